@@ -1,0 +1,88 @@
+# Broadsheet: `make demo` serves the site with demo content; `make test` runs everything.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV     := .venv
+PY       := $(VENV)/bin/python
+PORT     ?= 8000
+WORKERS  ?= 2
+STAMPS   := var/stamps
+
+.PHONY: help demo serve test test-fast lint format setup install assets static migrate demo-data browser bench clean
+
+help:
+	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
+	@echo "make test   set everything up and run linters and the whole test suite"
+	@echo "make bench  run the benchmarks in bench/ (see bench/README.md)"
+
+# --- set-up, each step skipped when already done --------------------------------------
+
+$(STAMPS):
+	@mkdir -p $(STAMPS)
+
+$(VENV)/bin/python:
+	@PYTHON_BIN=$$(scripts/find-python.sh) || exit 1; \
+	echo "Creating $(VENV) with $$PYTHON_BIN"; \
+	"$$PYTHON_BIN" -m venv $(VENV)
+
+$(STAMPS)/install: requirements.lock pyproject.toml $(VENV)/bin/python | $(STAMPS)
+	@$(PY) -m pip --version >/dev/null
+	@$(VENV)/bin/pip install -q --disable-pip-version-check uv
+	@$(VENV)/bin/uv pip install -q -p $(PY) -r requirements.lock
+	@$(VENV)/bin/uv pip install -q -p $(PY) --no-deps -e .
+	@touch $@
+
+install: $(STAMPS)/install
+
+$(STAMPS)/assets: package.json package-lock.json | $(STAMPS)
+	@command -v npm >/dev/null || { echo "npm is needed for front-end libraries (install Node.js 20+)"; exit 1; }
+	@npm ci --no-audit --no-fund --loglevel=error
+	@mkdir -p var/assets/vendor
+	@cp node_modules/htmx.org/dist/htmx.min.js var/assets/vendor/htmx.min.js
+	@touch $@
+
+assets: $(STAMPS)/assets
+
+static: install assets
+	@$(PY) manage.py collectstatic --noinput -v0
+
+migrate: install
+	@$(PY) manage.py migrate --noinput -v0
+
+setup: install assets static migrate
+
+demo-data: setup
+	@BROADSHEET_DEMO=true $(PY) manage.py load_demo
+
+# --- the two commands ----------------------------------------------------------------
+
+demo: demo-data
+	@BROADSHEET_DEMO=true PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+
+serve: setup
+	@PORT=$(PORT) WORKERS=$(WORKERS) scripts/serve.sh
+
+browser:
+	@scripts/ensure-chromium.sh
+
+test: install assets static browser lint
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-fast: install assets static
+	@$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	@$(VENV)/bin/ruff format --check .
+	@$(VENV)/bin/ruff check .
+	@$(VENV)/bin/lint-imports
+	@$(VENV)/bin/mypy broadsheet config
+
+format: install
+	@$(VENV)/bin/ruff format .
+	@$(VENV)/bin/ruff check --fix .
+
+bench: setup
+	@$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var/static var/assets $(STAMPS)

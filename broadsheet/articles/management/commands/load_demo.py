@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from broadsheet.articles import demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo publication and demo accounts (idempotent: re-runs add only what is missing)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        created = demo.load_publication()
+        self.stdout.write(
+            f"Demo publication: {created['sections']} sections, {created['authors']} authors, "
+            f"{created['articles']} articles added."
+        )
+        for hook in demo.extra_demo_loaders():
+            self.stdout.write(hook())
+        accounts = demo.ensure_demo_accounts()
+        self.stdout.write(f"Demo accounts (also in {demo.demo_accounts_path()}):")
+        for role, account in accounts.items():
+            self.stdout.write(f"  {role:<14} {account['username']:<12} {account['password']}")

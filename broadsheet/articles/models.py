@@ -1,0 +1,262 @@
+"""Wagtail pages and snippets of a publication: home, sections, articles, authors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+from wagtail.snippets.models import register_snippet
+
+from broadsheet.articles.blocks import ArticleBodyBlock
+
+
+@register_snippet
+class Author(index.Indexed, models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True, help_text="One or two sentences, shown under the article")
+    avatar = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("bio"), FieldPanel("avatar")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class HomePage(Page):
+    """The front page: lead story, latest articles, one rail per section."""
+
+    lead_article = models.ForeignKey(
+        "articles.ArticlePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Pinned lead story; the newest article leads when empty.",
+    )
+
+    content_panels = [*Page.content_panels, FieldPanel("lead_article")]
+    subpage_types = ["articles.SectionPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from broadsheet.articles import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.front_page(home=self, page_number=request.GET.get("page")))
+        return context
+
+
+class SectionPage(Page):
+    intro = models.CharField(max_length=250, blank=True)
+
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    subpage_types = ["articles.ArticlePage"]
+    parent_page_types = ["articles.HomePage"]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from broadsheet.articles import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        articles = selectors.articles_in_section(self)
+        context["articles"] = selectors.paginate(articles, request.GET.get("page"))
+        return context
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "articles.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticlePage(Page):
+    dek = models.TextField("Standfirst", max_length=400, help_text="One or two sentences under the headline")
+    published_at = models.DateTimeField(
+        "First published", default=timezone.now, db_index=True
+    )
+    revised_at = models.DateTimeField(
+        "Updated", null=True, blank=True, help_text="Set when the story was substantially updated"
+    )
+    lead_image = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_caption = models.CharField(max_length=250, blank=True)
+    lead_image_credit = models.CharField(max_length=120, blank=True)
+    body = StreamField(ArticleBodyBlock())
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    is_opinion = models.BooleanField(
+        "Opinion column", default=False, help_text="Shows the opinion disclaimer at the end"
+    )
+
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("dek"),
+        InlinePanel("byline", label="Author", min_num=1),
+        MultiFieldPanel(
+            [FieldPanel("lead_image"), FieldPanel("lead_image_caption"), FieldPanel("lead_image_credit")],
+            heading="Lead image",
+        ),
+        FieldPanel("body"),
+        FieldPanel("tags"),
+        FieldPanel("is_opinion"),
+        MultiFieldPanel([FieldPanel("published_at"), FieldPanel("revised_at")], heading="Dates"),
+        InlinePanel("related_links", label="Hand-picked related article"),
+    ]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("dek"),
+        index.SearchField("body"),
+        index.FilterField("published_at"),
+        index.RelatedFields("tags", [index.SearchField("name")]),
+    ]
+    parent_page_types = ["articles.SectionPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = "article"
+
+    @property
+    def section(self) -> SectionPage:
+        return self.get_parent().specific  # type: ignore[return-value]
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        from broadsheet.articles import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(selectors.article_page_context(self, request))
+        return context
+
+
+class ArticleByline(Orderable):
+    page = ParentalKey(ArticlePage, related_name="byline", on_delete=models.CASCADE)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+
+    panels = [FieldPanel("author")]
+
+
+class RelatedArticleLink(Orderable):
+    """An editor's hand-picked related article; these win over computed ones."""
+
+    page = ParentalKey(ArticlePage, related_name="related_links", on_delete=models.CASCADE)
+    related = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("related")]
+
+
+class ArticleReaction(models.Model):
+    """One reader's "What do you think?" vote on one article."""
+
+    class Value(models.IntegerChoices):
+        DOWN = -1, "Downvote"
+        UP = 1, "Upvote"
+
+    article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="reactions")
+    voter_key = models.CharField(max_length=64, help_text="u:<user id> or r:<reader cookie id>")
+    value = models.SmallIntegerField(choices=Value.choices)
+    ip_hash = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "voter_key"], name="one_reaction_per_voter"),
+            models.CheckConstraint(condition=models.Q(value__in=[-1, 1]), name="reaction_value_is_up_or_down"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voter_key} {self.value:+d} on {self.article_id}"
+
+
+class ArticleReactionTally(models.Model):
+    """The counters of an article's reactions.
+
+    Kept apart from ArticlePage because publishing a revision rewrites every page
+    column from the revision's copy, which would put stale counts back.
+    """
+
+    article = models.OneToOneField(
+        ArticlePage, on_delete=models.CASCADE, primary_key=True, related_name="reaction_tally"
+    )
+    up = models.PositiveIntegerField(default=0)
+    down = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: +{self.up} -{self.down}"
+
+    @property
+    def points(self) -> int:
+        return self.up - self.down
+
+
+@register_setting(icon="cog")
+class PublicationSettings(BaseGenericSetting):
+    name = models.CharField(max_length=120, default="The Meridian Ledger")
+    tagline = models.CharField(max_length=200, blank=True, default="Independent news, read closely")
+    opinion_disclaimer = models.TextField(
+        default=(
+            "The views expressed in this column are solely those of the author and do not "
+            "necessarily reflect the views of the publication."
+        ),
+        help_text="Shown at the end of every opinion column",
+    )
+    support_heading = models.CharField(max_length=120, default="Help us grow")
+    support_text = models.TextField(
+        blank=True,
+        default=(
+            "Independent journalism depends on its readers. If this reporting mattered to you, "
+            "please support our work."
+        ),
+    )
+    support_button_label = models.CharField(max_length=60, default="Support us on Patreon")
+    support_url = models.URLField(blank=True, default="https://www.patreon.com/")
+    comments_enabled = models.BooleanField("Discussion under articles", default=True)
+    comments_allow_guests = models.BooleanField(
+        "Guests may comment", default=True, help_text="Without an account, with name and e-mail"
+    )
+    comments_default_sort = models.CharField(
+        max_length=10,
+        default="newest",
+        choices=[("newest", "Newest"), ("oldest", "Oldest"), ("top", "Most voted")],
+    )
+
+    panels = [
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline")], heading="Publication"),
+        FieldPanel("opinion_disclaimer"),
+        MultiFieldPanel(
+            [
+                FieldPanel("support_heading"),
+                FieldPanel("support_text"),
+                FieldPanel("support_button_label"),
+                FieldPanel("support_url"),
+            ],
+            heading="Reader-support call to action",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("comments_enabled"), FieldPanel("comments_allow_guests"), FieldPanel("comments_default_sort")],
+            heading="Discussion defaults",
+        ),
+    ]
+
+    class Meta:
+        verbose_name = "publication settings"
+

@@ -1,0 +1,209 @@
+"""Reads for publication pages. Each selector owns its query shape and budget."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from taggit.models import Tag
+
+from broadsheet.articles.models import (
+    ArticleByline,
+    ArticlePage,
+    ArticleReaction,
+    ArticleReactionTally,
+    Author,
+    HomePage,
+    PublicationSettings,
+    SectionPage,
+)
+from broadsheet.core.clients import reader_id
+
+
+def live_articles() -> QuerySet[ArticlePage]:
+    """Published articles, newest first, with what a listing card shows, in 3 queries."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .select_related("lead_image")
+        .prefetch_related(
+            Prefetch("byline", queryset=ArticleByline.objects.select_related("author").order_by("sort_order")),
+        )
+        .order_by("-published_at", "-pk")
+    )
+
+
+def articles_in_section(section: SectionPage) -> QuerySet[ArticlePage]:
+    return live_articles().child_of(section)
+
+
+def articles_tagged(tag: Tag) -> QuerySet[ArticlePage]:
+    return live_articles().filter(tagged_items__tag=tag)
+
+
+def articles_by_author(author: Author) -> QuerySet[ArticlePage]:
+    return live_articles().filter(byline__author=author).distinct()
+
+
+def sections() -> QuerySet[SectionPage]:
+    return SectionPage.objects.live().public().order_by("path")
+
+
+def paginate(queryset: QuerySet[Any], page_number: str | int | None, per_page: int | None = None) -> PaginatorPage:
+    paginator = Paginator(queryset, per_page or settings.BROADSHEET_LISTING_PAGE_SIZE)
+    return paginator.get_page(page_number)
+
+
+def _with_section_titles(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
+    """Attach `section_title`/`section_url` to each card with one query for all parents."""
+    articles = list(articles)
+    parent_paths = {article.path[: -ArticlePage.steplen] for article in articles}
+    parents = {s.path: s for s in SectionPage.objects.filter(path__in=parent_paths)}
+    for article in articles:
+        parent = parents.get(article.path[: -ArticlePage.steplen])
+        article.section_title = parent.title if parent else ""  # type: ignore[attr-defined]
+        article.section_url = parent.url if parent else ""  # type: ignore[attr-defined]
+    return articles
+
+
+def front_page(*, home: HomePage, page_number: str | None) -> dict[str, Any]:
+    latest_qs = live_articles()
+    lead = home.lead_article if home.lead_article and home.lead_article.live else latest_qs.first()
+    latest = paginate(latest_qs.exclude(pk=lead.pk) if lead else latest_qs, page_number)
+    rails = []
+    for section in sections():
+        rails.append({"section": section, "articles": list(articles_in_section(section)[:4])})
+    cards = _with_section_titles([lead] if lead else [])
+    latest_cards = _with_section_titles(latest.object_list)
+    return {
+        "lead": cards[0] if cards else None,
+        "latest": latest,
+        "latest_cards": latest_cards,
+        "rails": rails,
+    }
+
+
+def reaction_summary(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
+    """Points and this reader's own vote (never shared through a cache)."""
+    tally = ArticleReactionTally.objects.filter(article=article).first()
+    up, down = (tally.up, tally.down) if tally else (0, 0)
+    voter = None
+    if request.user.is_authenticated:
+        voter = f"u:{request.user.pk}"
+    elif rid := reader_id(request):
+        voter = f"r:{rid}"
+    mine = 0
+    if voter:
+        mine = (
+            ArticleReaction.objects.filter(article=article, voter_key=voter)
+            .values_list("value", flat=True)
+            .first()
+            or 0
+        )
+    return {"up": up, "down": down, "points": up - down, "mine": mine}
+
+
+_WORD = re.compile(r"[a-z][a-z'-]{2,}")
+_STOPWORDS = frozenset(
+    "the and for that with this from have has was were are its their they them than then "
+    "will would could should about after over into more most some what when where which who "
+    "why how not but our out new one two can may also been being said says said".split()
+)
+
+
+def _terms(text: str) -> Counter[str]:
+    return Counter(word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS)
+
+
+def _cosine(a: Counter[str], b: Counter[str]) -> float:
+    common = set(a) & set(b)
+    if not common:
+        return 0.0
+    dot = sum(a[t] * b[t] for t in common)
+    norm = math.sqrt(sum(v * v for v in a.values())) * math.sqrt(sum(v * v for v in b.values()))
+    return dot / norm if norm else 0.0
+
+
+def _article_text(article: ArticlePage) -> str:
+    return f"{article.title} {article.dek} {article.title} {article.dek}"
+
+
+def related_article_ids(article: ArticlePage, *, limit: int | None = None) -> list[int]:
+    """Hand-picked related articles first, then the best computed candidates.
+
+    Score = 3 per shared tag + 1 for the same section + 4 × text cosine of headline and
+    dek. Computing is cheap for a newsroom's recent archive (the last 400 articles) and
+    the result is cached per article revision.
+    """
+    limit = limit or settings.BROADSHEET_RELATED_ARTICLES
+    cache_key = f"related:{article.pk}:{article.latest_revision_id}:{limit}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return list(cached)
+
+    picked = list(
+        article.related_links.filter(related__live=True).order_by("sort_order").values_list("related_id", flat=True)
+    )
+    ids: list[int] = [pk for pk in picked if pk != article.pk][:limit]
+    if len(ids) < limit:
+        my_tags = set(article.tags.values_list("pk", flat=True))
+        my_parent = article.path[: -ArticlePage.steplen]
+        my_terms = _terms(_article_text(article))
+        candidates = list(
+            ArticlePage.objects.live()
+            .public()
+            .exclude(pk__in=[article.pk, *ids])
+            .order_by("-published_at")
+            .only("pk", "path", "title", "dek", "published_at")[:400]
+        )
+        tag_rows = ArticlePage.tags.through.objects.filter(
+            content_object_id__in=[c.pk for c in candidates]
+        ).values_list("content_object_id", "tag_id")
+        tags_by_article: dict[int, set[int]] = {}
+        for article_id, tag_id in tag_rows:
+            tags_by_article.setdefault(article_id, set()).add(tag_id)
+        scored = []
+        for candidate in candidates:
+            score = 3 * len(my_tags & tags_by_article.get(candidate.pk, set()))
+            score += 1 if candidate.path.startswith(my_parent) else 0
+            score += 4 * _cosine(my_terms, _terms(_article_text(candidate)))
+            if score > 0:
+                scored.append((score, candidate.published_at, candidate.pk))
+        scored.sort(reverse=True)
+        ids.extend(pk for _, _, pk in scored[: limit - len(ids)])
+    cache.set(cache_key, ids, settings.BROADSHEET_RELATED_CACHE_SECONDS)
+    return ids
+
+
+def related_articles(article: ArticlePage) -> list[ArticlePage]:
+    ids = related_article_ids(article)
+    if not ids:
+        return []
+    by_id = {a.pk: a for a in live_articles().filter(pk__in=ids)}
+    return _with_section_titles(by_id[pk] for pk in ids if pk in by_id)
+
+
+def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
+    from broadsheet.articles.metadata import news_article_json_ld
+
+    publication = PublicationSettings.load(request_or_site=request)
+    bylines = list(article.byline.select_related("author", "author__avatar").order_by("sort_order"))
+    section = article.get_parent().specific
+    return {
+        "publication": publication,
+        "section": section,
+        "authors": [b.author for b in bylines],
+        "tags": list(article.tags.order_by("name")),
+        "reactions": reaction_summary(article, request),
+        "related": related_articles(article),
+        "json_ld": news_article_json_ld(article, request=request, section=section, authors=[b.author for b in bylines], publication=publication),
+    }

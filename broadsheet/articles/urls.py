@@ -1,0 +1,16 @@
+from django.urls import path
+
+from broadsheet.articles import feeds, views
+
+app_name = "articles"
+
+urlpatterns = [
+    path("react/<int:article_id>/", views.react, name="react"),
+    path("tags/<slug:slug>/", views.tag_page, name="tag"),
+    path("authors/<slug:slug>/", views.author_page, name="author"),
+    path("search/", views.search, name="search"),
+    path("feed/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
+    path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("feed/<slug:section>/rss/", feeds.LatestArticlesFeed(), name="section-feed-rss"),
+    path("feed/<slug:section>/atom/", feeds.LatestArticlesAtomFeed(), name="section-feed-atom"),
+]

@@ -1,0 +1,195 @@
+"""The one module that reads the process environment.
+
+Every setting that an operator may change is read here, typed, validated and
+documented (docs/settings.md mirrors this file; a test keeps the two in step).
+Anything invalid stops start-up with a message that names the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+class EnvError(RuntimeError):
+    """An environment variable holds a value Broadsheet cannot use."""
+
+
+def _text(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    raw = _text(name)
+    if not raw:
+        return default
+    lowered = raw.lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise EnvError(f"{name} must be true or false, not {raw!r}")
+
+
+def _integer(name: str, default: int) -> int:
+    raw = _text(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise EnvError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def _list(name: str, default: list[str]) -> list[str]:
+    raw = _text(name)
+    if not raw:
+        return default
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def database_from_url(url: str) -> dict[str, object]:
+    """Translate a DATABASE_URL into a Django DATABASES entry.
+
+    SQLite runs in WAL mode with a busy timeout and IMMEDIATE transactions, so
+    concurrent writers queue instead of failing with "database is locked".
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    if scheme == "sqlite":
+        # sqlite:///relative/path.db or sqlite:////absolute/path.db
+        raw_path = unquote(parts.path)[1:] if parts.path.startswith("/") else unquote(parts.path)
+        path = Path(raw_path)
+        if not path.is_absolute():
+            path = BASE_DIR / path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(path),
+            "OPTIONS": {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": (
+                    "PRAGMA journal_mode=WAL;"
+                    "PRAGMA synchronous=NORMAL;"
+                    "PRAGMA foreign_keys=ON;"
+                    "PRAGMA busy_timeout=20000;"
+                ),
+            },
+            "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},
+        }
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "broadsheet",
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "",
+            "PORT": str(parts.port or ""),
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
+            "CONN_HEALTH_CHECKS": True,
+            "OPTIONS": options,
+        }
+    raise EnvError(
+        f"DATABASE_URL must start with sqlite:// or postgres://, not {scheme or 'nothing'}://"
+    )
+
+
+def _secret_key(var_dir: Path, debug: bool) -> str:
+    """SECRET_KEY from the environment, or one generated once and kept under var/.
+
+    Keeping it on disk means sessions and signed links survive restarts of the demo.
+    """
+    key = _text("SECRET_KEY")
+    if key:
+        return key
+    key_file = var_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(50)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+@dataclass(frozen=True)
+class Environment:
+    debug: bool
+    demo: bool
+    secret_key: str
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    database: dict[str, object]
+    redis_url: str
+    var_dir: Path
+    site_url: str
+    email_url: str
+    default_from_email: str
+    trusted_proxies: list[str]
+    log_level: str
+    secure_cookies: bool
+
+
+def read_environment() -> Environment:
+    var_dir = Path(_text("BROADSHEET_VAR_DIR") or BASE_DIR / "var")
+    debug = _flag("DEBUG", False)
+    demo = _flag("BROADSHEET_DEMO", False)
+    database_url = _text("DATABASE_URL") or f"sqlite:///{var_dir / 'broadsheet.sqlite3'}"
+    port = _integer("PORT", 8000)
+    site_url = _text("SITE_URL") or f"http://127.0.0.1:{port}"
+    return Environment(
+        debug=debug,
+        demo=demo,
+        secret_key=_secret_key(var_dir, debug),
+        allowed_hosts=_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]),
+        csrf_trusted_origins=_list("CSRF_TRUSTED_ORIGINS", []),
+        database=database_from_url(database_url),
+        redis_url=_text("REDIS_URL"),
+        var_dir=var_dir,
+        site_url=site_url.rstrip("/"),
+        email_url=_text("EMAIL_URL"),
+        default_from_email=_text("DEFAULT_FROM_EMAIL") or "The Meridian Ledger <news@localhost>",
+        trusted_proxies=_list("TRUSTED_PROXIES", []),
+        log_level=_text("LOG_LEVEL") or "INFO",
+        secure_cookies=_flag("SECURE_COOKIES", site_url.startswith("https://")),
+    )
+
+
+def mailer_from_url(url: str, var_dir: Path, demo: bool) -> dict[str, object]:
+    """EMAIL_URL → a Django 6.1 MAILERS entry.
+
+    smtp://user:pass@host:port, smtp+tls://… (STARTTLS), smtps://… (implicit TLS).
+    Without EMAIL_URL the demo keeps mail in files under var/outbox (readable at
+    /_dev/outbox); production without EMAIL_URL talks to localhost:25.
+    """
+    if not url:
+        if demo:
+            return {
+                "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                "OPTIONS": {"file_path": str(var_dir / "outbox")},
+            }
+        url = "smtp://localhost:25"
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise EnvError(f"EMAIL_URL must start with smtp://, smtp+tls:// or smtps://, not {url!r}")
+    return {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": parts.hostname or "localhost",
+            "port": parts.port or (465 if scheme == "smtps" else 25),
+            "username": unquote(parts.username or ""),
+            "password": unquote(parts.password or ""),
+            "use_tls": scheme == "smtp+tls",
+            "use_ssl": scheme == "smtps",
+            "timeout": 10,
+        },
+    }

@@ -1,0 +1,30 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.static import serve
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from broadsheet.articles import views as article_views
+from broadsheet.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("robots.txt", article_views.robots_txt, name="robots"),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("news-sitemap.xml", article_views.news_sitemap, name="news-sitemap"),
+    path("admin/", include(wagtailadmin_urls)),
+    path("django-admin/", admin.site.urls),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("broadsheet.api.urls")),
+    path("discussion/", include("broadsheet.discussion.urls")),
+    path("", include("broadsheet.articles.urls")),
+]
+
+# Media (uploaded images and their renditions) is public; one small server serves it
+# itself, a bigger site puts it behind its reverse proxy or object storage.
+urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+urlpatterns.append(path("", include(wagtail_urls)))

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Run the web server (granian, WSGI) and the task worker together; Ctrl-C stops both.
+set -u
+PORT="${PORT:-8000}"
+WORKERS="${WORKERS:-2}"
+VENV=.venv
+pids=()
+stop() {
+  trap - INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  wait
+  echo "Broadsheet stopped."
+  exit 0
+}
+trap stop INT TERM
+"$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 1 &
+pids+=($!)
+"$VENV/bin/granian" --interface wsgi config.wsgi:application \
+  --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --blocking-threads 1 \
+  --no-ws --log-level warning &
+pids+=($!)
+echo "Broadsheet is serving http://127.0.0.1:$PORT (admin: /admin/). Ctrl-C stops it."
+wait -n
+stop
