@@ -58,5 +58,5 @@ def _allow_sync_orm_in_browser_tests() -> None:
 
 @pytest.fixture(scope="session")
 def axe_source() -> str:
-    path = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+    path = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
     return path.read_text()
