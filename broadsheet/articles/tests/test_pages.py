@@ -1,0 +1,174 @@
+"""The pages of the publication: what they show and how many queries they cost."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+
+import pytest
+from django.test import Client
+
+from broadsheet.articles.models import ArticlePage, PublicationSettings
+from broadsheet.articles.testing import make_article, make_author, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+class JsonLdExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[str] = []
+        self._inside = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._inside = tag == "script" and ("type", "application/ld+json") in attrs
+
+    def handle_endtag(self, tag: str) -> None:
+        self._inside = False
+
+    def handle_data(self, data: str) -> None:
+        if self._inside:
+            self.blocks.append(data)
+
+
+def test_an_opinion_article_shows_every_element_of_the_page(client: Client, opinion_column: ArticlePage) -> None:
+    html = client.get(opinion_column.url).content.decode()
+    publication = PublicationSettings.load()
+    assert "Opinion" in html
+    assert "<h1" in html and "Our river deserves better than concrete" in html
+    assert "The flood plan treats the river as an enemy" in html  # dek
+    assert 'rel="author"' in html and "Ines Okafor" in html
+    assert "<time datetime=" in html
+    assert "A quotation of a source." in html and "A Source, spokesperson" in html
+    assert 'href="https://example.org/"' in html
+    assert publication.support_button_label in html and publication.support_url in html
+    assert publication.opinion_disclaimer in html
+    assert "What do you think?" in html and "Upvote" in html and "Downvote" in html
+    assert re.search(r"<strong data-points>0</strong>", html)
+
+
+def test_a_news_article_has_no_opinion_disclaimer(client: Client, world) -> None:
+    article = make_article(section=world)
+    html = client.get(article.url).content.decode()
+    assert PublicationSettings.load().opinion_disclaimer not in html
+
+
+def test_the_disclaimer_and_call_to_action_are_editable_settings(client: Client, opinion_column: ArticlePage) -> None:
+    publication = PublicationSettings.load()
+    publication.opinion_disclaimer = "Columnists speak for themselves."
+    publication.support_button_label = "Become a member"
+    publication.support_url = "https://members.example.org/join"
+    publication.save()
+    html = client.get(opinion_column.url).content.decode()
+    assert "Columnists speak for themselves." in html
+    assert "Become a member" in html and "https://members.example.org/join" in html
+
+
+def test_the_article_carries_news_article_json_ld(client: Client, opinion_column: ArticlePage) -> None:
+    parser = JsonLdExtractor()
+    parser.feed(client.get(opinion_column.url).content.decode())
+    (block,) = parser.blocks
+    data = json.loads(block)
+    assert "NewsArticle" in data["@type"]
+    assert data["headline"] == opinion_column.title
+    assert data["description"] == opinion_column.dek
+    assert data["articleSection"] == "Opinion"
+    assert [a["name"] for a in data["author"]] == ["Ines Okafor"]
+    assert data["datePublished"].startswith(str(opinion_column.published_at.date()))
+    assert data["publisher"]["name"] == PublicationSettings.load().name
+    assert "dateModified" in data
+
+
+def test_json_ld_cannot_be_broken_out_of_by_a_headline(client: Client, world) -> None:
+    article = make_article(section=world, title="Ends </script><script>alert(1)</script>")
+    html = client.get(article.url).content.decode()
+    assert "</script><script>alert(1)" not in html
+
+
+def test_social_cards_and_canonical_url(client: Client, opinion_column: ArticlePage) -> None:
+    html = client.get(opinion_column.url).content.decode()
+    assert '<link rel="canonical" href="http://localhost' in html
+    assert '<meta property="og:title" content="Our river deserves better than concrete">' in html
+    assert '<meta property="og:type" content="article">' in html
+    assert 'name="twitter:card"' in html
+
+
+def test_home_lists_latest_articles_and_a_rail_per_section(client: Client) -> None:
+    world, culture = make_section("World"), make_section("Culture")
+    first = make_article(section=world, title="Harbour strike ends", days_ago=2)
+    second = make_article(section=culture, title="Film festival opens", days_ago=1)
+    html = client.get("/").content.decode()
+    assert "Film festival opens" in html and "Harbour strike ends" in html
+    assert html.index("Film festival opens") < html.index("Harbour strike ends")
+    assert 'id="rail-world"' in html and 'id="rail-culture"' in html
+    assert first.url in html and second.url in html
+
+
+def test_section_tag_and_author_pages_list_their_articles(client: Client) -> None:
+    world, economy = make_section("World"), make_section("Economy")
+    writer = make_author("Tomasz Wren")
+    in_world = make_article(section=world, title="Floods in the delta", tags=["climate"], authors=[writer])
+    elsewhere = make_article(section=economy, title="Rates held", tags=["central bank"])
+    section_html = client.get(world.url).content.decode()
+    assert in_world.title in section_html and elsewhere.title not in section_html
+    tag_html = client.get("/tags/climate/").content.decode()
+    assert in_world.title in tag_html and elsewhere.title not in tag_html
+    author_html = client.get(writer.get_absolute_url()).content.decode()
+    assert in_world.title in author_html and elsewhere.title not in author_html
+
+
+def test_listings_paginate(client: Client, settings) -> None:
+    settings.BROADSHEET_LISTING_PAGE_SIZE = 3
+    world = make_section("World")
+    for n in range(7):
+        make_article(section=world, title=f"Story {n}", days_ago=n)
+    page_one = client.get(world.url).content.decode()
+    page_three = client.get(world.url + "?page=3").content.decode()
+    assert "Story 0" in page_one and "Story 6" not in page_one
+    assert "Story 6" in page_three and 'rel="prev"' in page_three
+
+
+def test_search_finds_articles_by_their_words(client: Client) -> None:
+    world = make_section("World")
+    make_article(section=world, title="Port workers walk out over automation")
+    make_article(section=world, title="Library budget restored")
+    html = client.get("/search/", {"q": "automation"}).content.decode()
+    assert "Port workers walk out over automation" in html
+    assert "Library budget restored" not in html
+
+
+@pytest.mark.parametrize("articles", [3, 15])
+def test_listing_pages_cost_a_fixed_number_of_queries(client: Client, django_assert_max_num_queries, articles: int) -> None:
+    world = make_section("World")
+    for n in range(articles):
+        make_article(section=world, title=f"Story {n}", tags=["t"])
+    client.get("/")  # warm per-process caches (settings, navigation)
+    with django_assert_max_num_queries(16):
+        assert client.get("/").status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(world.url).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get("/tags/t/").status_code == 200
+
+
+def test_article_page_query_count_does_not_grow_with_tags_or_authors(client: Client, django_assert_max_num_queries) -> None:
+    world = make_section("World")
+    authors = [make_author(f"Writer {n}") for n in range(4)]
+    article = make_article(section=world, authors=authors, tags=[f"tag {n}" for n in range(6)])
+    for n in range(6):
+        make_article(section=world, tags=[f"tag {n}"])
+    client.get(article.url)
+    with django_assert_max_num_queries(25):
+        assert client.get(article.url).status_code == 200
+
+
+def test_healthz_answers_ok_with_the_database(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json()["status"] == "ok"
+
+
+def test_every_public_page_sends_a_strict_content_security_policy(client: Client, opinion_column) -> None:
+    policy = client.get(opinion_column.url)["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
