@@ -27,11 +27,6 @@ CHROMIUM_FLAGS = [
 @pytest.fixture(autouse=True)
 def _clean_cache_and_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
-    # Tests read static files through the finders: no collectstatic between edits.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
     cache.clear()
     yield
     cache.clear()

@@ -204,5 +204,7 @@ LOGGING = {
     "loggers": {
         "django.request": {"level": "ERROR"},
         "wagtail": {"level": "WARNING"},
+        # One line per task state change is noise at INFO.
+        "django_tasks": {"level": "WARNING"},
     },
 }

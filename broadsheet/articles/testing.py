@@ -68,6 +68,7 @@ def make_article(
         slug=f"{slugify(title)[:40]}-{n}-{uuid.uuid4().hex[:6]}",
         dek=dek,
         is_opinion=is_opinion,
+        live=publish,
         published_at=timezone.now() - timedelta(days=days_ago),
         body=body
         or [

@@ -1,0 +1,28 @@
+"""Every environment variable and Broadsheet setting is documented (Datasette's habit)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def documented() -> str:
+    return (ROOT / "docs" / "settings.md").read_text()
+
+
+def test_every_environment_variable_read_by_env_py_is_documented() -> None:
+    source = (ROOT / "config" / "env.py").read_text()
+    names = set(re.findall(r'_(?:text|flag|integer|list)\("([A-Z_]+)"', source))
+    assert names, "env.py reads no variables?"
+    missing = sorted(name for name in names if f"`{name}`" not in documented())
+    assert missing == []
+
+
+def test_every_broadsheet_setting_is_documented() -> None:
+    names = {name for name in dir(settings) if name.startswith("BROADSHEET_")}
+    missing = sorted(name for name in names if f"`{name}`" not in documented())
+    assert missing == []

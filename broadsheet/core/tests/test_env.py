@@ -1,0 +1,63 @@
+"""config/env.py turns the environment into settings, and refuses what it can't use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from config.env import EnvError, database_from_url, mailer_from_url
+
+
+def test_a_relative_sqlite_url_lands_in_the_project_and_runs_in_wal_mode() -> None:
+    db = database_from_url("sqlite:///var/site.sqlite3")
+    assert db["ENGINE"] == "django.db.backends.sqlite3"
+    assert str(db["NAME"]).endswith("var/site.sqlite3") and Path(str(db["NAME"])).is_absolute()
+    options = db["OPTIONS"]
+    assert isinstance(options, dict)
+    assert "journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+
+
+def test_a_postgres_url_becomes_a_psycopg_connection() -> None:
+    db = database_from_url("postgres://news:s%40cret@db.internal:6543/broadsheet?sslmode=require")
+    assert db["ENGINE"] == "django.db.backends.postgresql"
+    assert (db["USER"], db["PASSWORD"], db["HOST"], db["PORT"], db["NAME"]) == (
+        "news",
+        "s@cret",
+        "db.internal",
+        "6543",
+        "broadsheet",
+    )
+    assert db["OPTIONS"] == {"sslmode": "require"}
+
+
+def test_an_unknown_database_scheme_is_refused_with_its_name() -> None:
+    with pytest.raises(EnvError, match="DATABASE_URL"):
+        database_from_url("mysql://root@localhost/news")
+
+
+def test_email_url_becomes_a_django_mailer(tmp_path: Path) -> None:
+    mailer = mailer_from_url("smtp+tls://user:pw@mail.example.org:587", tmp_path, demo=False)
+    assert mailer["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    options = mailer["OPTIONS"]
+    assert isinstance(options, dict)
+    assert (options["host"], options["port"], options["use_tls"], options["username"]) == (
+        "mail.example.org",
+        587,
+        True,
+        "user",
+    )
+
+
+def test_the_demo_keeps_mail_in_files_when_no_smtp_server_is_given(tmp_path: Path) -> None:
+    mailer = mailer_from_url("", tmp_path, demo=True)
+    assert mailer["BACKEND"].endswith("filebased.EmailBackend")
+
+
+def test_flags_must_be_true_or_false(monkeypatch: pytest.MonkeyPatch) -> None:
+    from config import env
+
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(EnvError, match="DEBUG"):
+        env.read_environment()
