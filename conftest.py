@@ -25,7 +25,9 @@ CHROMIUM_FLAGS = [
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache_and_media(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+def _clean_cache_and_media(
+    settings: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     cache.clear()
     yield

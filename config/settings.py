@@ -6,6 +6,8 @@ environment); everything else here is a fixed decision, explained where it is ma
 
 from __future__ import annotations
 
+from typing import Any
+
 from config.env import BASE_DIR, mailer_from_url, read_environment
 
 ENV = read_environment()
@@ -81,7 +83,7 @@ ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 ASGI_APPLICATION = "config.asgi.application"
 
-TEMPLATES = [
+TEMPLATES: list[dict[str, Any]] = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "broadsheet" / "templates"],
@@ -113,6 +115,7 @@ if not DEBUG:
 # Caching: Redis when REDIS_URL is set (shared by every app process); otherwise a
 # file-based cache under var/, which the app processes of one machine share too, so
 # rate limits and invalidations hold across granian's workers.
+CACHES: dict[str, dict[str, Any]]
 if ENV.redis_url:
     CACHES = {
         "default": {

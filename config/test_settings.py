@@ -1,6 +1,7 @@
 """Settings for the test suite: the production settings with a few test-only choices."""
 
 from config.settings import *  # noqa: F403
+from config.settings import CACHES, ENV, STORAGES
 
 # Background work (search indexing, e-mail) runs inside the test that caused it, unless
 # a test asks for the database-backed queue explicitly.
@@ -9,8 +10,8 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 # With REDIS_URL the suite runs against the real Redis (as production does), under its
 # own key prefix; otherwise each test process keeps its cache in memory (the file cache
 # would carry rate-limit counters from one run into the next).
-if ENV.redis_url:  # noqa: F405
-    CACHES["default"]["KEY_PREFIX"] = "bs-test"  # noqa: F405
+if ENV.redis_url:
+    CACHES["default"]["KEY_PREFIX"] = "bs-test"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -21,6 +22,6 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 STORAGES = {
-    **STORAGES,  # noqa: F405
+    **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }

@@ -19,6 +19,13 @@ pids+=($!)
   --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --blocking-threads 1 \
   --no-ws --log-level warning &
 pids+=($!)
+# Say where to go once the site answers (Django takes a few seconds to load per worker).
+for _ in $(seq 60); do
+  if "$VENV/bin/python" -c "import urllib.request,sys; urllib.request.urlopen('http://127.0.0.1:$PORT/healthz', timeout=2)" 2>/dev/null; then
+    break
+  fi
+  sleep 0.5
+done
 echo "Broadsheet is serving http://127.0.0.1:$PORT (admin: /admin/). Ctrl-C stops it."
 wait -n
 stop

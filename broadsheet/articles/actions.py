@@ -51,7 +51,9 @@ def _apply_tally(article_id: int, up: int, down: int) -> None:
         return
     try:
         with transaction.atomic():
-            ArticleReactionTally.objects.create(article_id=article_id, up=max(up, 0), down=max(down, 0))
+            ArticleReactionTally.objects.create(
+                article_id=article_id, up=max(up, 0), down=max(down, 0)
+            )
     except IntegrityError:
         # Another request created the row first; add our change to theirs.
         ArticleReactionTally.objects.filter(article_id=article_id).update(
@@ -80,9 +82,13 @@ def do_cast_reaction(
     raise AssertionError("unreachable")
 
 
-def _cast_reaction(article: ArticlePage, voter_key: str, value: int, ip_hash: str, toggle: bool) -> ReactionResult:
+def _cast_reaction(
+    article: ArticlePage, voter_key: str, value: int, ip_hash: str, toggle: bool
+) -> ReactionResult:
     existing = (
-        ArticleReaction.objects.select_for_update().filter(article=article, voter_key=voter_key).first()
+        ArticleReaction.objects.select_for_update()
+        .filter(article=article, voter_key=voter_key)
+        .first()
     )
     previous = existing.value if existing else 0
     if toggle and previous == value:
@@ -93,13 +99,17 @@ def _cast_reaction(article: ArticlePage, voter_key: str, value: int, ip_hash: st
         assert existing is not None
         existing.delete()
     elif existing is None:
-        ArticleReaction.objects.create(article=article, voter_key=voter_key, value=value, ip_hash=ip_hash)
+        ArticleReaction.objects.create(
+            article=article, voter_key=voter_key, value=value, ip_hash=ip_hash
+        )
     else:
         existing.value = value
         existing.save(update_fields=["value"])
     up_delta = (value == 1) - (previous == 1)
     down_delta = (value == -1) - (previous == -1)
     _apply_tally(article.pk, up_delta, down_delta)
-    tally = ArticleReactionTally.objects.filter(article_id=article.pk).values_list("up", "down").first()
+    tally = (
+        ArticleReactionTally.objects.filter(article_id=article.pk).values_list("up", "down").first()
+    )
     up, down = tally or (0, 0)
     return ReactionResult(up=up, down=down, mine=value)

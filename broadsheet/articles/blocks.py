@@ -55,7 +55,9 @@ class FeedbackPassageBlock(blocks.StructBlock):
 
 
 class ArticleBodyBlock(blocks.StreamBlock):
-    paragraph = blocks.RichTextBlock(features=PARAGRAPH_FEATURES, template="articles/blocks/paragraph.html")
+    paragraph = blocks.RichTextBlock(
+        features=PARAGRAPH_FEATURES, template="articles/blocks/paragraph.html"
+    )
     heading = blocks.CharBlock(form_classname="title", template="articles/blocks/heading.html")
     quote = QuoteBlock()
     pull_quote = PullQuoteBlock()

@@ -40,7 +40,9 @@ def _rgb(hue: float, saturation: float, lightness: float) -> tuple[int, int, int
     return int(r * 255), int(g * 255), int(b * 255)
 
 
-def render_lead_image(hue: int, motif: str, seed: str, size: tuple[int, int] = (1600, 900)) -> bytes:
+def render_lead_image(
+    hue: int, motif: str, seed: str, size: tuple[int, int] = (1600, 900)
+) -> bytes:
     """An abstract illustration drawn locally: a gradient and a motif, never a download."""
     width, height = size
     picture = PILImage.new("RGB", size)
@@ -48,7 +50,10 @@ def render_lead_image(hue: int, motif: str, seed: str, size: tuple[int, int] = (
     top, bottom = _rgb(hue, 0.45, 0.30), _rgb((hue + 40) % 360, 0.55, 0.62)
     for y in range(height):
         t = y / height
-        draw.line([(0, y), (width, y)], fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)))
+        draw.line(
+            [(0, y), (width, y)],
+            fill=tuple(int(a + (b - a) * t) for a, b in zip(top, bottom, strict=True)),
+        )
     rng = int.from_bytes(seed.encode()[:8].ljust(8, b"x"), "big")
     accent = _rgb((hue + 180) % 360, 0.5, 0.75)
     light = _rgb(hue, 0.25, 0.88)
@@ -56,7 +61,9 @@ def render_lead_image(hue: int, motif: str, seed: str, size: tuple[int, int] = (
         for i in range(14):
             bar_height = (rng >> (i % 40)) % (height // 2) + height // 6
             x = 80 + i * 105
-            draw.rectangle([x, height - bar_height, x + 70, height - 60], fill=accent if i % 3 == 0 else light)
+            draw.rectangle(
+                [x, height - bar_height, x + 70, height - 60], fill=accent if i % 3 == 0 else light
+            )
     elif motif == "circles":
         for i in range(9):
             r = 60 + (rng >> i) % 220
@@ -65,7 +72,9 @@ def render_lead_image(hue: int, motif: str, seed: str, size: tuple[int, int] = (
     elif motif == "waves":
         for band in range(7):
             y0 = 160 + band * 100
-            points = [(x, y0 + int(40 * ((x // 80 + band) % 2 * 2 - 1))) for x in range(0, width + 80, 80)]
+            points = [
+                (x, y0 + int(40 * ((x // 80 + band) % 2 * 2 - 1))) for x in range(0, width + 80, 80)
+            ]
             draw.line(points, fill=light if band % 2 else accent, width=12, joint="curve")
     elif motif == "grid":
         for x in range(0, width, 100):
@@ -154,7 +163,11 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
     for section_data in data["sections"]:
         section = SectionPage.objects.filter(slug=section_data["slug"]).first()
         if section is None:
-            section = SectionPage(title=section_data["name"], slug=section_data["slug"], intro=section_data.get("intro", ""))
+            section = SectionPage(
+                title=section_data["name"],
+                slug=section_data["slug"],
+                intro=section_data.get("intro", ""),
+            )
             home.add_child(instance=section)
             section.save_revision().publish()
             created["sections"] += 1
@@ -170,7 +183,10 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
                 render_avatar(author_data["name"], (index * 47) % 360),
             )
             author = Author.objects.create(
-                name=author_data["name"], slug=author_data["slug"], bio=author_data.get("bio", ""), avatar=avatar
+                name=author_data["name"],
+                slug=author_data["slug"],
+                bio=author_data.get("bio", ""),
+                avatar=avatar,
             )
             created["authors"] += 1
         authors[author_data["slug"]] = author
@@ -183,9 +199,15 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
         lead = _image(
             f"Illustration: {item['headline']}"[:255],
             f"lead-{item['slug']}.jpg"[:90],
-            render_lead_image(int(image_data.get("hue", index * 37 % 360)), image_data.get("motif", "bars"), item["slug"]),
+            render_lead_image(
+                int(image_data.get("hue", index * 37 % 360)),
+                image_data.get("motif", "bars"),
+                item["slug"],
+            ),
         )
-        published = now - timedelta(days=int(item.get("days_ago", index)), hours=index % 9, minutes=index * 7 % 60)
+        published = now - timedelta(
+            days=int(item.get("days_ago", index)), hours=index % 9, minutes=index * 7 % 60
+        )
         article = ArticlePage(
             title=item["headline"],
             slug=item["slug"],
@@ -197,7 +219,10 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
             lead_image_credit=image_data.get("credit", ""),
             body=stream_body(item["slug"], item["body"]),
         )
-        article.byline = [ArticleByline(author=authors[slug], sort_order=i) for i, slug in enumerate(item["authors"])]
+        article.byline = [
+            ArticleByline(author=authors[slug], sort_order=i)
+            for i, slug in enumerate(item["authors"])
+        ]
         article.tags.add(*item.get("tags", []))
         sections[item["section"]].add_child(instance=article)
         revision = article.save_revision()
@@ -207,10 +232,25 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
     return created
 
 
-DEMO_ROLES = {
-    "administrator": {"username": "admin", "email": "admin@example.org", "superuser": True, "groups": []},
-    "editor": {"username": "editor", "email": "editor@example.org", "superuser": False, "groups": ["Editors"]},
-    "reader": {"username": "reader", "email": "reader@example.org", "superuser": False, "groups": []},
+DEMO_ROLES: dict[str, dict[str, Any]] = {
+    "administrator": {
+        "username": "admin",
+        "email": "admin@example.org",
+        "superuser": True,
+        "groups": [],
+    },
+    "editor": {
+        "username": "editor",
+        "email": "editor@example.org",
+        "superuser": False,
+        "groups": ["Editors"],
+    },
+    "reader": {
+        "username": "reader",
+        "email": "reader@example.org",
+        "superuser": False,
+        "groups": [],
+    },
 }
 
 
@@ -224,7 +264,10 @@ def ensure_demo_accounts() -> dict[str, dict[str, str]]:
     known: dict[str, dict[str, str]] = json.loads(path.read_text()) if path.exists() else {}
     user_model = get_user_model()
     for role, spec in DEMO_ROLES.items():
-        entry = known.get(role) or {"username": spec["username"], "password": secrets.token_urlsafe(9)}
+        entry = known.get(role) or {
+            "username": spec["username"],
+            "password": secrets.token_urlsafe(9),
+        }
         user = user_model.objects.filter(username=entry["username"]).first()
         if user is None:
             user = user_model(username=entry["username"], email=spec["email"])

@@ -47,9 +47,15 @@ def news_article_json_ld(
         "mainEntityOfPage": absolute(request, article.url or ""),
         "articleSection": section.title,
         "datePublished": article.published_at.isoformat(),
-        "dateModified": (article.revised_at or article.last_published_at or article.published_at).isoformat(),
+        "dateModified": (
+            article.revised_at or article.last_published_at or article.published_at
+        ).isoformat(),
         "author": [
-            {"@type": "Person", "name": author.name, "url": absolute(request, author.get_absolute_url())}
+            {
+                "@type": "Person",
+                "name": author.name,
+                "url": absolute(request, author.get_absolute_url()),
+            }
             for author in authors
         ],
         "publisher": {
@@ -64,4 +70,4 @@ def news_article_json_ld(
         data["image"] = [image]
     if article.is_opinion:
         data["@type"] = ["NewsArticle", "OpinionNewsArticle"]
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))

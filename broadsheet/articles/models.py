@@ -22,7 +22,7 @@ from broadsheet.articles.blocks import ArticleBodyBlock
 
 
 @register_snippet
-class Author(index.Indexed, models.Model):
+class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=120, unique=True)
     bio = models.TextField(blank=True, help_text="One or two sentences, shown under the article")
@@ -91,10 +91,10 @@ class ArticleTag(TaggedItemBase):
 
 
 class ArticlePage(Page):
-    dek = models.TextField("Standfirst", max_length=400, help_text="One or two sentences under the headline")
-    published_at = models.DateTimeField(
-        "First published", default=timezone.now, db_index=True
+    dek = models.TextField(
+        "Standfirst", max_length=400, help_text="One or two sentences under the headline"
     )
+    published_at = models.DateTimeField("First published", default=timezone.now, db_index=True)
     revised_at = models.DateTimeField(
         "Updated", null=True, blank=True, help_text="Set when the story was substantially updated"
     )
@@ -114,7 +114,11 @@ class ArticlePage(Page):
         FieldPanel("dek"),
         InlinePanel("byline", label="Author", min_num=1),
         MultiFieldPanel(
-            [FieldPanel("lead_image"), FieldPanel("lead_image_caption"), FieldPanel("lead_image_credit")],
+            [
+                FieldPanel("lead_image"),
+                FieldPanel("lead_image_caption"),
+                FieldPanel("lead_image_credit"),
+            ],
             heading="Lead image",
         ),
         FieldPanel("body"),
@@ -150,7 +154,7 @@ class ArticlePage(Page):
 
 class ArticleByline(Orderable):
     page = ParentalKey(ArticlePage, related_name="byline", on_delete=models.CASCADE)
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    author = models.ForeignKey("articles.Author", on_delete=models.PROTECT, related_name="bylines")
 
     panels = [FieldPanel("author")]
 
@@ -180,7 +184,9 @@ class ArticleReaction(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["article", "voter_key"], name="one_reaction_per_voter"),
-            models.CheckConstraint(condition=models.Q(value__in=[-1, 1]), name="reaction_value_is_up_or_down"),
+            models.CheckConstraint(
+                condition=models.Q(value__in=[-1, 1]), name="reaction_value_is_up_or_down"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,11 +258,14 @@ class PublicationSettings(BaseGenericSetting):
             heading="Reader-support call to action",
         ),
         MultiFieldPanel(
-            [FieldPanel("comments_enabled"), FieldPanel("comments_allow_guests"), FieldPanel("comments_default_sort")],
+            [
+                FieldPanel("comments_enabled"),
+                FieldPanel("comments_allow_guests"),
+                FieldPanel("comments_default_sort"),
+            ],
             heading="Discussion defaults",
         ),
     ]
 
     class Meta:
         verbose_name = "publication settings"
-

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from taggit.models import Tag
+from wagtail.query import PageQuerySet
 
 from broadsheet.articles.models import (
     ArticleByline,
@@ -29,28 +30,31 @@ from broadsheet.articles.models import (
 from broadsheet.core.clients import reader_id
 
 
-def live_articles() -> QuerySet[ArticlePage]:
+def live_articles() -> PageQuerySet:
     """Published articles, newest first, with what a listing card shows, in 3 queries."""
     return (
         ArticlePage.objects.live()
         .public()
         .select_related("lead_image")
         .prefetch_related(
-            Prefetch("byline", queryset=ArticleByline.objects.select_related("author").order_by("sort_order")),
+            Prefetch(
+                "byline",
+                queryset=ArticleByline.objects.select_related("author").order_by("sort_order"),
+            ),
         )
         .order_by("-published_at", "-pk")
     )
 
 
-def articles_in_section(section: SectionPage) -> QuerySet[ArticlePage]:
+def articles_in_section(section: SectionPage) -> PageQuerySet:
     return live_articles().child_of(section)
 
 
-def articles_tagged(tag: Tag) -> QuerySet[ArticlePage]:
+def articles_tagged(tag: Tag) -> PageQuerySet:
     return live_articles().filter(tagged_items__tag=tag)
 
 
-def articles_by_author(author: Author) -> QuerySet[ArticlePage]:
+def articles_by_author(author: Author) -> PageQuerySet:
     return live_articles().filter(byline__author=author).distinct()
 
 
@@ -58,7 +62,9 @@ def sections() -> QuerySet[SectionPage]:
     return SectionPage.objects.live().public().order_by("path")
 
 
-def paginate(queryset: QuerySet[Any], page_number: str | int | None, per_page: int | None = None) -> PaginatorPage:
+def paginate(
+    queryset: QuerySet[Any], page_number: str | int | None, per_page: int | None = None
+) -> PaginatorPage:
     paginator = Paginator(queryset, per_page or settings.BROADSHEET_LISTING_PAGE_SIZE)
     return paginator.get_page(page_number)
 
@@ -126,9 +132,58 @@ def reaction_summary(article: ArticlePage, request: HttpRequest) -> dict[str, An
 
 _WORD = re.compile(r"[a-z][a-z'-]{2,}")
 _STOPWORDS = frozenset(
-    "the and for that with this from have has was were are its their they them than then "
-    "will would could should about after over into more most some what when where which who "
-    "why how not but our out new one two can may also been being said says said".split()
+    (
+        "the",
+        "and",
+        "for",
+        "that",
+        "with",
+        "this",
+        "from",
+        "have",
+        "has",
+        "was",
+        "were",
+        "are",
+        "its",
+        "their",
+        "they",
+        "them",
+        "than",
+        "then",
+        "will",
+        "would",
+        "could",
+        "should",
+        "about",
+        "after",
+        "over",
+        "into",
+        "more",
+        "most",
+        "some",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "why",
+        "how",
+        "not",
+        "but",
+        "our",
+        "out",
+        "new",
+        "one",
+        "two",
+        "can",
+        "may",
+        "also",
+        "been",
+        "being",
+        "said",
+        "says",
+    )
 )
 
 
@@ -152,7 +207,7 @@ def _article_text(article: ArticlePage) -> str:
 def related_article_ids(article: ArticlePage, *, limit: int | None = None) -> list[int]:
     """Hand-picked related articles first, then the best computed candidates.
 
-    Score = 3 per shared tag + 1 for the same section + 4 × text cosine of headline and
+    Score = 3 per shared tag + 1 for the same section + 4 x text cosine of headline and
     dek. Computing is cheap for a newsroom's recent archive (the last 400 articles) and
     the result is cached per article revision.
     """
@@ -163,7 +218,9 @@ def related_article_ids(article: ArticlePage, *, limit: int | None = None) -> li
         return list(cached)
 
     picked = list(
-        article.related_links.filter(related__live=True).order_by("sort_order").values_list("related_id", flat=True)
+        article.related_links.filter(related__live=True)
+        .order_by("sort_order")
+        .values_list("related_id", flat=True)
     )
     ids: list[int] = [pk for pk in picked if pk != article.pk][:limit]
     if len(ids) < limit:
@@ -185,7 +242,7 @@ def related_article_ids(article: ArticlePage, *, limit: int | None = None) -> li
             tags_by_article.setdefault(article_id, set()).add(tag_id)
         scored = []
         for candidate in candidates:
-            score = 3 * len(my_tags & tags_by_article.get(candidate.pk, set()))
+            score: float = 3 * len(my_tags & tags_by_article.get(candidate.pk, set()))
             score += 1 if candidate.path.startswith(my_parent) else 0
             score += 4 * _cosine(my_terms, _terms(_article_text(candidate)))
             if score > 0:
@@ -217,5 +274,11 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
         "tags": list(article.tags.order_by("name")),
         "reactions": reaction_summary(article, request),
         "related": related_articles(article),
-        "json_ld": news_article_json_ld(article, request=request, section=section, authors=[b.author for b in bylines], publication=publication),
+        "json_ld": news_article_json_ld(
+            article,
+            request=request,
+            section=section,
+            authors=[b.author for b in bylines],
+            publication=publication,
+        ),
     }

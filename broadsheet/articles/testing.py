@@ -20,18 +20,28 @@ def ensure_site_structure() -> HomePage:
     Locale.objects.get_or_create(language_code="en")
     root = Page.get_first_root_node()
     if root is None:
-        root = Page.add_root(title="Root", slug="root", locale=Locale.objects.get(language_code="en"))
+        root = Page.add_root(
+            title="Root", slug="root", locale=Locale.objects.get(language_code="en")
+        )
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(title="Home", slug="home")
         root.add_child(instance=home)
     if not Site.objects.filter(is_default_site=True, root_page=home).exists():
         Site.objects.all().delete()
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Broadsheet")
+        Site.objects.create(
+            hostname="localhost",
+            port=80,
+            root_page=home,
+            is_default_site=True,
+            site_name="Broadsheet",
+        )
     return home
 
 
-def make_section(title: str = "World", *, home: HomePage | None = None, intro: str = "") -> SectionPage:
+def make_section(
+    title: str = "World", *, home: HomePage | None = None, intro: str = ""
+) -> SectionPage:
     home = home or ensure_site_structure()
     existing = SectionPage.objects.filter(slug=title.lower()).first()
     if existing:
@@ -72,11 +82,22 @@ def make_article(
         published_at=timezone.now() - timedelta(days=days_ago),
         body=body
         or [
-            {"type": "paragraph", "value": '<p>First paragraph with <a href="https://example.org/">a link</a>.</p>'},
-            {"type": "quote", "value": {"text": "A quotation of a source.", "attribution": "A Source, spokesperson"}},
+            {
+                "type": "paragraph",
+                "value": '<p>First paragraph with <a href="https://example.org/">a link</a>.</p>',
+            },
+            {
+                "type": "quote",
+                "value": {
+                    "text": "A quotation of a source.",
+                    "attribution": "A Source, spokesperson",
+                },
+            },
         ],
     )
-    article.byline = [ArticleByline(author=a, sort_order=i) for i, a in enumerate(authors or [make_author()])]
+    article.byline = [
+        ArticleByline(author=a, sort_order=i) for i, a in enumerate(authors or [make_author()])
+    ]
     if tags:
         article.tags.add(*tags)
     section.add_child(instance=article)

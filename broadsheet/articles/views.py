@@ -40,8 +40,17 @@ def react(request: HttpRequest, article_id: int) -> HttpResponse:
     except ActionError as exc:
         error = exc
     if request.headers.get("HX-Request"):
-        context = {"page": article, "reactions": selectors.reaction_summary(article, request), "reaction_error": error}
-        response: HttpResponse = render(request, "articles/includes/reactions.html", context, status=error.status if error else 200)
+        context = {
+            "page": article,
+            "reactions": selectors.reaction_summary(article, request),
+            "reaction_error": error,
+        }
+        response: HttpResponse = render(
+            request,
+            "articles/includes/reactions.html",
+            context,
+            status=error.status if error else 200,
+        )
         if error:
             # htmx swaps only 2xx answers by default; the fragment carries the message.
             response["HX-Reswap"] = "outerHTML"
@@ -68,7 +77,9 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("avatar"), slug=slug)
     articles = selectors.paginate(selectors.articles_by_author(author), request.GET.get("page"))
-    return TemplateResponse(request, "articles/author_page.html", {"author": author, "articles": articles})
+    return TemplateResponse(
+        request, "articles/author_page.html", {"author": author, "articles": articles}
+    )
 
 
 @require_GET
@@ -103,12 +114,19 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     from django.utils import timezone
 
     since = timezone.now() - timedelta(days=2)
-    articles = ArticlePage.objects.live().public().filter(published_at__gte=since).order_by("-published_at")[:1000]
+    articles = (
+        ArticlePage.objects.live()
+        .public()
+        .filter(published_at__gte=since)
+        .order_by("-published_at")[:1000]
+    )
     return render(
         request,
         "articles/news_sitemap.xml",
-        {"articles": articles, "site_name": selectors.PublicationSettings.load(request_or_site=request).name, "root": settings.SITE_URL},
+        {
+            "articles": articles,
+            "site_name": selectors.PublicationSettings.load(request_or_site=request).name,
+            "root": settings.SITE_URL,
+        },
         content_type="application/xml",
     )
-
-

@@ -27,20 +27,30 @@ def publication(site_structure) -> dict[str, object]:
         tags=["climate"],
         is_opinion=True,
     )
-    make_article(section=opinion, title="Why the library fight matters", tags=["climate"], is_opinion=True)
+    make_article(
+        section=opinion, title="Why the library fight matters", tags=["climate"], is_opinion=True
+    )
     return {"column": column, "world": world}
 
 
-def test_a_reader_opens_an_opinion_column_from_the_home_page_and_votes(live_server, page: Page, publication) -> None:
+def test_a_reader_opens_an_opinion_column_from_the_home_page_and_votes(
+    live_server, page: Page, publication
+) -> None:
     settings = PublicationSettings.load()
     page.goto(live_server.url + "/")
     page.get_by_role("link", name="The river is a neighbour, not an enemy").first.click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("The river is a neighbour, not an enemy")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The river is a neighbour, not an enemy"
+    )
     expect(page.locator(".article__section")).to_have_text("Opinion")
-    expect(page.locator(".article__dek")).to_contain_text("Concrete walls move the flood downstream")
+    expect(page.locator(".article__dek")).to_contain_text(
+        "Concrete walls move the flood downstream"
+    )
     expect(page.locator(".article__byline")).to_contain_text("Ines Okafor")
-    expect(page.locator(".article__byline time").first).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
+    expect(page.locator(".article__byline time").first).to_have_attribute(
+        "datetime", re.compile(r"^\d{4}-")
+    )
     expect(page.locator(".quote blockquote")).to_contain_text("A quotation of a source.")
     expect(page.locator(".quote figcaption")).to_contain_text("A Source, spokesperson")
     expect(page.locator(".support-cta")).to_contain_text(settings.support_button_label)
@@ -73,8 +83,12 @@ def test_voting_works_without_javascript(live_server, browser, publication) -> N
 
 
 @pytest.mark.parametrize("where", ["home", "section", "article"])
-def test_pages_have_no_accessibility_violations(live_server, browser, publication, axe_source: str, where: str) -> None:
-    url = {"home": "/", "section": publication["world"].url, "article": publication["column"].url}[where]
+def test_pages_have_no_accessibility_violations(
+    live_server, browser, publication, axe_source: str, where: str
+) -> None:
+    url = {"home": "/", "section": publication["world"].url, "article": publication["column"].url}[
+        where
+    ]
     # Our CSP forbids inline scripts; the test context bypasses it to inject axe-core.
     context = browser.new_context(bypass_csp=True)
     page = context.new_page()

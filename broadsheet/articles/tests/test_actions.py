@@ -79,10 +79,14 @@ def test_concurrent_votes_are_all_counted_exactly(site_structure, settings) -> N
         try:
             barrier.wait(timeout=10)
             for voter in chunk:
-                do_cast_reaction(article=article, voter_key=voter, value=1 if voter[-1] in "02468" else -1)
+                do_cast_reaction(
+                    article=article, voter_key=voter, value=1 if voter[-1] in "02468" else -1
+                )
                 # The same voter racing itself: repeat, then switch.
-                do_cast_reaction(article=article, voter_key=voter, value=1 if voter[-1] in "02468" else -1)
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                do_cast_reaction(
+                    article=article, voter_key=voter, value=1 if voter[-1] in "02468" else -1
+                )
+        except BaseException as error:
             errors.append(error)
         finally:
             connection.close()

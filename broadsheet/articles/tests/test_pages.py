@@ -34,7 +34,9 @@ class JsonLdExtractor(HTMLParser):
             self.blocks.append(data)
 
 
-def test_an_opinion_article_shows_every_element_of_the_page(client: Client, opinion_column: ArticlePage) -> None:
+def test_an_opinion_article_shows_every_element_of_the_page(
+    client: Client, opinion_column: ArticlePage
+) -> None:
     html = client.get(opinion_column.url).content.decode()
     publication = PublicationSettings.load()
     assert "Opinion" in html
@@ -56,7 +58,9 @@ def test_a_news_article_has_no_opinion_disclaimer(client: Client, world) -> None
     assert PublicationSettings.load().opinion_disclaimer not in html
 
 
-def test_the_disclaimer_and_call_to_action_are_editable_settings(client: Client, opinion_column: ArticlePage) -> None:
+def test_the_disclaimer_and_call_to_action_are_editable_settings(
+    client: Client, opinion_column: ArticlePage
+) -> None:
     publication = PublicationSettings.load()
     publication.opinion_disclaimer = "Columnists speak for themselves."
     publication.support_button_label = "Become a member"
@@ -67,7 +71,9 @@ def test_the_disclaimer_and_call_to_action_are_editable_settings(client: Client,
     assert "Become a member" in html and "https://members.example.org/join" in html
 
 
-def test_the_article_carries_news_article_json_ld(client: Client, opinion_column: ArticlePage) -> None:
+def test_the_article_carries_news_article_json_ld(
+    client: Client, opinion_column: ArticlePage
+) -> None:
     parser = JsonLdExtractor()
     parser.feed(client.get(opinion_column.url).content.decode())
     (block,) = parser.blocks
@@ -110,7 +116,9 @@ def test_home_lists_latest_articles_and_a_rail_per_section(client: Client) -> No
 def test_section_tag_and_author_pages_list_their_articles(client: Client) -> None:
     world, economy = make_section("World"), make_section("Economy")
     writer = make_author("Tomasz Wren")
-    in_world = make_article(section=world, title="Floods in the delta", tags=["climate"], authors=[writer])
+    in_world = make_article(
+        section=world, title="Floods in the delta", tags=["climate"], authors=[writer]
+    )
     elsewhere = make_article(section=economy, title="Rates held", tags=["central bank"])
     section_html = client.get(world.url).content.decode()
     assert in_world.title in section_html and elsewhere.title not in section_html
@@ -160,7 +168,9 @@ def test_listing_pages_cost_the_same_queries_for_3_or_15_articles(client: Client
     assert counts["/tags/t/"][0] == counts["/tags/t/"][1] <= 12
 
 
-def test_article_page_query_count_does_not_grow_with_tags_or_authors(client: Client, django_assert_max_num_queries) -> None:
+def test_article_page_query_count_does_not_grow_with_tags_or_authors(
+    client: Client, django_assert_max_num_queries
+) -> None:
     world = make_section("World")
     authors = [make_author(f"Writer {n}") for n in range(4)]
     article = make_article(section=world, authors=authors, tags=[f"tag {n}" for n in range(6)])
@@ -177,6 +187,8 @@ def test_healthz_answers_ok_with_the_database(client: Client) -> None:
     assert response.json()["status"] == "ok"
 
 
-def test_every_public_page_sends_a_strict_content_security_policy(client: Client, opinion_column) -> None:
+def test_every_public_page_sends_a_strict_content_security_policy(
+    client: Client, opinion_column
+) -> None:
     policy = client.get(opinion_column.url)["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy

@@ -16,7 +16,9 @@ pytestmark = pytest.mark.django_db
 
 def test_articles_sharing_tags_come_before_unrelated_ones() -> None:
     world, culture = make_section("World"), make_section("Culture")
-    story = make_article(section=world, title="Rents rise again in the old town", tags=["housing", "rent"])
+    story = make_article(
+        section=world, title="Rents rise again in the old town", tags=["housing", "rent"]
+    )
     close = make_article(section=culture, title="A play about eviction", tags=["housing", "rent"])
     near = make_article(section=world, title="Council debates zoning", tags=["housing"])
     unrelated = make_article(section=culture, title="Jazz week line-up", tags=["music"])

@@ -22,13 +22,15 @@ def points(article: ArticlePage) -> int:
     return tally.points if tally else 0
 
 
-def test_an_anonymous_reader_votes_with_a_plain_form_and_gets_a_signed_cookie(client: Client, article) -> None:
+def test_an_anonymous_reader_votes_with_a_plain_form_and_gets_a_signed_cookie(
+    client: Client, article
+) -> None:
     response = client.post(f"/react/{article.pk}/", {"value": "up"})
     assert response.status_code == 302 and response["Location"].endswith("#reactions")
     assert "bs_reader" in response.cookies
     assert points(article) == 1
     page = client.get(article.url).content.decode()
-    assert '<strong data-points>1</strong>' in page
+    assert "<strong data-points>1</strong>" in page
     assert 'value="up" class="vote vote--up" aria-pressed="true"' in page
 
 
@@ -56,7 +58,9 @@ def test_a_signed_in_reader_votes_as_their_account(client: Client, article) -> N
 
 
 def test_htmx_gets_the_updated_fragment(client: Client, article) -> None:
-    response = client.post(f"/react/{article.pk}/", {"value": "down"}, headers={"HX-Request": "true"})
+    response = client.post(
+        f"/react/{article.pk}/", {"value": "down"}, headers={"HX-Request": "true"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert html.lstrip().startswith('<section class="reactions" id="reactions"')
@@ -69,11 +73,15 @@ def test_a_nonsense_value_answers_400_with_a_message(client: Client, article) ->
     assert "Choose Upvote or Downvote." in response.content.decode()
 
 
-def test_too_many_votes_from_one_ip_answer_429_and_are_not_counted(client: Client, article, settings) -> None:
+def test_too_many_votes_from_one_ip_answer_429_and_are_not_counted(
+    client: Client, article, settings
+) -> None:
     settings.BROADSHEET_REACTION_RATE_LIMIT = (2, 60)
     for _ in range(2):
         Client().post(f"/react/{article.pk}/", {"value": "up"})
-    response = Client().post(f"/react/{article.pk}/", {"value": "up"}, headers={"HX-Request": "true"})
+    response = Client().post(
+        f"/react/{article.pk}/", {"value": "up"}, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 429
     assert "wait a minute" in response.content.decode()
     assert points(article) == 2

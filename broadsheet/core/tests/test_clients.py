@@ -19,9 +19,13 @@ def test_without_trusted_proxies_the_header_is_ignored(rf: RequestFactory, setti
     assert clients.client_ip(request) == "203.0.113.9"
 
 
-def test_behind_a_trusted_proxy_the_last_untrusted_hop_is_the_client(rf: RequestFactory, settings) -> None:
+def test_behind_a_trusted_proxy_the_last_untrusted_hop_is_the_client(
+    rf: RequestFactory, settings
+) -> None:
     settings.BROADSHEET_TRUSTED_PROXIES = ["10.0.0.0/8"]
-    request = rf.get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7, 10.0.0.5")
+    request = rf.get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 198.51.100.7, 10.0.0.5"
+    )
     # 6.6.6.6 was written by the client itself; 198.51.100.7 is what our proxy saw.
     assert clients.client_ip(request) == "198.51.100.7"
 

@@ -52,7 +52,7 @@ def test_email_url_becomes_a_django_mailer(tmp_path: Path) -> None:
 
 def test_the_demo_keeps_mail_in_files_when_no_smtp_server_is_given(tmp_path: Path) -> None:
     mailer = mailer_from_url("", tmp_path, demo=True)
-    assert mailer["BACKEND"].endswith("filebased.EmailBackend")
+    assert str(mailer["BACKEND"]).endswith("filebased.EmailBackend")
 
 
 def test_flags_must_be_true_or_false(monkeypatch: pytest.MonkeyPatch) -> None:

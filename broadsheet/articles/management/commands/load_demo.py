@@ -8,7 +8,7 @@ from broadsheet.articles import demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo publication and demo accounts (idempotent: re-runs add only what is missing)."
+    help = "Load the demo publication and accounts (idempotent: re-runs add only what is missing)."
 
     def handle(self, *args: Any, **options: Any) -> None:
         created = demo.load_publication()
