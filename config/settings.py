@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "broadsheet.core.pagecache.AnonymousPageCacheMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -198,6 +199,7 @@ BROADSHEET_REACTION_RATE_LIMIT = (30, 60)  # votes per IP per 60 s
 BROADSHEET_RELATED_ARTICLES = 4
 BROADSHEET_RELATED_CACHE_SECONDS = 600
 BROADSHEET_LISTING_PAGE_SIZE = 12
+BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 
 LOGGING = {
     "version": 1,

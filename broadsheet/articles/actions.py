@@ -10,6 +10,7 @@ from django.db.models import F
 
 from broadsheet.articles.models import ArticlePage, ArticleReaction, ArticleReactionTally
 from broadsheet.core.errors import ActionError
+from broadsheet.core.pagecache import bump
 from broadsheet.core.ratelimit import enforce
 
 VALID_REACTIONS = (-1, 0, 1)
@@ -112,4 +113,6 @@ def _cast_reaction(
         ArticleReactionTally.objects.filter(article_id=article.pk).values_list("up", "down").first()
     )
     up, down = tally or (0, 0)
+    if value != previous:
+        transaction.on_commit(lambda: bump(f"article:{article.pk}"))
     return ReactionResult(up=up, down=down, mine=value)

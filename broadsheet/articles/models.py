@@ -19,6 +19,7 @@ from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 
 from broadsheet.articles.blocks import ArticleBodyBlock
+from broadsheet.core.pagecache import mark_cacheable
 
 
 @register_snippet
@@ -65,6 +66,7 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.front_page(home=self, page_number=request.GET.get("page")))
+        mark_cacheable(request, ["listings"])
         return context
 
 
@@ -81,6 +83,7 @@ class SectionPage(Page):
         context = super().get_context(request, *args, **kwargs)
         articles = selectors.articles_in_section(self)
         context["articles"] = selectors.paginate(articles, request.GET.get("page"))
+        mark_cacheable(request, ["listings"])
         return context
 
 
@@ -140,6 +143,15 @@ class ArticlePage(Page):
     class Meta:
         verbose_name = "article"
 
+    def cache_scopes(self) -> list[str]:
+        """What this page shows that can change without a new revision."""
+        return [f"article:{self.pk}", f"thread:{self.thread_key}"]
+
+    @property
+    def thread_key(self) -> str:
+        """The key of this article's discussion thread."""
+        return f"article-{self.pk}"
+
     @property
     def section(self) -> SectionPage:
         return self.get_parent().specific  # type: ignore[return-value]
@@ -149,6 +161,7 @@ class ArticlePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context.update(selectors.article_page_context(self, request))
+        mark_cacheable(request, self.cache_scopes())
         return context
 
 

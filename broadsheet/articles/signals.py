@@ -5,15 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
+from django.db.models.signals import post_save
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.articles.context_processors import NAV_CACHE_KEY
+from broadsheet.articles.models import PublicationSettings
+from broadsheet.core.pagecache import bump
 
 
 def forget_navigation(sender: Any, **kwargs: Any) -> None:
     cache.delete(NAV_CACHE_KEY)
 
 
+def forget_cached_pages(sender: Any, **kwargs: Any) -> None:
+    # A published or withdrawn page can appear on any listing, rail or related list.
+    bump("site")
+
+
 def connect() -> None:
     page_published.connect(forget_navigation, dispatch_uid="bs-nav-published")
     page_unpublished.connect(forget_navigation, dispatch_uid="bs-nav-unpublished")
+    page_published.connect(forget_cached_pages, dispatch_uid="bs-pages-published")
+    page_unpublished.connect(forget_cached_pages, dispatch_uid="bs-pages-unpublished")
+    post_save.connect(
+        forget_cached_pages, sender=PublicationSettings, dispatch_uid="bs-pages-settings"
+    )

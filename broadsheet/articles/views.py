@@ -12,6 +12,7 @@ from broadsheet.articles.actions import do_cast_reaction
 from broadsheet.articles.models import ArticlePage, Author
 from broadsheet.core.clients import client_ip, ip_hash, remember_reader, voter_key
 from broadsheet.core.errors import ActionError
+from broadsheet.core.pagecache import mark_cacheable
 
 REACTION_VALUES = {"up": 1, "down": -1, "none": 0}
 
@@ -70,6 +71,7 @@ def react(request: HttpRequest, article_id: int) -> HttpResponse:
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
     articles = selectors.paginate(selectors.articles_tagged(tag), request.GET.get("page"))
+    mark_cacheable(request, ["listings"])
     return TemplateResponse(request, "articles/tag_page.html", {"tag": tag, "articles": articles})
 
 
@@ -77,6 +79,7 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("avatar"), slug=slug)
     articles = selectors.paginate(selectors.articles_by_author(author), request.GET.get("page"))
+    mark_cacheable(request, ["listings"])
     return TemplateResponse(
         request, "articles/author_page.html", {"author": author, "articles": articles}
     )

@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from wagtail.models import GroupPagePermission
 
 from broadsheet.articles.models import PublicationSettings
 from broadsheet.articles.testing import make_article, make_section
@@ -36,7 +37,9 @@ def test_the_editors_group_can_publish_and_manage_authors_and_settings() -> None
         "change_author",
         "change_publicationsettings",
     } <= codenames
-    page_permissions = set(editors.page_permissions.values_list("permission__codename", flat=True))
+    page_permissions = set(
+        GroupPagePermission.objects.filter(group=editors).values_list("permission__codename", flat=True)
+    )
     assert {"add_page", "change_page", "publish_page"} <= page_permissions
 
 

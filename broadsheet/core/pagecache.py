@@ -1,0 +1,124 @@
+"""The anonymous page cache: whole pages for readers we know nothing about.
+
+A viral story is read by many first-time visitors at once; they all see the same page,
+so it is rendered once and served from the cache (Redis with REDIS_URL, else the file
+cache shared by the processes of one machine).
+
+- Only pages that opt in are cached (`mark_cacheable(request, scopes)`), and only for
+  GET/HEAD requests that carry neither a session nor a reader cookie: a reader who has
+  signed in, voted or commented has state of their own on the page (my vote, my pending
+  comment, Edit links), and is always served a fresh render.
+- Each cached page records the *scopes* it depends on (e.g. `thread:article-12`,
+  `listings`, `site`) with their versions. Actions bump a scope after their transaction
+  commits (`bump(...)`); a page whose scopes moved on is rendered again. Invalidation
+  is therefore immediate and exact to the scope, whatever the number of processes.
+- The CSRF token is per reader: it is cut out of the cached HTML and punched back in on
+  every hit with a fresh token (which also sets the reader's CSRF cookie), so no two
+  readers ever share one.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+from broadsheet.core.clients import READER_COOKIE
+
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"')
+CSRF_HOLE = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+CSRF_META = re.compile(rb'<meta name="csrf-token" content="[A-Za-z0-9]+">')
+CSRF_META_HOLE = b'<meta name="csrf-token" content="\x00csrf\x00">'
+HIT_HEADER = "X-Page-Cache"
+SCOPE_PREFIX = "pcv:"
+PAGE_PREFIX = "pc:"
+KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+
+
+def mark_cacheable(request: HttpRequest, scopes: Iterable[str]) -> None:
+    """Declare that this page may be cached for anonymous readers, and what it shows."""
+    request._page_cache_scopes = ["site", *scopes]  # type: ignore[attr-defined]
+
+
+def bump(*scopes: str) -> None:
+    """Invalidate every cached page that shows any of these scopes."""
+    cache.set_many({SCOPE_PREFIX + scope: secrets.token_hex(6) for scope in scopes}, None)
+
+
+def _versions(scopes: list[str]) -> dict[str, str]:
+    found = cache.get_many([SCOPE_PREFIX + scope for scope in scopes])
+    return {scope: found.get(SCOPE_PREFIX + scope, "0") for scope in scopes}
+
+
+def is_anonymous_reader(request: HttpRequest) -> bool:
+    """No session, reader or pending-messages cookie: nothing on the page is theirs."""
+    cookies = request.COOKIES
+    return not any(
+        name in cookies for name in (settings.SESSION_COOKIE_NAME, READER_COOKIE, "messages")
+    )
+
+
+def _page_key(request: HttpRequest) -> str:
+    return f"{PAGE_PREFIX}{request.get_host()}{request.get_full_path()}"
+
+
+def _punch_csrf(request: HttpRequest, body: bytes) -> bytes:
+    if b"\x00csrf\x00" not in body:
+        return body
+    token = get_token(request).encode()
+    return body.replace(b"\x00csrf\x00", token)
+
+
+class AnonymousPageCacheMiddleware:
+    """Serve and store opted-in pages for anonymous readers (see the module docstring)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method not in ("GET", "HEAD") or not is_anonymous_reader(request):
+            return self.get_response(request)
+        key = _page_key(request)
+        entry = cache.get(key)
+        if entry is not None and _versions(entry["scopes"]) == entry["versions"]:
+            return self._from_entry(request, entry)
+
+        response = self.get_response(request)
+        scopes = getattr(request, "_page_cache_scopes", None)
+        if scopes and self._storable(response):
+            versions = _versions(scopes)
+            body = CSRF_META.sub(CSRF_META_HOLE, CSRF_FIELD.sub(CSRF_HOLE, response.content))
+            cache.set(
+                key,
+                {
+                    "scopes": scopes,
+                    "versions": versions,
+                    "body": body,
+                    "status": response.status_code,
+                    "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+                },
+                settings.BROADSHEET_PAGE_CACHE_SECONDS,
+            )
+            response[HIT_HEADER] = "miss"
+        return response
+
+    @staticmethod
+    def _storable(response: HttpResponse) -> bool:
+        if response.status_code != 200 or response.streaming:
+            return False
+        # A page that sets a cookie other than the CSRF one carries per-reader state.
+        return all(name == settings.CSRF_COOKIE_NAME for name in response.cookies)
+
+    @staticmethod
+    def _from_entry(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+        response = HttpResponse(_punch_csrf(request, entry["body"]), status=entry["status"])
+        for header, value in entry["headers"].items():
+            response[header] = value
+        response[HIT_HEADER] = "hit"
+        return response

@@ -1,0 +1,100 @@
+"""The anonymous page cache: fast for strangers, exact for everyone, private per reader."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from broadsheet.articles.models import ArticlePage, PublicationSettings
+from broadsheet.articles.testing import make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
+
+
+@pytest.fixture
+def article(db: None) -> ArticlePage:
+    return make_article(section=make_section("World"), title="Port strike ends")
+
+
+def test_the_second_anonymous_visit_is_served_from_the_cache_without_queries(article) -> None:
+    assert Client().get(article.url)["X-Page-Cache"] == "miss"
+    with CaptureQueriesContext(connection) as queries:
+        response = Client().get(article.url)
+    assert response["X-Page-Cache"] == "hit"
+    assert len(queries) == 0
+    assert "Port strike ends" in response.content.decode()
+
+
+def test_each_cached_visitor_gets_a_csrf_token_of_their_own_that_works(article) -> None:
+    Client().get(article.url)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_page, second_page = first.get(article.url), second.get(article.url)
+    assert first_page["X-Page-Cache"] == second_page["X-Page-Cache"] == "hit"
+    first_token = TOKEN.search(first_page.content.decode())
+    second_token = TOKEN.search(second_page.content.decode())
+    assert first_token and second_token
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+    vote = first.post(
+        f"/react/{article.pk}/", {"value": "up", "csrfmiddlewaretoken": first_token.group(1)}
+    )
+    assert vote.status_code == 302
+
+
+def test_a_vote_invalidates_the_cached_article_at_once(
+    article, django_capture_on_commit_callbacks
+) -> None:
+    Client().get(article.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(f"/react/{article.pk}/", {"value": "up"})
+    response = Client().get(article.url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "<strong data-points>1</strong>" in response.content.decode()
+
+
+def test_a_reader_who_voted_sees_their_own_vote_never_someone_elses(article) -> None:
+    voter = Client()
+    voter.post(f"/react/{article.pk}/", {"value": "up"})
+    mine = voter.get(article.url)
+    assert "X-Page-Cache" not in mine
+    assert 'value="up" class="vote vote--up" aria-pressed="true"' in mine.content.decode()
+    Client().get(article.url)  # a stranger fills the cache
+    stranger = Client().get(article.url)
+    assert stranger["X-Page-Cache"] == "hit"
+    assert 'aria-pressed="true"' not in stranger.content.decode()
+
+
+def test_signed_in_readers_are_never_served_from_the_cache(article) -> None:
+    Client().get(article.url)
+    rosa = get_user_model().objects.create_user("reader_rosa", password="pw-rosa-12345")
+    client = Client()
+    client.force_login(rosa)
+    assert "X-Page-Cache" not in client.get(article.url)
+
+
+def test_publishing_an_article_refreshes_the_cached_home_page(article) -> None:
+    Client().get("/")
+    assert Client().get("/")["X-Page-Cache"] == "hit"
+    make_article(section=make_section("World"), title="Breaking: bridge reopens")
+    response = Client().get("/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Breaking: bridge reopens" in response.content.decode()
+
+
+def test_changing_the_publication_settings_refreshes_cached_pages(article) -> None:
+    Client().get(article.url)
+    publication = PublicationSettings.load()
+    publication.support_button_label = "Join the members"
+    publication.save()
+    assert "Join the members" in Client().get(article.url).content.decode()
+
+
+def test_pages_that_did_not_opt_in_are_not_cached(article) -> None:
+    Client().get("/search/?q=port")
+    assert "X-Page-Cache" not in Client().get("/search/?q=port")
