@@ -1,1 +1,149 @@
-// discussion enhancements
+// Discussion enhancements. Everything works without this file (htmx does the in-place
+// updates declared in the HTML); this only manages focus, announcements and drafts.
+(function () {
+  "use strict";
+
+  var DRAFT_PREFIX = "bs-draft:";
+  var DRAFT_DAYS = 7;
+
+  function section() {
+    return document.getElementById("discussion");
+  }
+
+  function announce(text) {
+    var status = document.getElementById("discussion-status");
+    if (status) {
+      status.textContent = "";
+      window.setTimeout(function () { status.textContent = text; }, 50);
+    }
+  }
+
+  function focusElement(element) {
+    if (!element) return;
+    if (!element.hasAttribute("tabindex") && !/^(A|BUTTON|INPUT|TEXTAREA|SELECT)$/.test(element.tagName)) {
+      element.setAttribute("tabindex", "-1");
+    }
+    element.focus({ preventScroll: true });
+    element.scrollIntoView({ block: "nearest" });
+  }
+
+  // --- drafts: what a reader types survives a crash, a reload or a lost connection ----
+  function storage() {
+    try { return window.localStorage; } catch (error) { return null; }
+  }
+
+  function restoreDrafts(root) {
+    var store = storage();
+    if (!store) return;
+    root.querySelectorAll("textarea[data-discussion-draft]").forEach(function (area) {
+      var raw = store.getItem(DRAFT_PREFIX + area.dataset.discussionDraft);
+      if (!raw || area.value) return;
+      try {
+        var draft = JSON.parse(raw);
+        if (Date.now() - draft.t < DRAFT_DAYS * 864e5) area.value = draft.v;
+      } catch (error) { /* an unreadable draft is dropped below */ }
+    });
+  }
+
+  function clearDraft(form) {
+    var store = storage();
+    var area = form && form.querySelector("textarea[data-discussion-draft]");
+    if (store && area) store.removeItem(DRAFT_PREFIX + area.dataset.discussionDraft);
+  }
+
+  var saveTimer = null;
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches("textarea[data-discussion-draft]")) return;
+    window.clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(function () {
+      var store = storage();
+      if (!store) return;
+      var key = DRAFT_PREFIX + area.dataset.discussionDraft;
+      if (area.value.trim()) store.setItem(key, JSON.stringify({ t: Date.now(), v: area.value }));
+      else store.removeItem(key);
+    }, 400);
+  });
+
+  // --- htmx answers ------------------------------------------------------------------
+  // The server names the new comment in an HX-Trigger header (fired before the swap).
+  document.addEventListener("discussion:posted", function (event) {
+    clearDraft(event.target.closest ? event.target.closest("form") : null);
+    var id = event.detail && event.detail.id;
+    window.setTimeout(function () {
+      focusElement(document.getElementById("comment-" + id));
+      announce("Your comment was posted.");
+    }, 60);
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !section() || !section().contains(target)) return;
+    restoreDrafts(target.parentNode || target);
+    // An inline reply or edit form was opened: put the cursor in it.
+    if (target.classList.contains("comment__slot") || target.classList.contains("comment--editing")) {
+      var area = target.querySelector("textarea");
+      if (area) focusElement(area);
+    }
+  });
+
+  // "Load more": tell screen readers, and move focus to the first new comment.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "discussion-comments" && event.detail.xhr.status < 400) {
+      event.detail.target.dataset.discussionCount = String(event.detail.target.children.length);
+    }
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var list = event.detail.target;
+    if (!list || list.id !== "discussion-comments" || list.dataset.discussionCount === undefined) return;
+    var before = parseInt(list.dataset.discussionCount, 10);
+    delete list.dataset.discussionCount;
+    var added = list.children.length - before;
+    if (added > 0) {
+      announce(added + " more comment" + (added === 1 ? "" : "s") + " loaded.");
+      focusElement(list.children[before].querySelector("article"));
+    }
+  });
+
+  // "Cancel" on an inline reply form: close it and go back to the Reply link.
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-discussion-cancel]");
+    if (!cancel) return;
+    var slot = cancel.closest(".comment__slot");
+    if (!slot) return;
+    event.preventDefault();
+    var article = slot.closest("article");
+    slot.innerHTML = "";
+    focusElement(article && article.querySelector("[data-discussion-reply]"));
+  });
+
+  // --- relative times ("3 minutes ago") stay true while the page is open ---------------
+  var UNITS = [["year", 31536e6], ["month", 2592e6], ["week", 6048e5], ["day", 864e5], ["hour", 36e5], ["minute", 6e4]];
+  var format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
+
+  function refreshTimes() {
+    if (!format || !section()) return;
+    var now = Date.now();
+    section().querySelectorAll(".comment__permalink time[datetime]").forEach(function (time) {
+      var elapsed = Date.parse(time.getAttribute("datetime")) - now;
+      if (isNaN(elapsed) || -elapsed > 864e5) return; // older ones keep the server's words
+      for (var i = 0; i < UNITS.length; i++) {
+        if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
+          var value = Math.round(elapsed / UNITS[i][1]);
+          time.textContent = value === 0 ? "just now" : format.format(value, UNITS[i][0]);
+          return;
+        }
+      }
+    });
+  }
+
+  function start() {
+    var root = section();
+    if (!root) return;
+    restoreDrafts(root);
+    window.setInterval(refreshTimes, 60000);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

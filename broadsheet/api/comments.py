@@ -1,0 +1,213 @@
+"""/threads/{key}/comments and /comments/{id}: the discussion engine over JSON.
+
+Thin: parse → access → action or selector → shape. The page shape is the HTML one: a page
+of top-level comments in the chosen sort, each with its replies (nested) in one query.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from ninja import Query, Router, Status
+
+from broadsheet.api.schemas import (
+    CommentEditIn,
+    CommentIn,
+    CommentOut,
+    CommentPageOut,
+    ErrorOut,
+    VoteIn,
+    VoteOut,
+)
+from broadsheet.api.security import writer
+from broadsheet.core.clients import remember_reader
+from broadsheet.discussion import actions
+from broadsheet.discussion.access import access_comment, access_thread_by_key
+from broadsheet.discussion.fragments import comment_view
+from broadsheet.discussion.identity import Actor, actor_from_request
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.policy import policy_for
+from broadsheet.discussion.presentation import CommentView, build_groups
+from broadsheet.discussion.selectors import comments_for_thread
+from broadsheet.discussion.sorting import Sort, parse_sort
+
+router = Router(tags=["comments"])
+
+READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
+WRITE_ERRORS: dict[int, Any] = {
+    400: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
+def _comment_out(view: CommentView, thread_key: str) -> dict[str, Any]:
+    return {
+        "id": view.id,
+        "thread_key": thread_key,
+        "parent_id": view.parent_id,
+        "root_id": view.root_id if view.parent_id else None,
+        "depth": view.depth,
+        "status": "deleted" if view.is_deleted else "approved",
+        "author": None
+        if view.is_deleted
+        else {
+            "name": view.name,
+            "avatar_url": view.avatar,
+            "is_guest": view.is_guest,
+            "website": view.website or None,
+        },
+        "reply_to": view.parent_name or None,
+        "body_html": "" if view.is_deleted else str(view.body_html),
+        "created_at": view.created_at,
+        "edited_at": view.edited_at,
+        "upvotes": view.upvotes,
+        "downvotes": view.downvotes,
+        "score": view.score,
+        "reply_count": view.reply_count,
+        "my_vote": view.mine,
+        "can_edit": view.can_edit,
+        "can_delete": view.can_delete,
+        "url": reverse("discussion:permalink", args=[view.id]),
+        "replies": [],
+    }
+
+
+def _single(comment: Comment, actor: Actor, *, mine: int | None = None) -> dict[str, Any]:
+    out = _comment_out(comment_view(comment, actor=actor, mine=mine), comment.thread.key)
+    out["status"] = comment.status
+    return out
+
+
+@router.get(
+    "/threads/{path:key}/comments",
+    response={200: CommentPageOut, **READ_ERRORS},
+    summary="A page of a discussion",
+)
+def list_comments(
+    request: HttpRequest, key: str, sort: Sort | None = None, page: int = Query(1, ge=1)
+) -> dict[str, Any]:
+    """Top-level comments (PAGE_SIZE per page) in `sort` (default: the thread's), each with
+    up to REPLIES_PER_ROOT replies nested by parent. My votes and what I may edit come
+    from my session or reader cookie."""
+    thread = access_thread_by_key(key)
+    actor = actor_from_request(request)
+    chosen = parse_sort(sort, policy_for(thread, request).default_sort)
+    result = comments_for_thread(thread, sort=chosen, page=page)
+    groups = build_groups(result.roots, result.replies, actor=actor, more=result.more_replies)
+    comments = []
+    for group in groups:
+        root = _comment_out(group.root, thread.key)
+        root["more_replies"] = group.more
+        by_id = {root["id"]: root}
+        for reply_view in group.replies:
+            reply = _comment_out(reply_view, thread.key)
+            by_id[reply["id"]] = reply
+            by_id.get(reply_view.parent_id or 0, root)["replies"].append(reply)
+        comments.append(root)
+    return {
+        "thread": _thread_out(thread),
+        "sort": str(chosen),
+        "page": result.number,
+        "page_size": result.page_size,
+        "has_next": result.has_next,
+        "comments": comments,
+    }
+
+
+def _thread_out(thread: Thread) -> dict[str, Any]:
+    return {
+        "key": thread.key,
+        "title": thread.title,
+        "url": thread.url,
+        "comment_count": thread.comment_count,
+        "is_closed": thread.is_closed,
+    }
+
+
+@router.get(
+    "/comments/{int:comment_id}", response={200: CommentOut, **READ_ERRORS}, summary="One comment"
+)
+def get_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
+    actor = actor_from_request(request)
+    return _single(access_comment(actor, comment_id), actor)
+
+
+@router.post(
+    "/threads/{path:key}/comments",
+    response={201: CommentOut, **WRITE_ERRORS},
+    summary="Post a comment or reply",
+)
+def post_comment(
+    request: HttpRequest, response: HttpResponse, key: str, payload: CommentIn
+) -> Status[dict[str, Any]]:
+    """Guests give `name` and `email` (never shown); signed-in readers post as themselves.
+    Needs the CSRF token (X-CSRFToken header) like every write."""
+    actor = writer(request)
+    thread = access_thread_by_key(key)
+    parent = access_comment(actor, payload.parent_id) if payload.parent_id else None
+    comment = actions.do_post_comment(
+        thread=thread,
+        actor=actor,
+        body=payload.body,
+        parent=parent,
+        guest_name=payload.name,
+        guest_email=payload.email,
+        guest_website=payload.website,
+        policy=policy_for(thread, request),
+    )
+    remember_reader(request, response)
+    comment.thread = thread
+    return Status(201, _single(comment, actor, mine=0))
+
+
+@router.patch(
+    "/comments/{int:comment_id}",
+    response={200: CommentOut, **WRITE_ERRORS},
+    summary="Edit my comment",
+)
+def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> dict[str, Any]:
+    """The author only, within the edit window (BROADSHEET_DISCUSSION_EDIT_WINDOW)."""
+    actor = writer(request)
+    comment = actions.do_edit_comment(
+        comment=access_comment(actor, comment_id), actor=actor, body=payload.body
+    )
+    return _single(Comment.objects.select_related("thread", "author").get(pk=comment.pk), actor)
+
+
+@router.delete(
+    "/comments/{int:comment_id}",
+    response={200: CommentOut, **WRITE_ERRORS},
+    summary="Delete a comment",
+)
+def delete_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
+    """The author or a moderator. A comment with replies stays as a "[deleted]" placeholder."""
+    actor = writer(request)
+    comment = actions.do_delete_comment(comment=access_comment(actor, comment_id), actor=actor)
+    return _single(Comment.objects.select_related("thread", "author").get(pk=comment.pk), actor)
+
+
+@router.post(
+    "/comments/{int:comment_id}/vote",
+    response={200: VoteOut, **WRITE_ERRORS},
+    summary="Vote on a comment",
+)
+def vote(
+    request: HttpRequest, response: HttpResponse, comment_id: int, payload: VoteIn
+) -> dict[str, Any]:
+    """Set my vote: 1, -1, or 0 to take it back. Not on my own comments."""
+    actor = writer(request)
+    result = actions.do_cast_vote(
+        comment=access_comment(actor, comment_id), actor=actor, value=payload.value
+    )
+    remember_reader(request, response)
+    return {
+        "upvotes": result.upvotes,
+        "downvotes": result.downvotes,
+        "score": result.score,
+        "my_vote": result.mine,
+    }

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _engine_default_policy(settings: Any) -> None:
+    """The engine's own policy (everything on), whatever host policy the project sets, so
+    these tests and their query counts do not depend on articles' settings."""
+    settings.BROADSHEET_DISCUSSION_POLICY = "broadsheet.discussion.policy.default_policy"

@@ -1,0 +1,402 @@
+"""The comments API over HTTP: page shape, writes with CSRF, one error shape for every 4xx."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from broadsheet.discussion.actions import do_delete_comment
+from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.testing import big_thread, guest, make_thread, make_user, member, post
+
+pytestmark = pytest.mark.django_db
+
+API = "/api/v1"
+
+
+@pytest.fixture
+def thread(db: None) -> Thread:
+    return make_thread("article-7", title="Room for the river", url="/politics/river/")
+
+
+@pytest.fixture
+def reader_rosa(db: None) -> Any:
+    return make_user("rosa", name="Rosa Lindqvist")
+
+
+def csrf_client() -> tuple[Client, dict[str, str]]:
+    """A browser-like client that must send the CSRF token, and the header that does."""
+    client = Client(enforce_csrf_checks=True)
+    token = client.get(f"{API}/csrf").json()["csrf_token"]
+    return client, {"X-CSRFToken": token}
+
+
+def send(
+    client: Client,
+    method: str,
+    url: str,
+    body: dict[str, Any],
+    headers: dict[str, str] | None = None,
+) -> Any:
+    return getattr(client, method)(
+        url, data=json.dumps(body), content_type="application/json", headers=headers or {}
+    )
+
+
+def assert_error(response: Any, status: int, code: str, field: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.content
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["message"]
+    assert error["field"] == field
+    return error
+
+
+# --- reading ----------------------------------------------------------------------------
+
+
+def test_a_page_has_top_level_comments_with_nested_replies(
+    client: Client, thread: Thread, reader_rosa: Any
+) -> None:
+    rosa = member(reader_rosa)
+    gabriel = guest("gabriel")
+    root = post(thread, rosa, "**Root**")
+    reply = post(
+        thread, gabriel, "Reply", parent=root, name="Gabriel", email="gabriel@secret.example"
+    )
+    post(thread, rosa, "Deeper", parent=reply)
+    response = client.get(f"{API}/threads/article-7/comments")
+    assert response.status_code == 200
+    page = response.json()
+    assert page["thread"] == {
+        "key": "article-7",
+        "title": "Room for the river",
+        "url": "/politics/river/",
+        "comment_count": 3,
+        "is_closed": False,
+    }
+    assert (page["sort"], page["page"], page["has_next"]) == ("newest", 1, False)
+    [top] = page["comments"]
+    assert top["body_html"] == '<p dir="auto"><strong>Root</strong></p>'
+    assert top["author"]["name"] == "Rosa Lindqvist"
+    assert top["reply_count"] == 2
+    [first] = top["replies"]
+    assert (first["author"]["name"], first["author"]["is_guest"], first["reply_to"]) == (
+        "Gabriel",
+        True,
+        "Rosa Lindqvist",
+    )
+    assert first["replies"][0]["reply_to"] == "Gabriel"
+    assert top["url"] == f"/discussion/c/{root.pk}/"
+
+
+def test_no_answer_ever_contains_an_email_address_or_ip_hash(
+    client: Client, thread: Thread
+) -> None:
+    comment = post(
+        thread,
+        guest("g", ip_hash="f00dfeedf00dfeed"),
+        name="Gabriel",
+        email="gabriel@secret.example",
+    )
+    for url in [f"{API}/threads/article-7/comments", f"{API}/comments/{comment.pk}"]:
+        text = client.get(url).content.decode()
+        assert "secret.example" not in text
+        assert "f00dfeed" not in text
+        assert "email" not in text
+
+
+def test_sort_and_page_choose_the_top_level_comments(
+    client: Client, thread: Thread, reader_rosa: Any, settings: Any
+) -> None:
+    settings.BROADSHEET_DISCUSSION_PAGE_SIZE = 2
+    comments = [post(thread, member(reader_rosa), f"comment {n}") for n in range(3)]
+    Comment.objects.filter(pk=comments[0].pk).update(upvotes=5, score=5)
+    top = client.get(f"{API}/threads/article-7/comments?sort=top").json()
+    assert [c["id"] for c in top["comments"]] == [comments[0].pk, comments[2].pk]
+    assert top["has_next"] is True
+    oldest_2 = client.get(f"{API}/threads/article-7/comments?sort=oldest&page=2").json()
+    assert [c["id"] for c in oldest_2["comments"]] == [comments[2].pk]
+
+
+def test_a_page_costs_the_same_queries_at_any_size(
+    client: Client, django_assert_num_queries: Any
+) -> None:
+    small = big_thread(50, seed=1)
+    large = big_thread(2000, seed=2)
+    for thread in (small, large):
+        client.get(f"{API}/threads/{thread.key}/comments")  # warm nothing: no cache involved
+        with django_assert_num_queries(3):  # thread, top-level comments, their replies
+            response = client.get(f"{API}/threads/{thread.key}/comments")
+        assert response.status_code == 200
+
+
+def test_one_comment(client: Client, thread: Thread) -> None:
+    comment = post(thread, guest("g"), "Hello")
+    body = client.get(f"{API}/comments/{comment.pk}").json()
+    assert (body["id"], body["status"], body["my_vote"], body["can_edit"]) == (
+        comment.pk,
+        "approved",
+        0,
+        False,
+    )
+
+
+def test_unknown_threads_and_comments_answer_404_in_the_error_shape(
+    client: Client, thread: Thread
+) -> None:
+    assert_error(client.get(f"{API}/threads/nope/comments"), 404, "not_found")
+    assert_error(client.get(f"{API}/comments/999999"), 404, "not_found")
+
+
+def test_held_comments_are_not_found_by_other_readers(client: Client, thread: Thread) -> None:
+    comment = post(thread, guest("g"))
+    Comment.objects.filter(pk=comment.pk).update(status=Comment.Status.PENDING)
+    assert_error(client.get(f"{API}/comments/{comment.pk}"), 404, "not_found")
+
+
+def test_a_bad_query_parameter_is_a_422_in_the_error_shape(client: Client, thread: Thread) -> None:
+    assert_error(client.get(f"{API}/threads/article-7/comments?page=0"), 422, "invalid", "page")
+    assert_error(
+        client.get(f"{API}/threads/article-7/comments?sort=loudest"), 422, "invalid", "sort"
+    )
+
+
+# --- writing ----------------------------------------------------------------------------
+
+
+def test_writes_without_the_csrf_token_are_refused(thread: Thread) -> None:
+    client, _ = csrf_client()
+    response = send(
+        client,
+        "post",
+        f"{API}/threads/article-7/comments",
+        {"body": "Hi", "name": "G", "email": "g@example.org"},
+    )
+    assert_error(response, 403, "csrf_failed")
+    assert not Comment.objects.exists()
+
+
+def test_a_guest_posts_then_edits_from_the_same_browser(thread: Thread) -> None:
+    client, headers = csrf_client()
+    created = send(
+        client,
+        "post",
+        f"{API}/threads/article-7/comments",
+        {"body": "Frist", "name": "Gabriel", "email": "g@example.org"},
+        headers,
+    )
+    assert created.status_code == 201, created.content
+    comment = created.json()
+    assert (comment["author"]["name"], comment["can_edit"], comment["status"]) == (
+        "Gabriel",
+        True,
+        "approved",
+    )
+    assert "bs_reader" in created.cookies
+    edited = send(client, "patch", f"{API}/comments/{comment['id']}", {"body": "First"}, headers)
+    assert edited.status_code == 200
+    assert edited.json()["body_html"] == '<p dir="auto">First</p>'
+    assert edited.json()["edited_at"]
+
+
+def test_somebody_else_cannot_edit_or_delete(thread: Thread) -> None:
+    comment = post(thread, guest("gabriel"))
+    client, headers = csrf_client()
+    assert_error(
+        send(client, "patch", f"{API}/comments/{comment.pk}", {"body": "Mine now"}, headers),
+        403,
+        "forbidden",
+    )
+    assert_error(client.delete(f"{API}/comments/{comment.pk}", headers=headers), 403, "forbidden")
+
+
+def test_a_signed_in_reader_replies(thread: Thread, reader_rosa: Any) -> None:
+    root = post(thread, guest("g"))
+    client, headers = csrf_client()
+    client.force_login(reader_rosa)  # a new session: ask for a token again
+    headers = {"X-CSRFToken": client.get(f"{API}/csrf").json()["csrf_token"]}
+    response = send(
+        client,
+        "post",
+        f"{API}/threads/article-7/comments",
+        {"body": "Agreed", "parent_id": root.pk},
+        headers,
+    )
+    assert response.status_code == 201, response.content
+    assert (
+        response.json()["parent_id"],
+        response.json()["root_id"],
+        response.json()["reply_to"],
+    ) == (root.pk, root.pk, "Gabriel")
+
+
+def test_field_errors_name_the_field(thread: Thread) -> None:
+    client, headers = csrf_client()
+    url = f"{API}/threads/article-7/comments"
+    assert_error(
+        send(client, "post", url, {"body": "Hi", "name": "", "email": "g@example.org"}, headers),
+        400,
+        "invalid",
+        "name",
+    )
+    assert_error(
+        send(client, "post", url, {"body": " ", "name": "G", "email": "g@example.org"}, headers),
+        400,
+        "invalid",
+        "body",
+    )
+    assert_error(send(client, "post", url, {"name": "G"}, headers), 422, "invalid", "body")
+
+
+def test_replying_to_an_unknown_comment_is_404(thread: Thread) -> None:
+    client, headers = csrf_client()
+    response = send(
+        client,
+        "post",
+        f"{API}/threads/article-7/comments",
+        {"body": "Hi", "parent_id": 424242, "name": "G", "email": "g@example.org"},
+        headers,
+    )
+    assert_error(response, 404, "not_found")
+
+
+def test_posting_too_fast_is_429(thread: Thread, settings: Any) -> None:
+    settings.BROADSHEET_DISCUSSION_POST_RATE_LIMIT = (1, 60)
+    client, headers = csrf_client()
+    body = {"body": "Hi", "name": "G", "email": "g@example.org"}
+    assert (
+        send(client, "post", f"{API}/threads/article-7/comments", body, headers).status_code == 201
+    )
+    assert_error(
+        send(client, "post", f"{API}/threads/article-7/comments", body, headers),
+        429,
+        "rate_limited",
+    )
+
+
+def test_a_closed_discussion_refuses_new_comments(thread: Thread) -> None:
+    Thread.objects.filter(pk=thread.pk).update(is_closed=True)
+    client, headers = csrf_client()
+    response = send(
+        client,
+        "post",
+        f"{API}/threads/article-7/comments",
+        {"body": "Hi", "name": "G", "email": "g@example.org"},
+        headers,
+    )
+    assert assert_error(response, 403, "forbidden")["message"] == "Comments are closed."
+
+
+def test_deleting_a_comment_with_replies_leaves_a_placeholder(
+    thread: Thread, reader_rosa: Any
+) -> None:
+    root = post(thread, member(reader_rosa))
+    post(thread, guest("g"), parent=root)
+    client, headers = csrf_client()
+    client.force_login(reader_rosa)
+    headers = {"X-CSRFToken": client.get(f"{API}/csrf").json()["csrf_token"]}
+    response = client.delete(f"{API}/comments/{root.pk}", headers=headers)
+    assert response.status_code == 200
+    assert (response.json()["status"], response.json()["body_html"], response.json()["author"]) == (
+        "deleted",
+        "",
+        None,
+    )
+    page = client.get(f"{API}/threads/article-7/comments").json()
+    assert page["comments"][0]["status"] == "deleted"
+    assert len(page["comments"][0]["replies"]) == 1
+
+
+def test_votes_set_switch_and_take_back(thread: Thread) -> None:
+    comment = post(thread, guest("author"))
+    client, headers = csrf_client()
+    url = f"{API}/comments/{comment.pk}/vote"
+    assert send(client, "post", url, {"value": 1}, headers).json() == {
+        "upvotes": 1,
+        "downvotes": 0,
+        "score": 1,
+        "my_vote": 1,
+    }
+    assert send(client, "post", url, {"value": -1}, headers).json() == {
+        "upvotes": 0,
+        "downvotes": 1,
+        "score": -1,
+        "my_vote": -1,
+    }
+    assert send(client, "post", url, {"value": 0}, headers).json() == {
+        "upvotes": 0,
+        "downvotes": 0,
+        "score": 0,
+        "my_vote": 0,
+    }
+    assert client.get(f"{API}/comments/{comment.pk}").json()["my_vote"] == 0
+
+
+def test_a_vote_must_be_one_minus_one_or_zero(thread: Thread) -> None:
+    comment = post(thread, guest("author"))
+    client, headers = csrf_client()
+    assert_error(
+        send(client, "post", f"{API}/comments/{comment.pk}/vote", {"value": 2}, headers),
+        422,
+        "invalid",
+        "value",
+    )
+
+
+def test_nobody_votes_on_their_own_comment(thread: Thread) -> None:
+    client, headers = csrf_client()
+    created = send(
+        client,
+        "post",
+        f"{API}/threads/article-7/comments",
+        {"body": "Mine", "name": "G", "email": "g@example.org"},
+        headers,
+    ).json()
+    assert_error(
+        send(client, "post", f"{API}/comments/{created['id']}/vote", {"value": 1}, headers),
+        403,
+        "forbidden",
+    )
+
+
+def test_votes_on_a_deleted_comment_are_refused(thread: Thread, reader_rosa: Any) -> None:
+    rosa: Actor = member(reader_rosa)
+    comment = do_delete_comment(comment=post(thread, rosa), actor=rosa)
+    client, headers = csrf_client()
+    assert_error(
+        send(client, "post", f"{API}/comments/{comment.pk}/vote", {"value": 1}, headers),
+        400,
+        "invalid",
+    )
+
+
+# --- the schema -------------------------------------------------------------------------
+
+
+def test_the_openapi_schema_declares_every_error_answer(client: Client) -> None:
+    schema = client.get(f"{API}/openapi.json").json()
+    paths = schema["paths"]
+    writes = [
+        paths["/api/v1/threads/{key}/comments"]["post"],
+        paths["/api/v1/comments/{comment_id}"]["patch"],
+        paths["/api/v1/comments/{comment_id}"]["delete"],
+        paths["/api/v1/comments/{comment_id}/vote"]["post"],
+    ]
+    for operation in writes:
+        assert {"400", "403", "404", "422", "429"} <= set(operation["responses"]), operation[
+            "summary"
+        ]
+    for operation in [
+        paths["/api/v1/threads/{key}/comments"]["get"],
+        paths["/api/v1/comments/{comment_id}"]["get"],
+    ]:
+        assert {"404", "422"} <= set(operation["responses"])
+    text = json.dumps(schema)
+    assert "ip_hash" not in text
+    assert '"email"' in text  # only as an input of CommentIn
+    assert "email" not in json.dumps(schema["components"]["schemas"]["CommentOut"])

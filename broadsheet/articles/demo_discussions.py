@@ -1,0 +1,97 @@
+"""Demo discussions under the demo articles, from the comment bank in
+demo_data/comments.json (written for this demo; several languages, Arabic included).
+
+Most articles get 0–80 comments; the long-form flood-plain story gets a 2,000+ comment
+discussion nested five levels deep, to show paging at size. Idempotent: threads that
+already have comments are left alone. Takes a few seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import zlib
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+
+from broadsheet.articles.demo import DEMO_DATA
+from broadsheet.articles.models import ArticlePage
+from broadsheet.discussion.actions import do_register_thread
+from broadsheet.discussion.demo import seed_thread
+from broadsheet.discussion.models import Thread
+
+BIG_DISCUSSION_SLUG = "room-for-the-river-calloway-floodplain"
+BIG_DISCUSSION_SIZE = 2_200
+DEMO_READERS = 15
+
+
+def load_comment_bank() -> dict[str, Any]:
+    return json.loads((DEMO_DATA / "comments.json").read_text(encoding="utf-8"))
+
+
+def ensure_demo_readers(bank: dict[str, Any], count: int = DEMO_READERS) -> list[Any]:
+    """Reader accounts named after the bank's "account" commenters (no usable password)."""
+    user_model = get_user_model()
+    names = [c["name"] for c in bank.get("commenters", []) if c.get("kind") == "account"][:count]
+    readers = []
+    for index, name in enumerate(names):
+        username = (slugify(name) or f"reader-{index}")[:140]
+        first, _, last = name.partition(" ")
+        user = user_model.objects.filter(username=username).first()
+        if user is None:
+            user = user_model(username=username, first_name=first[:150], last_name=last[:150])
+            user.set_unusable_password()
+            user.save()
+        readers.append(user)
+    return readers
+
+
+def _big_article(articles: list[ArticlePage]) -> ArticlePage | None:
+    for article in articles:
+        if article.slug == BIG_DISCUSSION_SLUG:
+            return article
+    # Otherwise the long-form piece: the one with the longest body.
+    return max(articles, key=lambda a: len(str(a.body.raw_data)), default=None)
+
+
+def load_demo_discussions() -> str:
+    bank = load_comment_bank()
+    readers = ensure_demo_readers(bank)
+    articles = list(ArticlePage.objects.live().public().order_by("-published_at"))
+    big = _big_article(articles)
+    threads = comments = 0
+    now = timezone.now()
+    counted = dict(
+        Thread.objects.filter(key__startswith="article-")
+        .annotate(n=Count("comments"))
+        .values_list("key", "n")
+    )
+    for article in articles:
+        key = f"article-{article.pk}"
+        thread = do_register_thread(key=key, title=article.title, url=article.get_url() or "")
+        if counted.get(key):
+            continue
+        rng = random.Random(zlib.crc32(article.slug.encode()))
+        is_big = big is not None and article.pk == big.pk
+        count = BIG_DISCUSSION_SIZE if is_big else rng.choice([0, *range(3, 81)])
+        comments += seed_thread(
+            thread,
+            count=count,
+            max_depth=5 if is_big else rng.randint(2, 4),
+            rng=rng,
+            bank=bank,
+            users=readers,
+            start=max(article.published_at, now - timedelta(days=60)),
+            end=now,
+        )
+        threads += 1
+    big_title = f" (largest: “{big.title}”)" if big is not None else ""
+    return (
+        f"Demo discussions: {comments} comments in {threads} new threads, "
+        f"{len(readers)} reader accounts{big_title}."
+    )

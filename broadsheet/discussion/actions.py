@@ -1,0 +1,484 @@
+"""The write paths of the discussion engine.
+
+Every change to threads, comments and votes goes through one ``do_<verb>_<noun>`` here,
+after its ``check_<verb>_<noun>`` (which validates and authorises, raising ActionError,
+NotAllowed or RateLimited). Views, the API, the demo loader and tests all call these.
+
+Locks, in the one order every action takes them (so writers never deadlock):
+thread row → comment rows → vote row. Posting and deleting lock the thread row, which
+serialises the writes of one discussion on PostgreSQL (SQLite's IMMEDIATE transactions
+serialise all writers anyway); voting touches only the vote and comment rows.
+Counters change with F() expressions; events are published after commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from broadsheet.core.errors import ActionError, NotAllowed
+from broadsheet.core.ratelimit import enforce
+from broadsheet.discussion import conf
+from broadsheet.discussion.events import (
+    CommentDeleted,
+    CommentEdited,
+    CommentPosted,
+    DiscussionEvent,
+    ThreadClosed,
+    ThreadReopened,
+    VoteChanged,
+    publish,
+)
+from broadsheet.discussion.formatting import plain_text, render_markdown
+from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.models import (
+    PATH_MAX_SEGMENTS,
+    PATH_SEGMENT,
+    Comment,
+    CommentVote,
+    Thread,
+    path_ids,
+    path_segment,
+)
+from broadsheet.discussion.policy import DiscussionPolicy, policy_for
+
+VOTE_VALUES = (-1, 0, 1)
+CLOSED_MESSAGE = "Comments are closed."
+
+
+def _after_commit(event: DiscussionEvent) -> None:
+    transaction.on_commit(lambda: publish(event))
+
+
+# --- threads ---------------------------------------------------------------------------
+
+
+def check_register_thread(*, key: str, title: str, url: str) -> None:
+    if not key or not key.strip():
+        raise ActionError("A thread needs a key.", field="key")
+    if len(key) > Thread._meta.get_field("key").max_length:  # type: ignore[operator]
+        raise ActionError("The thread key is too long.", field="key")
+    if len(url) > Thread._meta.get_field("url").max_length:  # type: ignore[operator]
+        raise ActionError("The thread URL is too long.", field="url")
+    # Links and redirects lead there: a local path or a web address, nothing else.
+    local = url.startswith("/") and not url.startswith("//")
+    if url and not local and not url.startswith(("https://", "http://")):
+        raise ActionError("The thread URL must be a path or an http(s) address.", field="url")
+
+
+def do_register_thread(*, key: str, title: str, url: str) -> Thread:
+    """The thread with `key`, created on first use; title and URL follow the host's.
+
+    The common case (the thread exists and nothing changed) is one SELECT and no
+    transaction: hosts call this on every page view. A race between two first views
+    ends on the unique key, and the loser reads the winner's row.
+    """
+    check_register_thread(key=key, title=title, url=url)
+    title = title[: Thread._meta.get_field("title").max_length]  # type: ignore[misc]
+    thread = Thread.objects.filter(key=key).first()
+    if thread is None:
+        try:
+            with transaction.atomic():
+                return Thread.objects.create(key=key, title=title, url=url)
+        except IntegrityError:
+            thread = Thread.objects.get(key=key)
+    if (thread.title, thread.url) != (title, url):
+        Thread.objects.filter(pk=thread.pk).update(title=title, url=url)
+        thread.title, thread.url = title, url
+    return thread
+
+
+def check_moderate_thread(*, thread: Thread, actor: Actor) -> None:
+    if not actor.can_moderate:
+        raise NotAllowed("Only moderators can open or close a discussion.")
+
+
+def do_close_thread(*, thread: Thread, actor: Actor) -> Thread:
+    """Stop new comments (votes, edits and deletions still work)."""
+    check_moderate_thread(thread=thread, actor=actor)
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(is_closed=True)
+        thread.is_closed = True
+        _after_commit(ThreadClosed(thread_id=thread.pk, thread_key=thread.key))
+    return thread
+
+
+def do_reopen_thread(*, thread: Thread, actor: Actor) -> Thread:
+    check_moderate_thread(thread=thread, actor=actor)
+    with transaction.atomic():
+        Thread.objects.filter(pk=thread.pk).update(is_closed=False)
+        thread.is_closed = False
+        _after_commit(ThreadReopened(thread_id=thread.pk, thread_key=thread.key))
+    return thread
+
+
+# --- posting ---------------------------------------------------------------------------
+
+
+def check_comment_body(body: str) -> str:
+    """The rendered HTML of a valid comment text, or an ActionError on field "body"
+    (also what a preview shows)."""
+    if len(body) > conf.body_max_length():
+        raise ActionError(
+            f"Your comment is {len(body):,} characters long; the limit is "
+            f"{conf.body_max_length():,}. Please shorten it.",
+            field="body",
+        )
+    if not body.strip():
+        raise ActionError("Please write a comment.", field="body")
+    html = render_markdown(body)
+    if not plain_text(html).strip():
+        raise ActionError("Please write a comment.", field="body")
+    return html
+
+
+def _check_guest(*, name: str, email: str, website: str) -> None:
+    if not name.strip():
+        raise ActionError("Please give a name to show with your comment.", field="name")
+    if len(name) > conf.name_max_length():
+        raise ActionError(
+            f"Please use a name of at most {conf.name_max_length()} characters.", field="name"
+        )
+    if not email.strip():
+        raise ActionError("Please give your e-mail address (it is never shown).", field="email")
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        raise ActionError("Please check your e-mail address.", field="email") from None
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            raise ActionError(
+                "Please give a full website address starting with https://.", field="website"
+            ) from None
+        if len(website) > Comment._meta.get_field("guest_website").max_length:  # type: ignore[operator]
+            raise ActionError("That website address is too long.", field="website")
+
+
+def _check_parent(*, thread: Thread, parent: Comment | None) -> None:
+    if parent is None:
+        return
+    if parent.thread_id != thread.pk:
+        raise ActionError("You can only reply to a comment of this discussion.", field="parent")
+    if parent.status != Comment.Status.APPROVED:
+        raise ActionError(
+            "That comment was removed; you can no longer reply to it.", field="parent"
+        )
+
+
+def _check_rate(bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str) -> None:
+    # Trusted callers without a client (demo loader, importers) pass no ip_hash.
+    if ip_hash:
+        limit, window = limit_window
+        enforce(bucket, ip_hash, limit=limit, window=window, message=message)
+
+
+def check_post_comment(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    parent: Comment | None = None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_website: str = "",
+    policy: DiscussionPolicy | None = None,
+) -> str:
+    """Validate and authorise a new comment; returns the body's rendered HTML.
+
+    The rate limit is counted last, so a refused form does not use up an attempt.
+    """
+    policy = policy or policy_for(thread)
+    if thread.is_closed or not policy.enabled:
+        raise NotAllowed(CLOSED_MESSAGE)
+    if not actor.is_authenticated:
+        if not policy.allow_guests:
+            raise NotAllowed("Please sign in to comment.")
+        _check_guest(name=guest_name, email=guest_email, website=guest_website)
+    html = check_comment_body(body)
+    _check_parent(thread=thread, parent=parent)
+    _check_rate(
+        "discussion-post",
+        actor.ip_hash,
+        conf.post_rate_limit(),
+        "You are posting very fast. Please wait a minute and try again; your text is kept.",
+    )
+    return html
+
+
+def initial_status(*, thread: Thread, actor: Actor, body: str) -> Comment.Status:
+    """The status a new comment starts with. Every comment is approved for now; the
+    moderation pipeline will decide here (pending, spam) later."""
+    return Comment.Status.APPROVED
+
+
+def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
+    """(depth, path) of a new comment under `parent`."""
+    segment = path_segment(comment_id)
+    if parent is None:
+        return 0, segment
+    if parent.depth + 1 < PATH_MAX_SEGMENTS:
+        return parent.depth + 1, parent.path + segment
+    # The path column is full: continue at the parent's level, right after it in order.
+    return parent.depth, parent.path[:-PATH_SEGMENT] + segment
+
+
+def _count_visible(comment: Comment, delta: int, *, touch: bool = False) -> None:
+    """Add `delta` visible comments to the thread and to every ancestor's reply_count."""
+    changes: dict[str, object] = {"comment_count": F("comment_count") + delta}
+    if touch:
+        changes["last_comment_at"] = comment.created_at
+    Thread.objects.filter(pk=comment.thread_id).update(**changes)
+    ancestors = path_ids(comment.path)[:-1]
+    if ancestors:
+        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + delta)
+
+
+def do_post_comment(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    parent: Comment | None = None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_website: str = "",
+    policy: DiscussionPolicy | None = None,
+) -> Comment:
+    """Post a comment (a reply when `parent` is given) and count it.
+
+    Locks the thread row, re-checks that it is open and that the parent is still
+    there, inserts the comment, sets its path from its id, and adds it to the thread's
+    comment_count and to each ancestor's reply_count with F() expressions.
+    """
+    html = check_post_comment(
+        thread=thread,
+        actor=actor,
+        body=body,
+        parent=parent,
+        guest_name=guest_name,
+        guest_email=guest_email,
+        guest_website=guest_website,
+        policy=policy,
+    )
+    guest = not actor.is_authenticated
+    with transaction.atomic():
+        locked = Thread.objects.select_for_update().get(pk=thread.pk)
+        if locked.is_closed:
+            raise NotAllowed(CLOSED_MESSAGE)
+        if parent is not None:
+            parent = Comment.objects.get(pk=parent.pk)
+            _check_parent(thread=thread, parent=parent)
+        comment = Comment(
+            thread=locked,
+            parent=parent,
+            root_id=(parent.root_id or parent.pk) if parent else None,
+            author=actor.user if not guest else None,
+            guest_name=guest_name.strip() if guest else "",
+            guest_email=guest_email.strip() if guest else "",
+            guest_website=guest_website.strip() if guest else "",
+            guest_reader_id=actor.reader_hash if guest else "",
+            body_source=body,
+            body_html=html,
+            status=initial_status(thread=locked, actor=actor, body=body),
+            created_at=timezone.now(),
+            depth=(parent.depth + 1) if parent else 0,  # final value set below
+            ip_hash=actor.ip_hash,
+        )
+        comment.save(force_insert=True)
+        comment.depth, comment.path = _tree_position(parent, comment.pk)
+        Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, path=comment.path)
+        if comment.status == Comment.Status.APPROVED:
+            _count_visible(comment, +1, touch=True)
+            _after_commit(
+                CommentPosted(
+                    thread_id=thread.pk,
+                    thread_key=locked.key,
+                    comment_id=comment.pk,
+                    parent_id=comment.parent_id,
+                    root_id=comment.root_id,
+                    created_at=comment.created_at,
+                )
+            )
+    thread.comment_count = locked.comment_count + (comment.status == Comment.Status.APPROVED)
+    return comment
+
+
+# --- editing and deleting ----------------------------------------------------------------
+
+
+def edit_deadline(comment: Comment) -> datetime:
+    return comment.created_at + timedelta(seconds=conf.edit_window())
+
+
+def can_edit(comment: Comment, actor: Actor) -> bool:
+    """The author may edit an approved comment within the edit window."""
+    return (
+        comment.status in (Comment.Status.APPROVED, Comment.Status.PENDING)
+        and actor.wrote(comment)
+        and timezone.now() <= edit_deadline(comment)
+    )
+
+
+def can_delete(comment: Comment, actor: Actor) -> bool:
+    return comment.status != Comment.Status.DELETED and (actor.wrote(comment) or actor.can_moderate)
+
+
+def check_edit_comment(*, comment: Comment, actor: Actor, body: str) -> str:
+    if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
+        raise ActionError("This comment can no longer be edited.")
+    if not actor.wrote(comment):
+        raise NotAllowed("Only the author can edit this comment.")
+    if timezone.now() > edit_deadline(comment):
+        minutes = conf.edit_window() // 60
+        raise NotAllowed(f"Comments can be edited for {minutes} minutes after posting.")
+    return check_comment_body(body)
+
+
+def do_edit_comment(*, comment: Comment, actor: Actor, body: str) -> Comment:
+    """Replace the text of a comment (its author, within the edit window); marks it edited."""
+    html = check_edit_comment(comment=comment, actor=actor, body=body)
+    with transaction.atomic():
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        check_edit_comment(comment=locked, actor=actor, body=body)
+        locked.body_source = body
+        locked.body_html = html
+        locked.edited_at = timezone.now()
+        locked.save(update_fields=["body_source", "body_html", "edited_at"])
+        _after_commit(
+            CommentEdited(
+                thread_id=locked.thread_id,
+                thread_key=comment.thread.key,
+                comment_id=locked.pk,
+                edited_at=locked.edited_at,
+            )
+        )
+    return locked
+
+
+def check_delete_comment(*, comment: Comment, actor: Actor) -> None:
+    if comment.status == Comment.Status.DELETED:
+        raise ActionError("This comment was already deleted.")
+    if not (actor.wrote(comment) or actor.can_moderate):
+        raise NotAllowed("Only the author or a moderator can delete this comment.")
+
+
+def do_delete_comment(*, comment: Comment, actor: Actor) -> Comment:
+    """Delete a comment: its text is erased and it leaves the counts.
+
+    It keeps its row and place in the tree, so a comment with replies shows as a
+    "[deleted]" placeholder above them; one without replies is no longer shown.
+    """
+    check_delete_comment(comment=comment, actor=actor)
+    with transaction.atomic():
+        Thread.objects.select_for_update().filter(pk=comment.thread_id).first()
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        check_delete_comment(comment=locked, actor=actor)
+        was_visible = locked.status == Comment.Status.APPROVED
+        locked.status = Comment.Status.DELETED
+        locked.body_source = ""
+        locked.body_html = ""
+        locked.save(update_fields=["status", "body_source", "body_html"])
+        if was_visible:
+            _count_visible(locked, -1)
+        _after_commit(
+            CommentDeleted(
+                thread_id=locked.thread_id,
+                thread_key=comment.thread.key,
+                comment_id=locked.pk,
+                by_moderator=not actor.wrote(locked),
+            )
+        )
+    return locked
+
+
+# --- voting ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    upvotes: int
+    downvotes: int
+    score: int
+    mine: int
+
+
+def check_cast_vote(*, comment: Comment, actor: Actor, value: int) -> None:
+    if value not in VOTE_VALUES:
+        raise ActionError("Choose Upvote or Downvote.", field="value")
+    if comment.status != Comment.Status.APPROVED:
+        raise ActionError("You can only vote on visible comments.")
+    if actor.voter_key is None:
+        raise ActionError("Your browser did not keep our cookie; please allow it to vote.")
+    if actor.wrote(comment):
+        raise NotAllowed("You cannot vote on your own comment.")
+    _check_rate(
+        "discussion-vote",
+        actor.ip_hash,
+        conf.vote_rate_limit(),
+        "You are voting very fast. Please wait a minute and try again.",
+    )
+
+
+def do_cast_vote(*, comment: Comment, actor: Actor, value: int) -> VoteResult:
+    """Set the actor's vote on a comment to +1, -1 or 0 (none): switching and undoing
+    included. Locks the voter's vote row and changes the comment's counters with F(),
+    so concurrent clicks never lose or double a vote; two first votes of one voter that
+    race on the unique constraint are retried."""
+    check_cast_vote(comment=comment, actor=actor, value=value)
+    voter = actor.voter_key
+    assert voter is not None
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _cast_vote(comment, voter, value, actor.ip_hash)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteResult:
+    existing = (
+        CommentVote.objects.select_for_update().filter(comment=comment, voter_key=voter).first()
+    )
+    previous = existing.value if existing else 0
+    if value == previous:
+        pass
+    elif value == 0:
+        assert existing is not None
+        existing.delete()
+    elif existing is None:
+        CommentVote.objects.create(comment=comment, voter_key=voter, value=value, ip_hash=ip_hash)
+    else:
+        existing.value = value
+        existing.save(update_fields=["value"])
+    up = int(value == 1) - int(previous == 1)
+    down = int(value == -1) - int(previous == -1)
+    if up or down:
+        Comment.objects.filter(pk=comment.pk).update(
+            upvotes=F("upvotes") + up, downvotes=F("downvotes") + down, score=F("score") + up - down
+        )
+    upvotes, downvotes, score = Comment.objects.values_list("upvotes", "downvotes", "score").get(
+        pk=comment.pk
+    )
+    comment.upvotes, comment.downvotes, comment.score = upvotes, downvotes, score
+    if up or down:
+        _after_commit(
+            VoteChanged(
+                thread_id=comment.thread_id,
+                thread_key=comment.thread.key,
+                comment_id=comment.pk,
+                upvotes=upvotes,
+                downvotes=downvotes,
+                score=score,
+            )
+        )
+    return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=value)

@@ -1,0 +1,95 @@
+"""Settings of the discussion engine, each with its default.
+
+Every value is read at call time with ``getattr(settings, "BROADSHEET_DISCUSSION_<NAME>",
+default)``, so tests and operators can change them without a restart of the module. The
+docstring of each accessor below is the documentation copied into docs/settings.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+PREFIX = "BROADSHEET_DISCUSSION_"
+
+DEFAULTS: dict[str, Any] = {
+    "EDIT_WINDOW": 900,
+    "PAGE_SIZE": 20,
+    "MAX_DEPTH": 4,
+    "FOLD_LENGTH": 700,
+    "REPLIES_PER_ROOT": 50,
+    "BODY_MAX_LENGTH": 10_000,
+    "NAME_MAX_LENGTH": 60,
+    "POST_RATE_LIMIT": (5, 60),
+    "VOTE_RATE_LIMIT": (60, 60),
+    "POLICY": "broadsheet.discussion.policy.default_policy",
+}
+
+
+def _get(name: str) -> Any:
+    return getattr(settings, PREFIX + name, DEFAULTS[name])
+
+
+def edit_window() -> int:
+    """BROADSHEET_DISCUSSION_EDIT_WINDOW (seconds, default 900): how long after posting the
+    author may still edit a comment. Deleting is allowed at any time."""
+    return int(_get("EDIT_WINDOW"))
+
+
+def page_size() -> int:
+    """BROADSHEET_DISCUSSION_PAGE_SIZE (default 20): top-level comments per discussion page;
+    each comes with its replies (up to BROADSHEET_DISCUSSION_REPLIES_PER_ROOT)."""
+    return max(1, int(_get("PAGE_SIZE")))
+
+
+def max_depth() -> int:
+    """BROADSHEET_DISCUSSION_MAX_DEPTH (default 4): indentation levels shown. Deeper replies
+    are stored as they are and render at the last level, still saying "Reply to <name>"."""
+    return max(0, int(_get("MAX_DEPTH")))
+
+
+def fold_length() -> int:
+    """BROADSHEET_DISCUSSION_FOLD_LENGTH (characters, default 700): comments whose text is
+    longer are folded behind "Read more »" (the whole text stays in the HTML)."""
+    return int(_get("FOLD_LENGTH"))
+
+
+def replies_per_root() -> int:
+    """BROADSHEET_DISCUSSION_REPLIES_PER_ROOT (default 50): replies shown under one top-level
+    comment on a discussion page; the rest are one "View all N replies" link away."""
+    return max(1, int(_get("REPLIES_PER_ROOT")))
+
+
+def body_max_length() -> int:
+    """BROADSHEET_DISCUSSION_BODY_MAX_LENGTH (characters, default 10000): the longest comment
+    (its Markdown source) a reader may post."""
+    return int(_get("BODY_MAX_LENGTH"))
+
+
+def name_max_length() -> int:
+    """BROADSHEET_DISCUSSION_NAME_MAX_LENGTH (characters, default 60): the longest name a
+    guest may give."""
+    return int(_get("NAME_MAX_LENGTH"))
+
+
+def post_rate_limit() -> tuple[int, int]:
+    """BROADSHEET_DISCUSSION_POST_RATE_LIMIT ((count, seconds), default (5, 60)): comments
+    one client IP (keyed hash) may post per window, across all threads."""
+    limit, window = _get("POST_RATE_LIMIT")
+    return int(limit), int(window)
+
+
+def vote_rate_limit() -> tuple[int, int]:
+    """BROADSHEET_DISCUSSION_VOTE_RATE_LIMIT ((count, seconds), default (60, 60)): comment
+    votes one client IP (keyed hash) may cast per window."""
+    limit, window = _get("VOTE_RATE_LIMIT")
+    return int(limit), int(window)
+
+
+def policy_path() -> str:
+    """BROADSHEET_DISCUSSION_POLICY (dotted path, default
+    "broadsheet.discussion.policy.default_policy"): the callable that decides, per thread,
+    whether posting is enabled, whether guests may post and the default sort. It is called as
+    ``policy(thread, request=None)`` and returns a DiscussionPolicy (see policy.py)."""
+    return str(_get("POLICY"))

@@ -1,0 +1,80 @@
+"""Comment text: a small Markdown subset rendered once, at write time, then sanitised.
+
+Readers write Markdown (bold, italic, links, quotes, lists, code, line breaks). It is
+rendered with markdown-it-py's CommonMark preset with raw HTML disabled and every other
+block or inline rule we do not offer switched off; images become plain links (we never
+load a third-party image on a reader's behalf). The HTML then goes through nh3 with a
+strict allow-list, so even a bug in the Markdown step cannot let markup through. Reads
+never render Markdown: they show the stored, already-clean ``body_html``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import Any
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
+
+ALLOWED_TAGS = frozenset(
+    {"p", "br", "strong", "em", "a", "blockquote", "ul", "ol", "li", "code", "pre"}
+)
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc noopener"
+MARKDOWN_HINT = "**bold**, *italic*, [link](https://…), > quote, - list, `code`"
+
+_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True, "typographer": False})
+# Headings, rules and raw HTML are not part of what a comment may contain; with their
+# rules off, "# text" or "---" stay literal text.
+_markdown.disable(["heading", "lheading", "hr", "html_block", "html_inline"])
+
+
+def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    label = self.renderInlineAsText(token.children or [], options, env) or src
+    if not src:
+        return escapeHtml(label)
+    return f'<a href="{escapeHtml(src)}">{escapeHtml(label)}</a>'
+
+
+_markdown.add_render_rule("image", _render_image)
+
+_cleaner = nh3.Cleaner(
+    tags=set(ALLOWED_TAGS),
+    clean_content_tags={"script", "style"},
+    attributes={"a": {"href"}},
+    # Each paragraph finds its own direction, so an Arabic line quoted in an English
+    # comment (or the reverse) reads correctly.
+    set_tag_attribute_values={"p": {"dir": "auto"}, "li": {"dir": "auto"}},
+    url_schemes=set(URL_SCHEMES),
+    link_rel=LINK_REL,
+    url_relative="deny",
+    strip_comments=True,
+)
+
+
+def sanitize(markup: str) -> str:
+    """Reduce HTML to the comment allow-list (tags, http/https/mailto links only)."""
+    return _cleaner.clean(markup)
+
+
+def render_markdown(source: str) -> str:
+    """Markdown source → safe HTML for ``Comment.body_html``."""
+    return sanitize(_markdown.render(source)).strip()
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def plain_text(body_html: str) -> str:
+    """The visible text of sanitised comment HTML (for folding and previews)."""
+    return html.unescape(_TAG.sub("", body_html))
+
+
+def text_length(body_html: str) -> int:
+    return len(plain_text(body_html).strip())

@@ -1,0 +1,38 @@
+"""Form parsing for the HTML views. Forms only carry values; what is valid is decided by
+the actions' check_* functions, whose errors (with their field) are shown next to the
+fields and keep the reader's text."""
+
+from __future__ import annotations
+
+from django import forms
+
+VOTE_VALUES = {"1": 1, "-1": -1, "0": 0, "up": 1, "down": -1, "none": 0}
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(required=False, strip=False)
+    name = forms.CharField(required=False, max_length=500)
+    email = forms.CharField(required=False, max_length=500)
+    website = forms.CharField(required=False, max_length=2000)
+    parent = forms.IntegerField(required=False, min_value=1)
+    next = forms.CharField(required=False, max_length=2000)
+    sort = forms.CharField(required=False, max_length=10)
+
+    def values(self) -> dict[str, str]:
+        """What the reader typed, to put back into the form after an error."""
+        data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
+        return {
+            key: str(data.get(key) or self.data.get(key, "") or "")
+            for key in ("body", "name", "email", "website")
+        }
+
+
+def parse_comment_form(data: object) -> CommentForm:
+    form = CommentForm(data)  # type: ignore[arg-type]
+    form.is_valid()
+    return form
+
+
+def parse_vote(raw: str | None) -> int:
+    """+1, -1 or 0 from a button value; 99 (refused by the action) when unknown."""
+    return VOTE_VALUES.get(raw or "", 99)

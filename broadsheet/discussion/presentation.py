@@ -1,0 +1,189 @@
+"""What one reader sees of a page of comments: names, avatars, their own votes, which
+buttons they get, and the nesting of replies.
+
+Built per request from a selector's rows, with no query of its own except one for this
+reader's votes on the page (and, on a per-root page, one for names of parents shown on
+an earlier page). Nothing here is cached across readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from urllib.parse import urlencode
+
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.discussion import conf
+from broadsheet.discussion.actions import can_delete, can_edit
+from broadsheet.discussion.avatars import avatar_url, comment_identity
+from broadsheet.discussion.formatting import text_length
+from broadsheet.discussion.identity import Actor, display_name
+from broadsheet.discussion.models import Comment
+from broadsheet.discussion.selectors import votes_by_voter
+
+DELETED_LABEL = "[deleted]"
+_LI = "<li>"
+_OPEN = '<ol class="comment-replies">'
+_CLOSE = "</ol></li>"
+
+
+@dataclass(slots=True)
+class CommentView:
+    """One comment as this reader sees it."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    root_id: int
+    depth: int
+    level: int
+    is_deleted: bool
+    name: str
+    is_guest: bool
+    is_staff: bool
+    website: str
+    avatar: str
+    created_at: datetime
+    edited_at: datetime | None
+    body_html: SafeString
+    folded: bool
+    upvotes: int
+    downvotes: int
+    score: int
+    reply_count: int
+    mine: int = 0
+    can_edit: bool = False
+    can_delete: bool = False
+    can_vote: bool = False
+    parent_name: str = ""
+    highlighted: bool = False
+    before: SafeString = field(default_factory=lambda: mark_safe(""))
+
+    @property
+    def is_reply(self) -> bool:
+        return self.parent_id is not None
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.id}"
+
+
+def author_name(comment: Comment) -> str:
+    if comment.status == Comment.Status.DELETED:
+        return DELETED_LABEL
+    if comment.author_id is not None and comment.author is not None:
+        return display_name(comment.author)
+    return comment.guest_name or "Anonymous"
+
+
+def view_of(
+    comment: Comment,
+    *,
+    actor: Actor,
+    mine: int = 0,
+    highlighted_id: int | None = None,
+    accepting: bool = True,
+) -> CommentView:
+    deleted = comment.status == Comment.Status.DELETED
+    identity = comment_identity(
+        author_id=comment.author_id, guest_name=comment.guest_name, guest_email=comment.guest_email
+    )
+    body = comment.body_html
+    author = comment.author if comment.author_id is not None else None
+    return CommentView(
+        id=comment.pk,
+        thread_id=comment.thread_id,
+        parent_id=comment.parent_id,
+        root_id=comment.root_id or comment.pk,
+        depth=comment.depth,
+        level=0 if comment.parent_id is None else max(1, min(comment.depth, conf.max_depth())),
+        is_deleted=deleted,
+        name=author_name(comment),
+        is_guest=comment.author_id is None,
+        is_staff=bool(author is not None and author.is_staff),
+        website=comment.guest_website if comment.author_id is None and not deleted else "",
+        avatar=avatar_url(identity),
+        created_at=comment.created_at,
+        edited_at=comment.edited_at,
+        body_html=mark_safe(body),
+        folded=not deleted and text_length(body) > conf.fold_length(),
+        upvotes=comment.upvotes,
+        downvotes=comment.downvotes,
+        score=comment.score,
+        reply_count=comment.reply_count,
+        mine=mine,
+        can_edit=not deleted and can_edit(comment, actor),
+        can_delete=not deleted and can_delete(comment, actor),
+        can_vote=not deleted and not actor.wrote(comment),
+        highlighted=comment.pk == highlighted_id,
+    )
+
+
+def _nest(replies: list[CommentView]) -> SafeString:
+    """Set each reply's `before` markup so a flat loop renders nested lists; returns the
+    markup that closes the last one. Levels only ever grow by one between neighbours."""
+    previous = 0
+    for reply in replies:
+        if previous == 0:
+            before = _LI
+        elif reply.level > previous:
+            before = _OPEN + _LI
+        else:
+            before = "</li>" + _CLOSE * (previous - reply.level) + _LI
+        reply.before = mark_safe(before)
+        previous = reply.level
+    return mark_safe(("</li>" + _CLOSE * (previous - 1)) if previous else "")
+
+
+@dataclass
+class CommentGroup:
+    """A top-level comment and the replies shown under it."""
+
+    root: CommentView
+    replies: list[CommentView]
+    after: SafeString
+    more: bool = False
+
+
+def build_groups(
+    roots: list[Comment],
+    replies: dict[int, list[Comment]],
+    *,
+    actor: Actor,
+    more: set[int] | None = None,
+    highlighted_id: int | None = None,
+    known_names: dict[int, str] | None = None,
+) -> list[CommentGroup]:
+    """Views of a page's comments, nested, with this reader's votes (one query)."""
+    every = [*roots, *(reply for group in replies.values() for reply in group)]
+    votes = votes_by_voter(
+        actor.voter_key, [c.pk for c in every if c.status == Comment.Status.APPROVED]
+    )
+    names: dict[int, str] = dict(known_names or {})
+    names.update({c.pk: author_name(c) for c in every})
+    groups = []
+    for root in roots:
+        root_view = view_of(
+            root, actor=actor, mine=votes.get(root.pk, 0), highlighted_id=highlighted_id
+        )
+        reply_views = []
+        for reply in replies.get(root.pk, []):
+            view = view_of(
+                reply, actor=actor, mine=votes.get(reply.pk, 0), highlighted_id=highlighted_id
+            )
+            view.parent_name = names.get(reply.parent_id or 0, "")
+            reply_views.append(view)
+        after = _nest(reply_views)
+        groups.append(
+            CommentGroup(
+                root=root_view, replies=reply_views, after=after, more=root.pk in (more or set())
+            )
+        )
+    return groups
+
+
+def query_string(**params: object) -> str:
+    """'?a=1&b=2' from the non-empty params ('' when none)."""
+    kept = {key: value for key, value in params.items() if value not in (None, "", 0, False)}
+    return f"?{urlencode(kept)}" if kept else ""

@@ -1,0 +1,279 @@
+"""The discussion section as a reader sees it: header, sort, form, a page of comment trees,
+"Load more". Used by the article page (through the template tag), the standalone thread
+page and the htmx fragments alike.
+
+Query budget for a section (any thread size): the thread and policy are passed in, then
+top-level comments (1), their replies (1, when any) and this reader's votes (1, when the
+reader has a voter key). ``?comment=`` and ``?reply_to=`` add 2–3 to find the right page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.shortcuts import resolve_url
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import SafeString
+
+from broadsheet.discussion import conf
+from broadsheet.discussion.formatting import MARKDOWN_HINT
+from broadsheet.discussion.identity import Actor, actor_from_request
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.policy import DiscussionPolicy, policy_for
+from broadsheet.discussion.presentation import CommentGroup, author_name, build_groups, query_string
+from broadsheet.discussion.selectors import ThreadPage, comments_for_thread, page_of_comment
+from broadsheet.discussion.sorting import LABELS, Sort, parse_sort
+
+
+def int_param(params: Mapping[str, Any], name: str) -> int | None:
+    raw = params.get(name)
+    try:
+        value = int(str(raw))
+    except (TypeError, ValueError):
+        return None
+    return value if value > 0 else None
+
+
+def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
+    """A local path to return to after a form (never another site)."""
+    if (
+        candidate
+        and candidate.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return candidate
+    return fallback
+
+
+@dataclass
+class FormState:
+    """A comment form as the reader left it: what they typed, errors, a preview."""
+
+    kind: str = "new"  # "new", "reply" or "edit"
+    parent: Comment | None = None
+    comment: Comment | None = None
+    data: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    preview: SafeString | None = None
+
+    @property
+    def dom_id(self) -> str:
+        if self.kind == "reply" and self.parent is not None:
+            return f"reply-form-{self.parent.pk}"
+        if self.kind == "edit" and self.comment is not None:
+            return f"edit-form-{self.comment.pk}"
+        return "comment-form"
+
+    @property
+    def general_error(self) -> str:
+        return self.errors.get("__all__", "")
+
+    @property
+    def parent_name(self) -> str:
+        return author_name(self.parent) if self.parent is not None else ""
+
+    @property
+    def field_errors(self) -> dict[str, str]:
+        return {name: message for name, message in self.errors.items() if name != "__all__"}
+
+
+@dataclass
+class DiscussionContext:
+    """What every discussion template needs: the thread, its policy, the reader, the sort
+    and where links and forms lead. Fragments use it alone; a Section adds a page."""
+
+    thread: Thread
+    policy: DiscussionPolicy
+    actor: Actor
+    sort: Sort
+    next_url: str
+    page_number: int = 1
+    reply_form: FormState | None = None
+    highlighted_id: int | None = None
+    login_url: str = ""
+
+    @property
+    def accepting(self) -> bool:
+        """New comments may be posted."""
+        return not self.thread.is_closed and self.policy.enabled
+
+    @property
+    def guest_fields(self) -> bool:
+        return not self.actor.is_authenticated and self.policy.allow_guests
+
+    @property
+    def sign_in_required(self) -> bool:
+        return self.accepting and not self.actor.is_authenticated and not self.policy.allow_guests
+
+    @property
+    def sort_param(self) -> str:
+        """The sort to carry in links, empty when it is the thread's default."""
+        return "" if self.sort == self.policy.sort else str(self.sort)
+
+    @property
+    def base_query(self) -> str:
+        """'?sort=..&cpage=..&' (or '?'), to which a link appends one more parameter."""
+        cpage = self.page_number if self.page_number > 1 else None
+        query = query_string(sort=self.sort_param, cpage=cpage)
+        return f"{query}&" if query else "?"
+
+    @property
+    def vote_query(self) -> str:
+        return query_string(sort=self.sort_param)
+
+    @property
+    def body_max_length(self) -> int:
+        return conf.body_max_length()
+
+    @property
+    def name_max_length(self) -> int:
+        return conf.name_max_length()
+
+    @property
+    def markdown_hint(self) -> str:
+        return MARKDOWN_HINT
+
+    @property
+    def count(self) -> int:
+        return self.thread.comment_count
+
+
+@dataclass
+class Section(DiscussionContext):
+    """The whole section: a page of comment trees and the main form."""
+
+    page: ThreadPage | None = None
+    groups: list[CommentGroup] = field(default_factory=list)
+    form: FormState = field(default_factory=FormState)
+
+    @property
+    def sort_links(self) -> list[dict[str, object]]:
+        return [
+            {
+                "label": LABELS[sort],
+                "value": str(sort),
+                "href": f"{query_string(sort=str(sort))}#discussion",
+                "current": sort == self.sort,
+            }
+            for sort in Sort
+        ]
+
+    @property
+    def has_next(self) -> bool:
+        return bool(self.page and self.page.has_next)
+
+    @property
+    def more_href(self) -> str:
+        return f"{query_string(sort=self.sort_param, cpage=self.page_number + 1)}#discussion"
+
+    @property
+    def previous_href(self) -> str:
+        previous = self.page_number - 1
+        query = query_string(sort=self.sort_param, cpage=previous if previous > 1 else None)
+        return f"{query}#discussion"
+
+    @property
+    def more_fragment_url(self) -> str:
+        url = reverse("discussion:comments", kwargs={"thread_id": self.thread.pk})
+        return url + query_string(sort=str(self.sort), cpage=self.page_number + 1)
+
+
+def discussion_context(
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    actor: Actor | None = None,
+    params: Mapping[str, Any] | None = None,
+) -> DiscussionContext:
+    """The context of a fragment (one comment, a form) outside a full section."""
+    params = request.GET if params is None else params
+    policy = policy_for(thread, request)
+    return DiscussionContext(
+        thread=thread,
+        policy=policy,
+        actor=actor or actor_from_request(request),
+        sort=parse_sort(params.get("sort"), policy.default_sort),
+        next_url=safe_next(request, params.get("next"), thread.host_url),
+        page_number=int_param(params, "cpage") or 1,
+        login_url=resolve_url(settings.LOGIN_URL),
+    )
+
+
+def _comment_in(thread: Thread, comment_id: int | None) -> Comment | None:
+    if comment_id is None:
+        return None
+    return (
+        Comment.objects.filter(pk=comment_id, thread=thread)
+        .only(
+            "pk",
+            "thread_id",
+            "parent_id",
+            "root_id",
+            "status",
+            "score",
+            "created_at",
+            "depth",
+            "path",
+            "author_id",
+            "guest_name",
+        )
+        .first()
+    )
+
+
+def build_section(
+    request: HttpRequest,
+    thread: Thread,
+    *,
+    params: Mapping[str, Any] | None = None,
+    form: FormState | None = None,
+    next_url: str | None = None,
+) -> Section:
+    """The section for `thread` as this request's reader sees it."""
+    params = request.GET if params is None else params
+    actor = actor_from_request(request)
+    policy = policy_for(thread, request)
+    sort = parse_sort(params.get("sort"), policy.default_sort)
+    form = form or FormState()
+    highlighted = _comment_in(thread, int_param(params, "comment"))
+    reply_to: Comment | None = form.parent if form.kind == "reply" else None
+    if reply_to is None:
+        reply_to = _comment_in(thread, int_param(params, "reply_to"))
+    anchor = highlighted or reply_to
+    number = int_param(params, "cpage") or 1
+    if anchor is not None and anchor.status in (Comment.Status.APPROVED, Comment.Status.DELETED):
+        number = page_of_comment(anchor, sort=sort)
+    page = comments_for_thread(thread, sort=sort, page=number)
+    groups = build_groups(
+        page.roots,
+        page.replies,
+        actor=actor,
+        more=page.more_replies,
+        highlighted_id=highlighted.pk if highlighted else None,
+    )
+    reply_form = None
+    if reply_to is not None and reply_to.status == Comment.Status.APPROVED:
+        reply_form = form if form.kind == "reply" else FormState(kind="reply", parent=reply_to)
+        reply_form.parent = reply_to
+    main_form = form if form.kind == "new" else FormState()
+    return Section(
+        thread=thread,
+        policy=policy,
+        actor=actor,
+        sort=sort,
+        next_url=safe_next(request, next_url, request.path),
+        page_number=page.number,
+        reply_form=reply_form,
+        highlighted_id=highlighted.pk if highlighted else None,
+        login_url=resolve_url(settings.LOGIN_URL),
+        page=page,
+        groups=groups,
+        form=main_form,
+    )

@@ -1,0 +1,303 @@
+"""Reads of the discussion engine. Each selector owns its query shape and budget.
+
+A discussion page is PAGE_SIZE top-level comments in the chosen sort (offset paging on
+the partial indexes of top-level comments) plus all their replies in ONE query in tree
+order — (root, path) — capped per top-level comment with a window function. Its cost
+grows with the page size, never with the size of the thread.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+
+from broadsheet.discussion import conf
+from broadsheet.discussion.models import (
+    PATH_MAX_SEGMENTS,
+    PATH_SEGMENT,
+    Comment,
+    CommentVote,
+    Thread,
+    path_ids,
+    path_segment,
+)
+from broadsheet.discussion.sorting import Sort, page_of_position, preceding
+from broadsheet.discussion.sorting import order_by as sort_order_by
+
+# Shown: approved comments, and deleted ones that still have visible replies (as a
+# "[deleted]" placeholder that keeps the thread readable).
+VISIBLE = Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.DELETED, reply_count__gt=0)
+# Never needed to display a comment, and some must never leave the server.
+_NOT_DISPLAYED = (
+    "body_source",
+    "ip_hash",
+    "author__password",
+    "author__email",
+    "author__last_login",
+    "author__date_joined",
+)
+ROOT_PAGE_REPLIES = 200
+
+
+def displayed_comments() -> QuerySet[Comment]:
+    """Comments with what a reader sees (author names joined in), secrets left out."""
+    return Comment.objects.select_related("author").defer(*_NOT_DISPLAYED)
+
+
+def thread_by_key(key: str) -> Thread | None:
+    return Thread.objects.filter(key=key).first()
+
+
+@dataclass
+class ThreadPage:
+    """One page of a discussion: top-level comments with their replies in tree order."""
+
+    thread: Thread
+    sort: Sort
+    number: int
+    page_size: int
+    roots: list[Comment]
+    replies: dict[int, list[Comment]] = field(default_factory=dict)
+    more_replies: set[int] = field(default_factory=set)
+    has_next: bool = False
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def comments(self) -> list[Comment]:
+        """Every comment on the page, each root followed by its replies."""
+        out: list[Comment] = []
+        for root in self.roots:
+            out.append(root)
+            out.extend(self.replies.get(root.pk, []))
+        return out
+
+
+def _replies_of(roots: list[Comment], cap: int) -> tuple[dict[int, list[Comment]], set[int]]:
+    """Up to `cap` replies of each root, in tree order, in one query."""
+    with_replies = [root.pk for root in roots if root.reply_count > 0]
+    if not with_replies:
+        return {}, set()
+    position = Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
+    rows = (
+        displayed_comments()
+        .filter(root_id__in=with_replies)
+        .filter(VISIBLE)
+        .annotate(position=position)
+        .filter(position__lte=cap + 1)
+        .order_by("root_id", "path")
+    )
+    replies: dict[int, list[Comment]] = {}
+    more: set[int] = set()
+    for reply in rows:
+        bucket = replies.setdefault(reply.root_id or 0, [])
+        if len(bucket) < cap:
+            bucket.append(reply)
+        else:
+            more.add(reply.root_id or 0)
+    return replies, more
+
+
+def _roots(thread_id: int) -> QuerySet[Comment]:
+    # `parent IS NULL` literally in the WHERE clause lets the planner use the partial
+    # indexes of top-level comments.
+    return Comment.objects.filter(thread_id=thread_id, parent__isnull=True).filter(VISIBLE)
+
+
+def comments_for_thread(
+    thread: Thread,
+    *,
+    sort: Sort,
+    page: int = 1,
+    page_size: int | None = None,
+    replies_per_root: int | None = None,
+) -> ThreadPage:
+    """Page `page` of a discussion in `sort`: at most 2 queries at any thread size."""
+    size = page_size or conf.page_size()
+    cap = replies_per_root or conf.replies_per_root()
+    number = max(1, page)
+    offset = (number - 1) * size
+    roots = list(
+        _roots(thread.pk)
+        .select_related("author")
+        .defer(*_NOT_DISPLAYED)
+        .order_by(*sort_order_by(sort))[offset : offset + size + 1]
+    )
+    has_next = len(roots) > size
+    roots = roots[:size]
+    replies, more = _replies_of(roots, cap)
+    return ThreadPage(
+        thread=thread,
+        sort=sort,
+        number=number,
+        page_size=size,
+        roots=roots,
+        replies=replies,
+        more_replies=more,
+        has_next=has_next,
+    )
+
+
+@dataclass
+class RootPage:
+    """A top-level comment with its replies, ROOT_PAGE_REPLIES at a time ("View all")."""
+
+    thread: Thread
+    root: Comment
+    replies: list[Comment]
+    next_after: str | None
+
+
+def comment_tree(root: Comment, *, after: str = "", limit: int = ROOT_PAGE_REPLIES) -> RootPage:
+    """All replies of `root` in tree order, keyset-paged on the path: 1 query."""
+    rows = displayed_comments().filter(root_id=root.pk).filter(VISIBLE).order_by("path")
+    if after:
+        rows = rows.filter(path__gt=after)
+    replies = list(rows[: limit + 1])
+    next_after = replies[limit - 1].path if len(replies) > limit else None
+    return RootPage(thread=root.thread, root=root, replies=replies[:limit], next_after=next_after)
+
+
+def root_of(comment: Comment) -> Comment | None:
+    """The top-level comment of `comment`'s tree (itself for a top-level comment)."""
+    if comment.root_id is None:
+        return comment
+    return Comment.objects.filter(pk=comment.root_id).first()
+
+
+def page_of_comment(comment: Comment, *, sort: Sort, page_size: int | None = None) -> int:
+    """The page (in `sort`) whose top-level comments include `comment`'s tree: 1–2 queries."""
+    root = root_of(comment)
+    if root is None:
+        return 1
+    before = _roots(root.thread_id).filter(preceding(sort, root)).count()  # type: ignore[arg-type]
+    return page_of_position(before, page_size or conf.page_size())
+
+
+def votes_by_voter(voter_key: str | None, comment_ids: Iterable[int]) -> dict[int, int]:
+    """{comment id: +1/-1} of one voter on the given comments, in one query."""
+    ids = list(comment_ids)
+    if not voter_key or not ids:
+        return {}
+    return dict(
+        CommentVote.objects.filter(voter_key=voter_key, comment_id__in=ids).values_list(
+            "comment_id", "value"
+        )
+    )
+
+
+def comment_counts(keys: list[str]) -> dict[str, int]:
+    """{thread key: visible comments} for listings; 0 for unknown keys. One query."""
+    counts = dict.fromkeys(keys, 0)
+    if keys:
+        counts.update(Thread.objects.filter(key__in=keys).values_list("key", "comment_count"))
+    return counts
+
+
+def threads_most_discussed(
+    *, key_prefix: str = "article-", limit: int = 5, since: datetime | None = None
+) -> list[Thread]:
+    """The threads with the most visible comments (posted since `since`, when given).
+
+    Without `since` this reads the maintained counters; with it, it counts the recent
+    comments of recently active threads only (index on thread, created_at). One query.
+    """
+    threads = Thread.objects.filter(key__startswith=key_prefix, comment_count__gt=0)
+    if since is None:
+        return list(threads.order_by("-comment_count", "-last_comment_at", "pk")[:limit])
+    recent = Count(
+        "comments",
+        filter=Q(comments__created_at__gte=since, comments__status=Comment.Status.APPROVED),
+    )
+    return list(
+        threads.filter(last_comment_at__gte=since)
+        .annotate(recent_comments=recent)
+        .filter(recent_comments__gt=0)
+        .order_by("-recent_comments", "-comment_count", "pk")[:limit]
+    )
+
+
+def thread_inconsistencies(thread: Thread) -> list[str]:
+    """Every stored counter, path and depth of `thread` checked against a recount from the
+    rows themselves; [] when all agree. For tests, the demo loader and repairs."""
+    problems: list[str] = []
+    rows = {
+        row["pk"]: row
+        for row in Comment.objects.filter(thread=thread).values(
+            "pk",
+            "parent_id",
+            "root_id",
+            "depth",
+            "path",
+            "status",
+            "reply_count",
+            "upvotes",
+            "downvotes",
+            "score",
+        )
+    }
+    votes: dict[int, Counter[int]] = {}
+    for comment_id, value, n in (
+        CommentVote.objects.filter(comment__thread=thread)
+        .values_list("comment_id", "value")
+        .annotate(n=Count("pk"))
+    ):
+        votes.setdefault(comment_id, Counter())[value] = n
+    visible_descendants: Counter[int] = Counter()
+    approved = 0
+    for pk, row in rows.items():
+        parent = rows.get(row["parent_id"]) if row["parent_id"] else None
+        expected: tuple[int, str, int | None]
+        if parent is None:
+            expected = (0, path_segment(pk), None)
+        elif parent["depth"] + 1 < PATH_MAX_SEGMENTS:
+            expected = (
+                parent["depth"] + 1,
+                parent["path"] + path_segment(pk),
+                parent["root_id"] or parent["pk"],
+            )
+        else:
+            expected = (
+                parent["depth"],
+                parent["path"][:-PATH_SEGMENT] + path_segment(pk),
+                parent["root_id"] or parent["pk"],
+            )
+        if (row["depth"], row["path"], row["root_id"]) != expected:
+            problems.append(
+                f"comment {pk}: depth/path/root "
+                f"{(row['depth'], row['path'], row['root_id'])} != {expected}"
+            )
+        tally = votes.get(pk, Counter())
+        if (row["upvotes"], row["downvotes"], row["score"]) != (
+            tally[1],
+            tally[-1],
+            tally[1] - tally[-1],
+        ):
+            problems.append(
+                f"comment {pk}: votes {row['upvotes']}/{row['downvotes']} != {tally[1]}/{tally[-1]}"
+            )
+        if row["status"] == Comment.Status.APPROVED:
+            approved += 1
+            for ancestor in path_ids(row["path"])[:-1]:
+                visible_descendants[ancestor] += 1
+    for pk, row in rows.items():
+        if row["reply_count"] != visible_descendants[pk]:
+            problems.append(
+                f"comment {pk}: reply_count {row['reply_count']} != {visible_descendants[pk]}"
+            )
+    thread.refresh_from_db(fields=["comment_count"])
+    if thread.comment_count != approved:
+        problems.append(f"thread {thread.pk}: comment_count {thread.comment_count} != {approved}")
+    return problems
+
+
+def visible_comment_total(thread: Thread) -> int:
+    """A recount of the visible comments (the counter's truth), for tests and repairs."""
+    return Comment.objects.filter(thread=thread, status=Comment.Status.APPROVED).count()

@@ -1,0 +1,37 @@
+"""``{% discussion %}``: the discussion section of any page, and ``render_discussion`` for
+hosts that render it from their own template tags (articles do)."""
+
+from __future__ import annotations
+
+from django import template
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.discussion.actions import do_register_thread
+from broadsheet.discussion.section import build_section
+
+register = template.Library()
+
+
+def render_discussion(request: HttpRequest, *, thread_key: str, title: str, url: str) -> SafeString:
+    """Register the thread (one SELECT when it exists) and render its section for this
+    request's reader: the page of comments asked for in the query string (sort, cpage,
+    comment, reply_to)."""
+    thread = do_register_thread(key=thread_key, title=title, url=url)
+    section = build_section(request, thread)
+    # A plain context: the host page has already run the context processors, and the
+    # section needs only the CSRF token (no hidden queries of other apps here).
+    context = {"d": section, "request": request, "csrf_token": get_token(request)}
+    html = get_template("discussion/section.html").render(context)
+    return mark_safe(html)
+
+
+@register.simple_tag(takes_context=True)
+def discussion(
+    context: template.Context, thread_key: str, title: str = "", url: str = ""
+) -> SafeString:
+    """{% discussion "page-key" title url %} renders the discussion of that key."""
+    request = context["request"]
+    return render_discussion(request, thread_key=thread_key, title=title, url=url or request.path)

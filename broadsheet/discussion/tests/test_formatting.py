@@ -1,0 +1,182 @@
+"""Comment Markdown: the small subset readers get, and a sanitiser nothing gets through."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from broadsheet.discussion.formatting import (
+    ALLOWED_TAGS,
+    plain_text,
+    render_markdown,
+    sanitize,
+    text_length,
+)
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[str] = []
+        self.attrs: list[tuple[str, str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.attrs.extend((tag, name, value or "") for name, value in attrs)
+
+
+def parse(html: str) -> Collector:
+    collector = Collector()
+    collector.feed(html)
+    collector.close()
+    return collector
+
+
+def assert_safe(html: str) -> None:
+    assert "<script" not in html.lower()
+    found = parse(html)
+    assert set(found.tags) <= ALLOWED_TAGS, found.tags
+    for tag, name, value in found.attrs:
+        assert not name.lower().startswith("on"), (tag, name)
+        assert (tag, name) in {("a", "href"), ("a", "rel"), ("p", "dir"), ("li", "dir")}, (
+            tag,
+            name,
+        )
+        if name == "href":
+            scheme = value.split(":", 1)[0].strip().lower()
+            assert scheme in {"http", "https", "mailto"}, value
+
+
+def test_bold_italic_links_quotes_lists_and_code() -> None:
+    html = render_markdown(
+        "**bold** *italic* [a link](https://example.org/x)\n\n> quoted\n\n- one\n- two\n\n"
+        "1. first\n\n`code`\n\n```\nblock\n```"
+    )
+    assert "<strong>bold</strong>" in html
+    assert "<em>italic</em>" in html
+    assert '<a href="https://example.org/x" rel="nofollow ugc noopener">a link</a>' in html
+    assert "<blockquote>" in html
+    assert '<li dir="auto">one</li>' in html
+    assert "<ol>" in html
+    assert "<code>code</code>" in html
+    assert "<pre><code>block\n</code></pre>" in html
+
+
+def test_a_single_newline_is_a_line_break() -> None:
+    assert render_markdown("line one\nline two") == '<p dir="auto">line one<br>\nline two</p>'
+
+
+def test_images_become_plain_links_never_img() -> None:
+    html = render_markdown("![a chart](https://example.org/chart.png)")
+    assert "<img" not in html
+    assert '<a href="https://example.org/chart.png" rel="nofollow ugc noopener">a chart</a>' in html
+
+
+def test_headings_rules_and_raw_html_stay_text() -> None:
+    html = render_markdown("# Not a heading\n\n---\n\n<b onclick='x'>raw</b>")
+    assert "<h1" not in html and "<hr" not in html and "<b" not in html
+    assert "# Not a heading" in html
+    assert "&lt;b onclick=" in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "[x](javascript:alert(1))",
+        "[x](JaVaScRiPt:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD4=)",
+        "[x](vbscript:msgbox)",
+        "<https://ok.example>[x](  javascript:alert(1) )",
+        "![x](javascript:alert(1))",
+        "[x](/relative/path)",
+    ],
+)
+def test_dangerous_or_relative_link_targets_are_dropped(source: str) -> None:
+    html = render_markdown(source)
+    assert_safe(html)
+    for _tag, name, value in parse(html).attrs:
+        if name == "href":
+            assert value.startswith(("http://", "https://", "mailto:"))
+
+
+def test_mailto_links_are_allowed() -> None:
+    assert 'href="mailto:desk@example.org"' in render_markdown("[write](mailto:desk@example.org)")
+
+
+def test_paragraphs_find_their_own_direction() -> None:
+    html = render_markdown("English first.\n\nثم العربية.")
+    assert html.count('dir="auto"') == 2
+
+
+def test_sanitize_strips_markup_outside_the_allow_list() -> None:
+    dirty = (
+        '<div><img src=x onerror=alert(1)><a href="https://x.org" onclick="y" style="z">ok</a>'
+        '<script>bad()</script><iframe src="https://evil"></iframe></div>'
+    )
+    clean = sanitize(dirty)
+    assert_safe(clean)
+    assert "bad()" not in clean
+    assert ">ok</a>" in clean
+
+
+def test_plain_text_and_its_length() -> None:
+    html = render_markdown("**Caf&eacute;** & [tea](https://x.org)")
+    assert plain_text(html).strip() == "Café & tea"
+    assert text_length(html) == len("Café & tea")
+
+
+FRAGMENTS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        '<a href="javascript:alert(1)">x</a>',
+        "[x](javascript:alert(1))",
+        "[x](data:text/html,<script>alert(1)</script>)",
+        "![y](data:image/svg+xml,<svg onload=alert(1)>)",
+        "<svg/onload=alert(1)>",
+        '"><script>',
+        "<iframe src=//evil>",
+        "javas\tcript:",
+        "&#106;avascript:alert(1)",
+        "[z](&#106;avascript:alert(1))",
+        "<a href='https://ok' onmouseover='x'>",
+        "**",
+        "*",
+        "`",
+        "```",
+        "> ",
+        "- ",
+        "1. ",
+        "\n",
+        "\n\n",
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        '"',
+        "'",
+        "<style>*{}</style>",
+        "<!-- c -->",
+        "<form action=x><input>",
+        "<details open ontoggle=alert(1)>",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_no_arbitrary_text_yields_scripts_handlers_or_dangerous_urls(text: str) -> None:
+    assert_safe(render_markdown(text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(FRAGMENTS, st.text(max_size=12)), max_size=25).map("".join))
+def test_no_adversarial_markdown_and_html_mix_gets_through(text: str) -> None:
+    html = render_markdown(text)
+    assert_safe(html)
+    assert_safe(sanitize(text))
