@@ -25,8 +25,16 @@ def gzipped_size(data: bytes) -> int:
     return len(gzip.compress(data, compresslevel=9))
 
 
-def test_an_article_page_transfers_under_100_kb_compressed_with_our_js_under_30_kb(client: Client) -> None:
-    long_body = [{"type": "paragraph", "value": f"<p>Paragraph {n} of a long read. " + "Words " * 120 + "</p>"} for n in range(40)]
+def test_an_article_page_transfers_under_100_kb_compressed_with_our_js_under_30_kb(
+    client: Client,
+) -> None:
+    long_body = [
+        {
+            "type": "paragraph",
+            "value": f"<p>Paragraph {n} of a long read. " + "Words " * 120 + "</p>",
+        }
+        for n in range(40)
+    ]
     article = make_article(section=make_section("World"), body=long_body, tags=["a", "b"])
     html = client.get(article.url).content
     assets = ASSET.findall(html.decode())
