@@ -38,7 +38,9 @@ def test_the_editors_group_can_publish_and_manage_authors_and_settings() -> None
         "change_publicationsettings",
     } <= codenames
     page_permissions = set(
-        GroupPagePermission.objects.filter(group=editors).values_list("permission__codename", flat=True)
+        GroupPagePermission.objects.filter(group=editors).values_list(
+            "permission__codename", flat=True
+        )
     )
     assert {"add_page", "change_page", "publish_page"} <= page_permissions
 
