@@ -200,6 +200,9 @@ BROADSHEET_RELATED_ARTICLES = 4
 BROADSHEET_RELATED_CACHE_SECONDS = 600
 BROADSHEET_LISTING_PAGE_SIZE = 12
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
+# The discussion engine asks the publication (Wagtail settings) whether guests may comment,
+# which sort is the default, and whether discussions are on at all.
+BROADSHEET_DISCUSSION_POLICY = "broadsheet.articles.discussion_policy.article_policy"
 
 LOGGING = {
     "version": 1,

@@ -283,14 +283,3 @@ def ensure_demo_accounts() -> dict[str, dict[str, str]]:
     path.write_text(json.dumps(known, indent=2) + "\n")
     path.chmod(0o600)
     return known
-
-
-def extra_demo_loaders() -> list[Any]:
-    """Loaders of other apps' demo data (discussions, moderation queue), run in order."""
-    loaders: list[Any] = []
-    try:
-        from broadsheet.discussion.demo import load_demo_discussions
-    except ImportError:
-        return loaders
-    loaders.append(load_demo_discussions)
-    return loaders

@@ -82,7 +82,7 @@ class SectionPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         articles = selectors.articles_in_section(self)
-        context["articles"] = selectors.paginate(articles, request.GET.get("page"))
+        context["articles"] = selectors.paginated_cards(articles, request.GET.get("page"))
         mark_cacheable(request, ["listings"])
         return context
 

@@ -6,6 +6,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 from taggit.models import Tag
 from wagtail.query import PageQuerySet
 
@@ -28,6 +30,7 @@ from broadsheet.articles.models import (
     SectionPage,
 )
 from broadsheet.core.clients import reader_id
+from broadsheet.discussion.selectors import comment_counts, threads_most_discussed
 
 
 def live_articles() -> PageQuerySet:
@@ -69,16 +72,48 @@ def paginate(
     return paginator.get_page(page_number)
 
 
-def _with_section_titles(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
-    """Attach `section_title`/`section_url` to each card with one query for all parents."""
+def as_cards(articles: Iterable[ArticlePage]) -> list[ArticlePage]:
+    """Attach what a listing card shows beyond the page itself, in two queries for all:
+    `section_title`/`section_url` and the discussion's `comment_count`."""
     articles = list(articles)
+    if not articles:
+        return articles
     parent_paths = {article.path[: -ArticlePage.steplen] for article in articles}
     parents = {s.path: s for s in SectionPage.objects.filter(path__in=parent_paths)}
+    counts = comment_counts([article.thread_key for article in articles])
     for article in articles:
         parent = parents.get(article.path[: -ArticlePage.steplen])
         article.section_title = parent.title if parent else ""  # type: ignore[attr-defined]
         article.section_url = parent.url if parent else ""  # type: ignore[attr-defined]
+        article.comment_count = counts.get(article.thread_key, 0)  # type: ignore[attr-defined]
     return articles
+
+
+def paginated_cards(queryset: PageQuerySet, page_number: str | None) -> PaginatorPage:
+    page = paginate(queryset, page_number)
+    page.object_list = as_cards(page.object_list)
+    return page
+
+
+def most_discussed(*, limit: int = 5, days: int = 7) -> list[ArticlePage]:
+    """Live articles whose discussions drew the most comments lately (all time as a
+    fallback on a quiet week), each with `comment_count`. Two queries."""
+    since = timezone.now() - timedelta(days=days)
+    threads = threads_most_discussed(key_prefix="article-", limit=limit, since=since)
+    if not threads:
+        threads = threads_most_discussed(key_prefix="article-", limit=limit)
+    ids = {
+        int(t.key.removeprefix("article-")): t
+        for t in threads
+        if t.key.removeprefix("article-").isdigit()
+    }
+    articles = {a.pk: a for a in ArticlePage.objects.live().public().filter(pk__in=ids)}
+    ranked = []
+    for pk, thread in ids.items():
+        if pk in articles:
+            articles[pk].comment_count = thread.comment_count  # type: ignore[attr-defined]
+            ranked.append(articles[pk])
+    return ranked
 
 
 def front_page(*, home: HomePage, page_number: str | None) -> dict[str, Any]:
@@ -86,13 +121,14 @@ def front_page(*, home: HomePage, page_number: str | None) -> dict[str, Any]:
     lead = home.lead_article if home.lead_article and home.lead_article.live else latest_qs.first()
     latest = paginate(latest_qs.exclude(pk=lead.pk) if lead else latest_qs, page_number)
     rails = section_rails(per_section=4)
-    cards = _with_section_titles([lead] if lead else [])
-    latest_cards = _with_section_titles(latest.object_list)
+    cards = as_cards([lead] if lead else [])
+    latest_cards = as_cards(latest.object_list)
     return {
         "lead": cards[0] if cards else None,
         "latest": latest,
         "latest_cards": latest_cards,
         "rails": rails,
+        "most_discussed": most_discussed(),
     }
 
 
@@ -107,6 +143,10 @@ def section_rails(*, per_section: int, window: int = 80) -> list[dict[str, Any]]
         bucket = buckets.setdefault(article.path[: -ArticlePage.steplen], [])
         if len(bucket) < per_section:
             bucket.append(article)
+    counts = comment_counts([a.thread_key for bucket in buckets.values() for a in bucket])
+    for bucket in buckets.values():
+        for article in bucket:
+            article.comment_count = counts.get(article.thread_key, 0)  # type: ignore[attr-defined]
     return [{"section": s, "articles": buckets.get(s.path, [])} for s in sections()]
 
 
@@ -258,7 +298,7 @@ def related_articles(article: ArticlePage) -> list[ArticlePage]:
     if not ids:
         return []
     by_id = {a.pk: a for a in live_articles().filter(pk__in=ids)}
-    return _with_section_titles(by_id[pk] for pk in ids if pk in by_id)
+    return as_cards(by_id[pk] for pk in ids if pk in by_id)
 
 
 def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:

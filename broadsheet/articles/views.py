@@ -70,7 +70,7 @@ def react(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_GET
 def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
     tag = get_object_or_404(Tag, slug=slug)
-    articles = selectors.paginate(selectors.articles_tagged(tag), request.GET.get("page"))
+    articles = selectors.paginated_cards(selectors.articles_tagged(tag), request.GET.get("page"))
     mark_cacheable(request, ["listings"])
     return TemplateResponse(request, "articles/tag_page.html", {"tag": tag, "articles": articles})
 
@@ -78,7 +78,9 @@ def tag_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def author_page(request: HttpRequest, slug: str) -> HttpResponse:
     author = get_object_or_404(Author.objects.select_related("avatar"), slug=slug)
-    articles = selectors.paginate(selectors.articles_by_author(author), request.GET.get("page"))
+    articles = selectors.paginated_cards(
+        selectors.articles_by_author(author), request.GET.get("page")
+    )
     mark_cacheable(request, ["listings"])
     return TemplateResponse(
         request, "articles/author_page.html", {"author": author, "articles": articles}
@@ -91,7 +93,7 @@ def search(request: HttpRequest) -> HttpResponse:
     results = None
     if query:
         found = selectors.live_articles().search(query, order_by_relevance=True)
-        results = selectors.paginate(found, request.GET.get("page"))  # type: ignore[arg-type]
+        results = selectors.paginated_cards(found, request.GET.get("page"))  # type: ignore[arg-type]
     return TemplateResponse(request, "articles/search.html", {"query": query, "results": results})
 
 

@@ -192,3 +192,21 @@ def test_every_public_page_sends_a_strict_content_security_policy(
 ) -> None:
     policy = client.get(opinion_column.url)["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_listings_show_comment_counts_and_the_most_discussed_rail(client: Client) -> None:
+    from broadsheet.discussion.testing import guest, make_thread, post
+
+    world = make_section("World")
+    quiet = make_article(section=world, title="Quiet story")
+    busy = make_article(section=world, title="Busy story")
+    thread = make_thread(busy.thread_key, title=busy.title, url=busy.url or "")
+    for n in range(3):
+        post(thread, guest(f"reader-{n}", ip_hash=f"ip-{n}"), f"Comment number {n}")
+    section_html = client.get(world.url).content.decode()
+    assert "3 comments" in section_html and "0 comments" in section_html
+    home = client.get("/").content.decode()
+    rail = home[home.index('id="discussed-heading"') :]
+    assert "Busy story" in rail.split("</section>")[0]
+    assert "Quiet story" not in rail.split("</section>")[0]
+    assert quiet.title in home

@@ -24,5 +24,7 @@ def test_every_environment_variable_read_by_env_py_is_documented() -> None:
 
 def test_every_broadsheet_setting_is_documented() -> None:
     names = {name for name in dir(settings) if name.startswith("BROADSHEET_")}
+    for app_conf in ROOT.glob("broadsheet/*/conf.py"):
+        names |= set(re.findall(r"\b(BROADSHEET_[A-Z_]+[A-Z])\b", app_conf.read_text()))
     missing = sorted(name for name in names if f"`{name}`" not in documented())
     assert missing == []

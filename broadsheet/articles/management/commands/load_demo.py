@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from broadsheet.articles import demo
+from broadsheet.articles.demo_discussions import load_demo_discussions
 
 
 class Command(BaseCommand):
@@ -16,8 +17,7 @@ class Command(BaseCommand):
             f"Demo publication: {created['sections']} sections, {created['authors']} authors, "
             f"{created['articles']} articles added."
         )
-        for hook in demo.extra_demo_loaders():
-            self.stdout.write(hook())
+        self.stdout.write(load_demo_discussions())
         accounts = demo.ensure_demo_accounts()
         self.stdout.write(f"Demo accounts (also in {demo.demo_accounts_path()}):")
         for role, account in accounts.items():
