@@ -24,6 +24,8 @@ WAGTAILADMIN_BASE_URL = ENV.site_url
 INSTALLED_APPS = [
     "broadsheet.core",
     "broadsheet.accounts",
+    "broadsheet.notifications",
+    "broadsheet.moderation",
     "broadsheet.discussion",
     "broadsheet.articles",
     "broadsheet.api",

@@ -125,6 +125,31 @@ class Comment(models.Model):
     score = models.IntegerField(default=0)
     ip_hash = models.CharField(max_length=32, blank=True)
 
+    # Moderation: editor's picks, why a comment was held or refused, open reports.
+    is_featured = models.BooleanField(default=False)
+    featured_at = models.DateTimeField(null=True, blank=True)
+    moderation_reason = models.CharField(
+        max_length=200, blank=True, help_text="Why the pipeline or a moderator held or refused it"
+    )
+    report_count = models.PositiveIntegerField(default=0, help_text="Open reader reports")
+
+    # Inline feedback: the passage of the host page the comment is about, if any. The host
+    # gives a stable block id; the quote and offsets are kept as they were when posted, so
+    # the comment stays meaningful after the text changes.
+    class AnchorKind(models.TextChoices):
+        NONE = "", "Whole page"
+        POINT = "point", "Feedback point chosen by the editor"
+        QUOTE = "quote", "Sentence quoted by the reader"
+
+    anchor_kind = models.CharField(max_length=5, choices=AnchorKind.choices, blank=True, default="")
+    anchor_block_id = models.CharField(max_length=64, blank=True, default="")
+    anchor_quote = models.TextField(blank=True, default="")
+    anchor_start = models.PositiveIntegerField(null=True, blank=True)
+    anchor_end = models.PositiveIntegerField(null=True, blank=True)
+    anchor_revision = models.CharField(
+        max_length=64, blank=True, default="", help_text="The host's revision id when posted"
+    )
+
     class Meta:
         permissions = [("moderate_comment", "Can moderate reader comments")]
         constraints = [
@@ -140,6 +165,10 @@ class Comment(models.Model):
             models.CheckConstraint(
                 condition=Q(score=models.F("upvotes") - models.F("downvotes")),
                 name="discussion_comment_score_is_up_minus_down",
+            ),
+            models.CheckConstraint(
+                condition=Q(anchor_kind__in=["", "point", "quote"]),
+                name="discussion_comment_anchor_kind_valid",
             ),
         ]
         indexes = [
@@ -158,6 +187,17 @@ class Comment(models.Model):
             models.Index(fields=["root", "path"], name="discussion_tree_order"),
             # Recent activity per thread ("most discussed this week").
             models.Index(fields=["thread", "created_at"], name="discussion_thread_activity"),
+            # The comments on one passage, and the featured ones of a thread.
+            models.Index(
+                fields=["thread", "anchor_block_id", "created_at"],
+                condition=~Q(anchor_kind=""),
+                name="discussion_anchored",
+            ),
+            models.Index(
+                fields=["thread", "-featured_at"],
+                condition=Q(is_featured=True),
+                name="discussion_featured",
+            ),
         ]
 
     def __str__(self) -> str:
