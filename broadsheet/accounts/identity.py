@@ -1,0 +1,42 @@
+"""How an account appears to other readers: its public name and its picture.
+
+The discussion engine calls these for every comment it shows; it joins the profile in
+with ``select_related("author__profile")`` so they cost no query of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+
+from broadsheet.accounts.models import Profile
+
+DELETED_USER_LABEL = "[deleted user]"
+
+
+def profile_of(user: Any) -> Profile | None:
+    """The account's profile, or None when it never made one (no query when the profile
+    was joined in by select_related)."""
+    try:
+        profile: Profile = user.profile
+    except ObjectDoesNotExist:
+        return None
+    return profile
+
+
+def public_name(user: Any) -> str:
+    """The profile's display name, else the full name, else the username."""
+    profile = profile_of(user)
+    if profile is not None and profile.display_name.strip():
+        return profile.display_name.strip()
+    full = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
+    return full or str(user.get_username())
+
+
+def uploaded_avatar_url(user: Any) -> str | None:
+    """The URL of the account's uploaded avatar, or None (the caller draws an identicon)."""
+    profile = profile_of(user)
+    if profile is None or not profile.avatar:
+        return None
+    return str(profile.avatar.url)
