@@ -1,0 +1,141 @@
+"""The e-mails: a confirmation request and a digest of new comments. Each has a plain-text
+and an HTML part; digests carry RFC 8058 one-click unsubscribe headers. Excerpts are the
+comments' sanitised text; no reader's address ever appears except the recipient's own."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.text import Truncator
+
+from broadsheet.discussion.formatting import plain_text
+from broadsheet.discussion.identity import display_name
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.notifications import conf
+from broadsheet.notifications.models import PendingItem, Subscription
+from broadsheet.notifications.tokens import confirm_token, manage_token, unsubscribe_token
+
+EXCERPT_LENGTH = 300
+
+
+def absolute(path: str) -> str:
+    """A URL readers can open from their mailbox (SITE_URL + path)."""
+    if path.startswith(("https://", "http://")):
+        return path
+    return f"{settings.SITE_URL}{path}"
+
+
+def _name(comment: Comment) -> str:
+    if comment.author is not None:
+        return display_name(comment.author)
+    return comment.guest_name or "Anonymous"
+
+
+@dataclass(frozen=True)
+class MailItem:
+    author: str
+    excerpt: str
+    url: str
+    reason: str
+    thread_title: str
+
+
+def _item(item: PendingItem) -> MailItem:
+    comment = item.comment
+    return MailItem(
+        author=_name(comment),
+        excerpt=Truncator(plain_text(comment.body_html)).chars(EXCERPT_LENGTH),
+        url=absolute(reverse("discussion:permalink", args=[comment.pk])),
+        reason=item.reason,
+        thread_title=_title(comment.thread),
+    )
+
+
+def _title(thread: Thread) -> str:
+    return thread.title or thread.key
+
+
+def unsubscribe_url(sub: Subscription) -> str:
+    token = unsubscribe_token(sub.pk, sub.email)
+    return absolute(reverse("notifications:unsubscribe", args=[token]))
+
+
+def manage_url(email: str) -> str:
+    return absolute(reverse("notifications:mine-token", args=[manage_token(email)]))
+
+
+def _subject(sub: Subscription, items: Sequence[MailItem]) -> str:
+    first = items[0]
+    if len(items) == 1:
+        if first.reason == PendingItem.Reason.REPLY:
+            return f"{first.author} replied to your comment on “{first.thread_title}”"
+        if first.reason == PendingItem.Reason.MENTION:
+            return f"{first.author} mentioned you on “{first.thread_title}”"
+        return f"New comment on “{first.thread_title}”"
+    if sub.thread is not None:
+        return f"{len(items)} new comments on “{_title(sub.thread)}”"
+    return f"{len(items)} new comments mention you"
+
+
+def _why(sub: Subscription) -> str:
+    if sub.kind == Subscription.Kind.MENTIONS:
+        return "you allow e-mails when someone mentions your username"
+    title = _title(sub.thread) if sub.thread else ""
+    if sub.kind == Subscription.Kind.REPLIES:
+        return f"you asked to hear of replies to your comments on “{title}”"
+    return f"you subscribed to new comments on “{title}”"
+
+
+def digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMultiAlternatives:
+    mail_items = [_item(item) for item in items]
+    unsubscribe = unsubscribe_url(sub)
+    mailto = f"mailto:{conf.unsubscribe_mailto()}?subject=unsubscribe"
+    context = {
+        "items": mail_items,
+        "count": len(mail_items),
+        "thread_url": absolute(sub.thread.host_url) if sub.thread else "",
+        "thread_title": _title(sub.thread) if sub.thread else "",
+        "why": _why(sub),
+        "unsubscribe_url": unsubscribe,
+        "manage_url": manage_url(sub.email),
+        "site_url": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject=_subject(sub, mail_items),
+        body=render_to_string("notifications/mail/digest.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[sub.email],
+        headers={
+            "List-Unsubscribe": f"<{unsubscribe}>, <{mailto}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+        },
+    )
+    message.attach_alternative(
+        render_to_string("notifications/mail/digest.html", context), "text/html"
+    )
+    return message
+
+
+def confirmation_message(email: str) -> EmailMultiAlternatives:
+    context = {
+        "confirm_url": absolute(reverse("notifications:confirm", args=[confirm_token(email)])),
+        "manage_url": manage_url(email),
+        "site_url": settings.SITE_URL,
+    }
+    message = EmailMultiAlternatives(
+        subject="Please confirm your e-mail notifications",
+        body=render_to_string("notifications/mail/confirm.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string("notifications/mail/confirm.html", context), "text/html"
+    )
+    return message

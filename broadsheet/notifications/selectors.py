@@ -1,0 +1,79 @@
+"""Reads of the notifications app."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from django.db.models import Q, QuerySet
+
+from broadsheet.notifications.models import MentionPreference, Subscription
+
+# @username, not inside a word or an e-mail address; Django usernames may hold . + - _
+MENTION = re.compile(r"(?<![\w.@+-])@([\w.+-]{1,150})")
+MAX_MENTIONS = 10
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def verified_email(user: Any) -> str | None:
+    """The account's verified address (the primary one first), or None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    address = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .order_by("-primary", "id")
+        .values_list("email", flat=True)
+        .first()
+    )
+    return normalise_email(address) if address else None
+
+
+def verified_emails(user: Any) -> list[str]:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        normalise_email(email)
+        for email in EmailAddress.objects.filter(user=user, verified=True).values_list(
+            "email", flat=True
+        )
+    ]
+
+
+def subscriptions_for_reader(
+    *, user: Any = None, email: str | None = None
+) -> QuerySet[Subscription]:
+    """The live (pending or active) subscriptions of an account (its own rows and those of
+    its verified addresses) or of one address (guests, through a signed link)."""
+    condition = Q(pk__in=[])
+    if user is not None and getattr(user, "is_authenticated", False):
+        condition |= Q(user=user) | Q(email__in=verified_emails(user))
+    if email:
+        condition |= Q(email=normalise_email(email))
+    return (
+        Subscription.objects.filter(condition)
+        .exclude(status=Subscription.Status.CANCELLED)
+        .select_related("thread")
+        .order_by("-created_at")
+    )
+
+
+def mentions_enabled(user: Any) -> bool:
+    """An account is e-mailed when mentioned unless it switched that off (no row: on)."""
+    row = MentionPreference.objects.filter(user=user).values_list("enabled", flat=True).first()
+    return True if row is None else bool(row)
+
+
+def mentioned_usernames(text: str) -> list[str]:
+    """Lower-cased usernames mentioned as @name in `text`, each once, at most MAX_MENTIONS."""
+    found: list[str] = []
+    for match in MENTION.finditer(text):
+        name = match.group(1).rstrip(".-+").lower()
+        if name and name not in found:
+            found.append(name)
+        if len(found) >= MAX_MENTIONS:
+            break
+    return found
