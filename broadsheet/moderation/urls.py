@@ -1,3 +1,12 @@
+"""Public moderation URLs, mounted at /moderation/ (the queue is in the Wagtail admin:
+see admin_urls.py and wagtail_hooks.py)."""
+
+from django.urls import path
+
+from broadsheet.moderation import views
+
 app_name = "moderation"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("report/<int:comment_id>/", views.report_comment, name="report"),
+]

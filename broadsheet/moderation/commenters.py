@@ -1,0 +1,104 @@
+"""Who wrote a comment, as moderation sees it: an account, or a guest known by the keyed
+hash of their e-mail address (never the address itself) and of their IP."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from broadsheet.discussion.models import Comment
+from broadsheet.moderation import conf
+from broadsheet.moderation.models import Sanction
+
+TRUSTED_GROUP = "Trusted commenters"
+
+
+def email_hash(email: str) -> str:
+    """A keyed hash of a normalised e-mail address (empty for no address)."""
+    email = email.strip().lower()
+    if not email:
+        return ""
+    return hashlib.blake2b(
+        email.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16, person=b"bs-email"
+    ).hexdigest()
+
+
+@dataclass(frozen=True)
+class Commenter:
+    """An account (``user_id``) or a guest (``email_hash``), with the IP hash of the
+    comment or request at hand (sanctions may target the IP too)."""
+
+    user_id: int | None = None
+    email_hash: str = ""
+    ip_hash: str = ""
+    # The guest's e-mail as typed, to find their earlier comments (never shown).
+    email: str = ""
+
+    @classmethod
+    def of_comment(cls, comment: Comment) -> Commenter:
+        if comment.author_id is not None:
+            return cls(user_id=comment.author_id, ip_hash=comment.ip_hash)
+        return cls(
+            email_hash=email_hash(comment.guest_email),
+            ip_hash=comment.ip_hash,
+            email=comment.guest_email.strip().lower(),
+        )
+
+    @property
+    def key(self) -> str:
+        """ "u:<id>" or "g:<e-mail hash>": the commenter's page in the queue."""
+        return f"u:{self.user_id}" if self.user_id is not None else f"g:{self.email_hash}"
+
+    def comments(self) -> QuerySet[Comment]:
+        if self.user_id is not None:
+            return Comment.objects.filter(author_id=self.user_id)
+        if self.email:
+            return Comment.objects.filter(author__isnull=True, guest_email__iexact=self.email)
+        return Comment.objects.none()
+
+    def history(self) -> dict[str, int]:
+        """{status: number of comments}, one query."""
+        rows = self.comments().values("status").annotate(n=Count("pk")).order_by()
+        return {row["status"]: row["n"] for row in rows}
+
+    def sanction_filter(self) -> Q:
+        target = Q(pk__in=[])
+        if self.user_id is not None:
+            target |= Q(user_id=self.user_id)
+        if self.email_hash:
+            target |= Q(email_hash=self.email_hash)
+        if self.ip_hash:
+            target |= Q(ip_hash=self.ip_hash)
+        return target
+
+
+def active_sanctions(commenter: Commenter, *, now: datetime | None = None) -> QuerySet[Sanction]:
+    now = now or timezone.now()
+    return Sanction.objects.filter(commenter.sanction_filter()).filter(
+        Q(lifted_at__isnull=True), Q(until__isnull=True) | Q(until__gt=now)
+    )
+
+
+def in_trusted_group(user: Any) -> bool:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.groups.filter(name=TRUSTED_GROUP).exists())
+
+
+def trusted_by_history(history: dict[str, int]) -> bool:
+    refused = history.get(Comment.Status.REJECTED, 0) + history.get(Comment.Status.SPAM, 0)
+    return refused == 0 and history.get(Comment.Status.APPROVED, 0) >= conf.trust_after()
+
+
+def trust_level(commenter: Commenter, *, user: Any = None) -> str:
+    """ "trusted", "new" (no approved comment yet) or "regular"."""
+    history = commenter.history()
+    if in_trusted_group(user) or trusted_by_history(history):
+        return "trusted"
+    return "new" if not history.get(Comment.Status.APPROVED) else "regular"

@@ -1,0 +1,18 @@
+"""The site's pre-moderation mode (BROADSHEET_MODERATION_MODE)."""
+
+from __future__ import annotations
+
+from broadsheet.discussion.models import Comment
+from broadsheet.moderation import conf
+from broadsheet.moderation.rules.base import Decision, Submission, hold
+
+
+def site_mode(submission: Submission) -> Decision | None:
+    mode = conf.mode()
+    if mode == "all":
+        return hold("pre-moderation of all comments")
+    if mode == "new_commenters" and not submission.trusted:
+        approved = submission.history.get(Comment.Status.APPROVED, 0)
+        if approved < conf.new_commenter_comments():
+            return hold("new commenter")
+    return None

@@ -1,0 +1,101 @@
+"""The built-in spam score, and the hook for an Akismet-compatible service.
+
+The local score adds points for what spam usually has: many links, SHOUTING, long runs
+of one character, known spam phrases, a brand-new account, no account at all. At or
+above BROADSHEET_MODERATION_SPAM_THRESHOLD a comment from an untrusted commenter is held.
+"""
+
+from __future__ import annotations
+
+import logging
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import timedelta
+
+from broadsheet.moderation import conf
+from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold, user_attr
+from broadsheet.moderation.rules.links import count_links
+from broadsheet.moderation.rules.words import normalise
+
+logger = logging.getLogger(__name__)
+
+SPAM_PHRASES = (
+    "buy now",
+    "click here",
+    "free money",
+    "work from home",
+    "casino",
+    "viagra",
+    "crypto giveaway",
+    "limited offer",
+    "earn money fast",
+    "make money online",
+)
+
+
+def local_score(submission: Submission) -> tuple[int, list[str]]:
+    """(score, reasons) of the built-in spam score."""
+    body = submission.body
+    points: list[tuple[int, str]] = []
+    links = count_links(body)
+    if links:
+        points.append((min(links, 3), f"{links} link(s)"))
+    letters = [ch for ch in body if ch.isalpha()]
+    if len(letters) >= 20 and sum(ch.isupper() for ch in letters) / len(letters) > 0.7:
+        points.append((2, "mostly capitals"))
+    if any(body[i : i + 6] == body[i] * 6 and not body[i].isspace() for i in range(len(body))):
+        points.append((1, "repeated characters"))
+    text = " " + " ".join(normalise(body)) + " "
+    phrases = [p for p in SPAM_PHRASES if f" {p} " in text]
+    if phrases:
+        points.append((3 * len(phrases), "spam phrases: " + ", ".join(phrases)))
+    joined = user_attr(submission, "date_joined")
+    if joined is not None and submission.now - joined < timedelta(days=1):
+        points.append((1, "new account"))
+    if not submission.actor.is_authenticated:
+        points.append((1, "guest"))
+    return sum(p for p, _ in points), [r for _, r in points]
+
+
+def spam_score(submission: Submission) -> Decision | None:
+    if submission.trusted:
+        return None
+    score, reasons = local_score(submission)
+    if score >= conf.spam_threshold():
+        return hold(f"spam score {score}: " + "; ".join(reasons))
+    return None
+
+
+def akismet_check(
+    *, url: str, key: str, fields: dict[str, str], timeout: float = 3.0
+) -> bool | None:
+    """Ask an Akismet-compatible comment-check endpoint: True spam, False ham, None when it
+    could not answer (the pipeline then goes on without it)."""
+    data = urllib.parse.urlencode({"api_key": key, **fields}).encode()
+    request = urllib.request.Request(url, data=data, method="POST")  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            answer = response.read(64).decode().strip()
+    except (urllib.error.URLError, TimeoutError, OSError):
+        logger.warning("Akismet-compatible service at %s did not answer", url)
+        return None
+    return {"true": True, "false": False}.get(answer)
+
+
+def akismet(submission: Submission) -> Decision | None:
+    key = conf.akismet_key()
+    if not key:
+        return None
+    verdict = akismet_check(
+        url=conf.akismet_url(),
+        key=key,
+        fields={
+            "blog": conf.akismet_site(),
+            "comment_type": "comment",
+            "comment_content": submission.body,
+            "comment_author_email": submission.guest_email,
+            "permalink": submission.thread.url,
+        },
+    )
+    return Decision(Verdict.SPAM, "spam service") if verdict else None

@@ -1,0 +1,30 @@
+"""Template tags the discussion templates use for moderation: the anti-bot fields of the
+comment form."""
+
+from __future__ import annotations
+
+import time
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from broadsheet.moderation.rules.honeypot import HONEYPOT_FIELD, TIMESTAMP_FIELD, sign_render_time
+
+register = template.Library()
+
+
+@register.simple_tag
+def antispam_fields(dom_id: str = "") -> SafeString:
+    """A honeypot field people never see (bots fill it) and the signed render time."""
+    return format_html(
+        '<div class="comment-form__trap" aria-hidden="true">'
+        '<label for="{0}-{1}">Leave this field empty</label>'
+        '<input type="text" id="{0}-{1}" name="{1}" value="" tabindex="-1" autocomplete="off">'
+        "</div>"
+        '<input type="hidden" name="{2}" value="{3}">',
+        dom_id or "comment-form",
+        HONEYPOT_FIELD,
+        TIMESTAMP_FIELD,
+        sign_render_time(time.time()),
+    )

@@ -1,0 +1,331 @@
+"""Each rule on its own: what it decides, and when it has no opinion."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
+from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.testing import guest, make_user, member, post
+from broadsheet.moderation.models import Sanction
+from broadsheet.moderation.rules import (
+    closing,
+    honeypot,
+    links,
+    mode,
+    rates,
+    sanctions,
+    score,
+    words,
+)
+from broadsheet.moderation.rules.base import Submission, Verdict
+
+pytestmark = pytest.mark.django_db
+
+
+def sub(thread: Thread, actor: Actor, body: str = "A fair point.", **extra: Any) -> Submission:
+    return Submission(thread=thread, actor=actor, body=body, **extra)
+
+
+# --- words ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You idiot.",
+        "YOU IDIOT",
+        "what an 1d10t",
+        "such an !d!ot".replace("!", "i"),
+        "i.d.i.o.t",
+        "i d i o t!",
+        "i-d-i-o-t",
+        "idiooooot",
+        "iiidiot",
+    ],
+)
+def test_banned_words_are_found_through_common_disguises(
+    thread: Thread, reader_rosa: Actor, text: str
+) -> None:
+    decision = words.banned_words(sub(thread, reader_rosa, text))
+    assert decision is not None
+    assert decision.verdict == Verdict.REJECT
+    assert decision.reason == "banned word: idiot"
+
+
+@pytest.mark.parametrize("text", ["Idiotic? No: idiosyncratic.", "a b c d", "The idiom is odd."])
+def test_banned_words_match_whole_words_only(thread: Thread, reader_rosa: Actor, text: str) -> None:
+    assert words.banned_words(sub(thread, reader_rosa, text)) is None
+
+
+def test_a_repeated_letter_match_never_shortens_the_listed_word() -> None:
+    assert words._word_matches("asss", "ass")
+    assert not words._word_matches("as", "ass")
+
+
+def test_suspect_words_and_phrases_hold(thread: Thread, reader_rosa: Actor) -> None:
+    decision = words.suspect_words(sub(thread, reader_rosa, "Oh SHUT   UP, you l1ar"))
+    assert decision is not None and decision.verdict == Verdict.HOLD
+    assert decision.reason in ("suspect word: shut up", "suspect word: liar")
+
+
+def test_moderators_edit_the_lists(thread: Thread, reader_rosa: Actor) -> None:
+    from broadsheet.moderation.models import ModerationWord
+
+    assert words.banned_words(sub(thread, reader_rosa, "pineapple pizza")) is None
+    ModerationWord.objects.create(word="pineapple", kind=ModerationWord.Kind.BANNED)
+    assert words.banned_words(sub(thread, reader_rosa, "p1neapple pizza")) is not None
+
+
+# --- links, honeypot, timing ---------------------------------------------------------
+
+
+def test_too_many_links_hold(thread: Thread, reader_rosa: Actor, settings: Any) -> None:
+    settings.BROADSHEET_MODERATION_MAX_LINKS = 2
+    two = "see https://a.example and www.b.example"
+    assert links.too_many_links(sub(thread, reader_rosa, two)) is None
+    decision = links.too_many_links(sub(thread, reader_rosa, two + " http://c.example"))
+    assert decision is not None and decision.reason == "too many links (3)"
+
+
+def test_a_filled_honeypot_is_spam(thread: Thread, guest_gabriel: Actor) -> None:
+    assert honeypot.honeypot(sub(thread, guest_gabriel, honeypot="")) is None
+    decision = honeypot.honeypot(sub(thread, guest_gabriel, honeypot="http://spam.example"))
+    assert decision is not None and decision.verdict == Verdict.SPAM
+
+
+def test_a_form_sent_back_too_fast_is_held(
+    thread: Thread, guest_gabriel: Actor, settings: Any
+) -> None:
+    settings.BROADSHEET_MODERATION_MIN_SUBMIT_SECONDS = 3
+    now = time.time()
+    fast = honeypot.too_fast(
+        sub(thread, guest_gabriel, rendered_at=honeypot.sign_render_time(now - 1))
+    )
+    slow = honeypot.too_fast(
+        sub(thread, guest_gabriel, rendered_at=honeypot.sign_render_time(now - 10))
+    )
+    forged = honeypot.too_fast(sub(thread, guest_gabriel, rendered_at="12345"))
+    assert fast is not None and fast.verdict == Verdict.HOLD
+    assert slow is None
+    assert forged is not None and forged.verdict == Verdict.SPAM
+
+
+def test_the_api_path_skips_the_timing_check(
+    thread: Thread, guest_gabriel: Actor, settings: Any
+) -> None:
+    settings.BROADSHEET_MODERATION_MIN_SUBMIT_SECONDS = 3
+    assert honeypot.too_fast(sub(thread, guest_gabriel, rendered_at=None)) is None
+
+
+def test_the_timing_check_is_off_by_default(thread: Thread, guest_gabriel: Actor) -> None:
+    stamp = honeypot.sign_render_time(time.time())
+    assert honeypot.too_fast(sub(thread, guest_gabriel, rendered_at=stamp)) is None
+
+
+# --- rates, duplicates, floods ---------------------------------------------------------
+
+
+def test_accounts_are_rate_limited_whatever_their_ip(
+    thread: Thread, rosa: Any, settings: Any
+) -> None:
+    settings.BROADSHEET_MODERATION_ACCOUNT_RATE_LIMIT = (2, 60)
+    for ip in ("ip-1", "ip-2"):
+        assert rates.account_rate(sub(thread, member(rosa, ip_hash=ip))) is None
+    decision = rates.account_rate(sub(thread, member(rosa, ip_hash="ip-3")))
+    assert decision is not None and isinstance(decision.refuse, RateLimited)
+
+
+def test_the_same_text_again_is_refused_as_a_duplicate(thread: Thread, reader_rosa: Actor) -> None:
+    post(thread, reader_rosa, "Same words.")
+    decision = rates.duplicate(sub(thread, reader_rosa, "Same words."))
+    assert decision is not None and isinstance(decision.refuse, ActionError)
+    # From another IP and account it is someone agreeing.
+    assert rates.duplicate(sub(thread, guest(ip_hash="elsewhere"), "Same words.")) is None
+
+
+def test_a_flood_from_one_ip_is_held(thread: Thread, settings: Any) -> None:
+    settings.BROADSHEET_MODERATION_FLOOD_LIMIT = (3, 300)
+    for n in range(3):
+        post(thread, guest(ip_hash="flood-ip"), f"Comment {n}")
+    decision = rates.flood(sub(thread, guest(ip_hash="flood-ip")))
+    assert decision is not None and decision.verdict == Verdict.HOLD
+    assert rates.flood(sub(thread, guest(ip_hash="other-ip"))) is None
+
+
+# --- mode and trust --------------------------------------------------------------------
+
+
+def test_mode_none_and_all(thread: Thread, reader_rosa: Actor, settings: Any) -> None:
+    settings.BROADSHEET_MODERATION_MODE = "none"
+    assert mode.site_mode(sub(thread, reader_rosa)) is None
+    settings.BROADSHEET_MODERATION_MODE = "all"
+    decision = mode.site_mode(sub(thread, reader_rosa))
+    assert decision is not None and decision.verdict == Verdict.HOLD
+
+
+def test_new_commenters_are_premoderated_for_their_first_comments(
+    thread: Thread, rosa: Any, settings: Any
+) -> None:
+    settings.BROADSHEET_MODERATION_MODE = "new_commenters"
+    settings.BROADSHEET_MODERATION_NEW_COMMENTER_COMMENTS = 2
+    actor = member(rosa)
+    assert mode.site_mode(sub(thread, actor)) is not None
+    Comment.objects.filter(pk=post(thread, actor, "one").pk).update(status="approved")
+    assert mode.site_mode(sub(thread, actor)) is not None
+    held = post(thread, actor, "two")
+    assert held.status == Comment.Status.PENDING
+    Comment.objects.filter(pk=held.pk).update(status="approved")
+    assert mode.site_mode(sub(thread, actor)) is None
+
+
+def test_trusted_commenters_skip_premoderation(thread: Thread, settings: Any) -> None:
+    from django.contrib.auth.models import Group
+
+    settings.BROADSHEET_MODERATION_MODE = "new_commenters"
+    tess = make_user("tess")
+    tess.groups.add(Group.objects.get_or_create(name="Trusted commenters")[0])
+    assert mode.site_mode(sub(thread, member(tess))) is None
+
+
+# --- score and the spam service --------------------------------------------------------
+
+
+def test_local_score_adds_up_spam_signals(thread: Thread, guest_gabriel: Actor) -> None:
+    body = "BUY NOW!!!!!! CLICK HERE https://x.example https://y.example"
+    points, reasons = score.local_score(sub(thread, guest_gabriel, body))
+    assert points >= 10
+    assert "guest" in reasons
+    assert any(r.startswith("spam phrases") for r in reasons)
+    decision = score.spam_score(sub(thread, guest_gabriel, body))
+    assert decision is not None and decision.verdict == Verdict.HOLD
+
+
+def test_an_ordinary_comment_scores_low(thread: Thread, rosa: Any) -> None:
+    rosa.date_joined = timezone.now() - timedelta(days=30)
+    reader_rosa = member(rosa)
+    points, _ = score.local_score(sub(thread, reader_rosa, "I think the council is right."))
+    assert points == 0
+    assert score.spam_score(sub(thread, reader_rosa, "I think the council is right.")) is None
+
+
+def test_a_new_account_scores_a_point(thread: Thread, rosa: Any) -> None:
+    _, reasons = score.local_score(sub(thread, member(rosa), "Hello"))
+    assert "new account" in reasons
+    rosa.date_joined = timezone.now() - timedelta(days=30)
+    _, reasons = score.local_score(sub(thread, member(rosa), "Hello"))
+    assert "new account" not in reasons
+
+
+class _Akismet(http.server.BaseHTTPRequestHandler):
+    answer = b"false"
+    seen: list[bytes] = []
+
+    def do_POST(self) -> None:
+        length = int(self.headers["Content-Length"])
+        type(self).seen.append(self.rfile.read(length))
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(type(self).answer)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def akismet_server(settings: Any) -> Iterator[type[_Akismet]]:
+    """An Akismet-compatible endpoint on 127.0.0.1 (no network)."""
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Akismet)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.BROADSHEET_MODERATION_AKISMET_KEY = "test-key"
+    settings.BROADSHEET_MODERATION_AKISMET_URL = (
+        f"http://127.0.0.1:{server.server_port}/1.1/comment-check"
+    )
+    _Akismet.seen = []
+    try:
+        yield _Akismet
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_the_akismet_adapter_marks_what_the_service_calls_spam(
+    thread: Thread, guest_gabriel: Actor, akismet_server: type[_Akismet]
+) -> None:
+    akismet_server.answer = b"true"
+    decision = score.akismet(sub(thread, guest_gabriel, "cheap pills", guest_email="g@example.org"))
+    assert decision is not None and decision.verdict == Verdict.SPAM
+    sent = akismet_server.seen[0].decode()
+    assert "api_key=test-key" in sent and "comment_content=cheap+pills" in sent
+    akismet_server.answer = b"false"
+    assert score.akismet(sub(thread, guest_gabriel, "a fine comment")) is None
+
+
+def test_the_akismet_adapter_is_off_without_a_key_and_quiet_when_down(
+    thread: Thread, guest_gabriel: Actor, settings: Any
+) -> None:
+    assert score.akismet(sub(thread, guest_gabriel)) is None
+    settings.BROADSHEET_MODERATION_AKISMET_KEY = "k"
+    settings.BROADSHEET_MODERATION_AKISMET_URL = "http://127.0.0.1:9/"  # nothing listens
+    assert score.akismet(sub(thread, guest_gabriel)) is None
+
+
+# --- sanctions and closing -------------------------------------------------------------
+
+
+def test_sanctions_refuse_or_shadow(thread: Thread, rosa: Any) -> None:
+    actor = member(rosa)
+    assert sanctions.sanctioned(sub(thread, actor)) is None
+    shadow = Sanction.objects.create(kind="shadow_ban", user=rosa)
+    decision = sanctions.sanctioned(sub(thread, actor))
+    assert decision is not None and decision.reason == "shadow-banned" and decision.refuse is None
+    suspension = Sanction.objects.create(
+        kind="suspension", user=rosa, until=timezone.now() + timedelta(days=2)
+    )
+    decision = sanctions.sanctioned(sub(thread, actor))
+    assert decision is not None and isinstance(decision.refuse, NotAllowed)
+    assert "suspended until" in decision.refuse.message
+    Sanction.objects.create(kind="ban", user=rosa)
+    decision = sanctions.sanctioned(sub(thread, actor))
+    assert decision is not None and decision.refuse is not None
+    assert "banned" in decision.refuse.message
+    del shadow, suspension
+
+
+def test_an_expired_suspension_no_longer_counts(thread: Thread, rosa: Any) -> None:
+    Sanction.objects.create(
+        kind="suspension", user=rosa, until=timezone.now() - timedelta(minutes=1)
+    )
+    assert sanctions.sanctioned(sub(thread, member(rosa))) is None
+
+
+def test_guests_are_sanctioned_by_email_or_ip(thread: Thread) -> None:
+    from broadsheet.moderation.commenters import email_hash
+
+    Sanction.objects.create(kind="ban", email_hash=email_hash("Troll@Example.org"))
+    decision = sanctions.sanctioned(
+        sub(thread, guest(ip_hash="x"), guest_email="troll@example.org")
+    )
+    assert decision is not None and decision.refuse is not None
+    Sanction.objects.create(kind="ban", ip_hash="bad-ip")
+    assert sanctions.sanctioned(sub(thread, guest(ip_hash="bad-ip"), guest_email="new@example.org"))
+
+
+def test_old_discussions_auto_close(thread: Thread, reader_rosa: Actor, settings: Any) -> None:
+    assert closing.auto_closed(sub(thread, reader_rosa)) is None  # 0 = never
+    settings.BROADSHEET_MODERATION_AUTO_CLOSE_DAYS = 7
+    assert closing.auto_closed(sub(thread, reader_rosa)) is None
+    Thread.objects.filter(pk=thread.pk).update(created_at=timezone.now() - timedelta(days=8))
+    thread.refresh_from_db()
+    decision = closing.auto_closed(sub(thread, reader_rosa))
+    assert decision is not None and isinstance(decision.refuse, NotAllowed)
