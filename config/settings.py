@@ -157,7 +157,19 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
+# Readers may sign in before confirming their address (they can still comment as a guest
+# could); the confirmation mail goes out at once and its link signs them in. Docs:
+# docs/accounts.md.
 ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if ENV.site_url.startswith("https://") else "http"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_PRESERVE_USERNAME_CASING = False
+# Social providers are optional: add "allauth.socialaccount" and a provider app to
+# INSTALLED_APPS and its keys to SOCIALACCOUNT_PROVIDERS; none is installed by default.
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -205,6 +217,7 @@ BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at
 # The discussion engine asks the publication (Wagtail settings) whether guests may comment,
 # which sort is the default, and whether discussions are on at all.
 BROADSHEET_DISCUSSION_POLICY = "broadsheet.articles.discussion_policy.article_policy"
+BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.anchor_texts"
 
 LOGGING = {
     "version": 1,

@@ -30,4 +30,9 @@ urlpatterns = [
 # Media (uploaded images and their renditions) is public; one small server serves it
 # itself, a bigger site puts it behind its reverse proxy or object storage.
 urlpatterns.append(path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}))
+if settings.BROADSHEET_DEMO or settings.DEBUG:
+    # The demo's outgoing mail, readable in the browser; absent (404) in production.
+    urlpatterns.append(
+        path("_dev/outbox/", include(("broadsheet.notifications.devmail", "dev-outbox")))
+    )
 urlpatterns.append(path("", include(wagtail_urls)))

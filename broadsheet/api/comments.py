@@ -25,6 +25,7 @@ from broadsheet.api.security import writer
 from broadsheet.core.clients import remember_reader
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import access_comment, access_thread_by_key
+from broadsheet.discussion.anchors import anchor_texts_for, mark_outdated, parse_anchor
 from broadsheet.discussion.fragments import comment_view
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
@@ -74,11 +75,38 @@ def _comment_out(view: CommentView, thread_key: str) -> dict[str, Any]:
         "can_delete": view.can_delete,
         "url": reverse("discussion:permalink", args=[view.id]),
         "replies": [],
+        **_anchor_out(view),
     }
 
 
-def _single(comment: Comment, actor: Actor, *, mine: int | None = None) -> dict[str, Any]:
-    out = _comment_out(comment_view(comment, actor=actor, mine=mine), comment.thread.key)
+def _anchor_out(view: CommentView) -> dict[str, Any]:
+    anchor = view.passage
+    if anchor is None:
+        return {"anchor_kind": ""}
+    return {
+        "anchor_kind": anchor.kind,
+        "anchor_block_id": anchor.block_id,
+        "anchor_quote": anchor.quote,
+        "anchor_start": anchor.start,
+        "anchor_end": anchor.end,
+        "anchor_revision": anchor.revision,
+        "anchor_outdated": anchor.outdated,
+    }
+
+
+def _mark_outdated(request: HttpRequest, thread: Thread, views: list[CommentView]) -> None:
+    anchored = [view for view in views if view.passage is not None]
+    if anchored:
+        mark_outdated(anchored, anchor_texts_for(thread, request))
+
+
+def _single(
+    comment: Comment, actor: Actor, *, mine: int | None = None, request: HttpRequest | None = None
+) -> dict[str, Any]:
+    view = comment_view(comment, actor=actor, mine=mine)
+    if request is not None:
+        _mark_outdated(request, comment.thread, [view])
+    out = _comment_out(view, comment.thread.key)
     out["status"] = comment.status
     return out
 
@@ -99,6 +127,7 @@ def list_comments(
     chosen = parse_sort(sort, policy_for(thread, request).default_sort)
     result = comments_for_thread(thread, sort=chosen, page=page)
     groups = build_groups(result.roots, result.replies, actor=actor, more=result.more_replies)
+    _mark_outdated(request, thread, [v for g in groups for v in (g.root, *g.replies)])
     comments = []
     for group in groups:
         root = _comment_out(group.root, thread.key)
@@ -134,7 +163,7 @@ def _thread_out(thread: Thread) -> dict[str, Any]:
 )
 def get_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     actor = actor_from_request(request)
-    return _single(access_comment(actor, comment_id), actor)
+    return _single(access_comment(actor, comment_id), actor, request=request)
 
 
 @router.post(
@@ -159,6 +188,13 @@ def post_comment(
         guest_email=payload.email,
         guest_website=payload.website,
         policy=policy_for(thread, request),
+        anchor=parse_anchor(
+            kind=payload.anchor_kind,
+            block_id=payload.anchor_block_id,
+            quote=payload.anchor_quote,
+            start=payload.anchor_start,
+            end=payload.anchor_end,
+        ),
     )
     remember_reader(request, response)
     comment.thread = thread

@@ -54,6 +54,19 @@ class CommentOut(Schema):
     url: str = Field(..., description="Permalink (redirects to the page that shows it)")
     replies: list[CommentOut] = Field(default_factory=list)
     more_replies: bool = Field(False, description="Top-level only: more replies than shown")
+    anchor_kind: Literal["", "point", "quote"] = Field(
+        "",
+        description='Inline feedback: "point" (an editor\'s feedback passage), "quote" '
+        '(a sentence the reader quoted) or "" (the whole page)',
+    )
+    anchor_block_id: str | None = Field(None, description="The host's stable block id")
+    anchor_quote: str | None = Field(None, description="The passage as it read when posted")
+    anchor_start: int | None = Field(None, description="Quote: first character in the block")
+    anchor_end: int | None = Field(None, description="Quote: character after the last one")
+    anchor_revision: str | None = Field(None, description="The host page's revision then")
+    anchor_outdated: bool = Field(
+        False, description="The passage changed or is gone: about an earlier version"
+    )
 
 
 class ThreadOut(Schema):
@@ -81,6 +94,13 @@ class CommentIn(Schema):
     name: str = Field("", description="Guests: the name shown")
     email: str = Field("", description="Guests: never shown")
     website: str = Field("", description="Guests: optional https:// address")
+    anchor_kind: Literal["", "point", "quote"] = Field(
+        "", description='Inline feedback: "point" or "quote"; "" for the whole page'
+    )
+    anchor_block_id: str = Field("", description="The block (UUID) the comment is about")
+    anchor_quote: str = Field("", description='"quote": the sentence, ≤ 1,000 characters')
+    anchor_start: int | None = Field(None, ge=0, description='"quote": offset in the block text')
+    anchor_end: int | None = Field(None, ge=0, description='"quote": end offset (exclusive)')
 
 
 class CommentEditIn(Schema):

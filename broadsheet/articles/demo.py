@@ -15,6 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -245,6 +246,20 @@ DEMO_ROLES: dict[str, dict[str, Any]] = {
         "superuser": False,
         "groups": ["Editors"],
     },
+    "moderator": {
+        "username": "moderator",
+        "email": "moderator@example.org",
+        "superuser": False,
+        "staff": False,  # the Moderators group grants the admin and moderation
+        "groups": ["Moderators"],
+    },
+    "trusted_commenter": {
+        "username": "trusted",
+        "email": "trusted@example.org",
+        "superuser": False,
+        "staff": False,
+        "groups": ["Trusted commenters"],
+    },
     "reader": {
         "username": "reader",
         "email": "reader@example.org",
@@ -272,12 +287,16 @@ def ensure_demo_accounts() -> dict[str, dict[str, str]]:
         if user is None:
             user = user_model(username=entry["username"], email=spec["email"])
         user.is_superuser = bool(spec["superuser"])
-        user.is_staff = bool(spec["superuser"] or spec["groups"])
+        user.is_staff = bool(spec.get("staff", spec["superuser"] or spec["groups"]))
         user.set_password(entry["password"])
         user.save()
         for group_name in spec["groups"]:
             group, _ = Group.objects.get_or_create(name=group_name)
             user.groups.add(group)
+        # A confirmed address, so demo accounts can sign in by e-mail too.
+        EmailAddress.objects.update_or_create(
+            user=user, email=spec["email"], defaults={"verified": True, "primary": True}
+        )
         known[role] = {"username": entry["username"], "password": entry["password"]}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(known, indent=2) + "\n")

@@ -20,10 +20,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from broadsheet.articles.demo import DEMO_DATA
+from broadsheet.articles.discussion_policy import anchor_texts
 from broadsheet.articles.models import ArticlePage
-from broadsheet.discussion.actions import do_register_thread
+from broadsheet.core.errors import ActionError
+from broadsheet.discussion.actions import do_post_comment, do_register_thread
+from broadsheet.discussion.anchors import Anchor
 from broadsheet.discussion.demo import seed_thread
-from broadsheet.discussion.models import Thread
+from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.models import Comment, Thread
 
 BIG_DISCUSSION_SLUG = "room-for-the-river-calloway-floodplain"
 BIG_DISCUSSION_SIZE = 2_200
@@ -90,8 +94,53 @@ def load_demo_discussions() -> str:
             end=now,
         )
         threads += 1
+    inline = seed_inline_feedback(articles, bank, readers)
     big_title = f" (largest: “{big.title}”)" if big is not None else ""
+    from broadsheet.moderation.demo import seed_moderation_queue
+
     return (
-        f"Demo discussions: {comments} comments in {threads} new threads, "
-        f"{len(readers)} reader accounts{big_title}."
+        f"Demo discussions: {comments} comments in {threads} new threads "
+        f"({inline} on passages), "
+        f"{len(readers)} reader accounts{big_title}. {seed_moderation_queue()}"
     )
+
+
+def seed_inline_feedback(
+    articles: list[ArticlePage], bank: dict[str, Any], readers: list[Any]
+) -> int:
+    """Comments on the feedback points of the articles that have some, and quotes of some
+    of their sentences, posted through do_post_comment (inline feedback). Idempotent: a
+    thread that already has anchored comments is left alone."""
+    if not readers:
+        return 0
+    bodies = [c["body"] for c in bank.get("comments", []) if c.get("lang") == "en"]
+    posted = 0
+    for article in articles:
+        thread = do_register_thread(
+            key=f"article-{article.pk}", title=article.title, url=article.get_url() or ""
+        )
+        texts = anchor_texts(thread)
+        done = Comment.objects.filter(thread=thread).exclude(anchor_kind="").exists()
+        if not texts.points or done:
+            continue
+        rng = random.Random(zlib.crc32(f"inline-{article.slug}".encode()))
+        wanted: list[Anchor] = []
+        for block_id in texts.points:
+            wanted += [Anchor(kind="point", block_id=block_id)] * rng.randint(1, 3)
+        for block_id, text in texts.items():
+            sentence = text.split(". ")[0].strip()
+            if block_id not in texts.points and 30 <= len(sentence) <= 300 and rng.random() < 0.3:
+                wanted.append(Anchor(kind="quote", block_id=block_id, quote=sentence))
+        for anchor in wanted:
+            try:
+                do_post_comment(
+                    thread=thread,
+                    actor=Actor(user=rng.choice(readers), reader_id=None, ip_hash=""),
+                    body=rng.choice(bodies) if bodies else "Interesting passage.",
+                    anchor=anchor,
+                    anchor_texts=texts,
+                )
+            except ActionError:
+                continue  # e.g. a repeated text that the moderation rules refuse
+            posted += 1
+    return posted

@@ -6,11 +6,14 @@ Plugged into the discussion engine with
 
 from __future__ import annotations
 
+from html import unescape
 from typing import Any
 
+from django.core.cache import cache
 from django.http import HttpRequest
 
-from broadsheet.articles.models import PublicationSettings
+from broadsheet.articles.models import ArticlePage, PublicationSettings
+from broadsheet.discussion.anchors import AnchorTexts
 from broadsheet.discussion.policy import DiscussionPolicy
 
 
@@ -23,3 +26,59 @@ def article_policy(thread: Any, request: HttpRequest | None = None) -> Discussio
         allow_guests=publication.comments_allow_guests,
         default_sort=publication.comments_default_sort or "newest",
     )
+
+
+# --- inline feedback ----------------------------------------------------------------------
+
+
+def _plain(html: str) -> str:
+    from django.utils.html import strip_tags
+
+    return " ".join(unescape(strip_tags(html)).split())
+
+
+def _block_text(block: Any) -> str:
+    value = block.value
+    kind = block.block_type
+    if kind in ("paragraph",):
+        return _plain(getattr(value, "source", str(value)))
+    if kind == "feedback":
+        return _plain(getattr(value["text"], "source", str(value["text"])))
+    if kind in ("quote", "pull_quote"):
+        return " ".join(str(value["text"]).split())
+    if kind == "heading":
+        return " ".join(str(value).split())
+    if kind == "image":
+        return " ".join(str(value.get("caption") or "").split())
+    return ""
+
+
+def anchor_texts(thread: Any) -> AnchorTexts:
+    """The plain text of each body block of the live article of thread "article-<pk>"
+    (feedback passages named as points, with their questions), for inline feedback.
+
+    One query for the live revision id; the flattened body is cached per revision, so a
+    published edit is seen at once and an unchanged article costs no more.
+    """
+    key = str(getattr(thread, "key", ""))
+    if not key.startswith("article-") or not key[8:].isdigit():
+        return AnchorTexts()
+    pk = int(key[8:])
+    row = ArticlePage.objects.live().filter(pk=pk).values_list("live_revision_id").first()
+    if row is None:
+        return AnchorTexts()
+    revision = str(row[0] or "")
+    cache_key = f"articles:anchor-texts:{pk}:{revision}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        texts, points = cached
+        return AnchorTexts(texts, points=points, revision=revision)
+    page = ArticlePage.objects.get(pk=pk)
+    texts, points = {}, {}
+    for block in page.body:
+        if block.id:
+            texts[block.id] = _block_text(block)
+            if block.block_type == "feedback":
+                points[block.id] = str(block.value["question"])
+    cache.set(cache_key, (texts, points), 24 * 3600)
+    return AnchorTexts(texts, points=points, revision=revision)

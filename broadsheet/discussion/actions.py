@@ -25,6 +25,7 @@ from django.utils import timezone
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import conf
+from broadsheet.discussion.anchors import Anchor, AnchorTexts, anchor_texts_for, check_anchor
 from broadsheet.discussion.events import (
     CommentDeleted,
     CommentEdited,
@@ -190,9 +191,13 @@ def check_post_comment(
     guest_email: str = "",
     guest_website: str = "",
     policy: DiscussionPolicy | None = None,
+    anchor: Anchor | None = None,
+    anchor_texts: AnchorTexts | None = None,
 ) -> str:
     """Validate and authorise a new comment; returns the body's rendered HTML.
 
+    An `anchor` (inline feedback) is checked against the host's current passages
+    (`anchor_texts`, asked from the host when not given); see anchors.check_anchor.
     The rate limit is counted last, so a refused form does not use up an attempt.
     """
     policy = policy or policy_for(thread)
@@ -204,6 +209,12 @@ def check_post_comment(
         _check_guest(name=guest_name, email=guest_email, website=guest_website)
     html = check_comment_body(body)
     _check_parent(thread=thread, parent=parent)
+    if anchor is not None and anchor.given:
+        check_anchor(
+            anchor=anchor,
+            texts=anchor_texts if anchor_texts is not None else anchor_texts_for(thread),
+            is_reply=parent is not None,
+        )
     _check_rate(
         "discussion-post",
         actor.ip_hash,
@@ -213,10 +224,31 @@ def check_post_comment(
     return html
 
 
-def initial_status(*, thread: Thread, actor: Actor, body: str) -> Comment.Status:
-    """The status a new comment starts with. Every comment is approved for now; the
-    moderation pipeline will decide here (pending, spam) later."""
-    return Comment.Status.APPROVED
+def initial_status(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    guest_email: str = "",
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
+) -> tuple[Comment.Status, str]:
+    """(status, reason) a new comment starts with, decided by the moderation pipeline
+    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
+    rendered_at come from the HTML form only (None: not checked)."""
+    from broadsheet.moderation.pipeline import Submission, decide
+
+    decision = decide(
+        Submission(
+            thread=thread,
+            actor=actor,
+            body=body,
+            guest_email=guest_email,
+            honeypot=honeypot,
+            rendered_at=rendered_at,
+        )
+    )
+    return Comment.Status(decision.verdict.value), decision.reason[:200]
 
 
 def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
@@ -251,13 +283,23 @@ def do_post_comment(
     guest_email: str = "",
     guest_website: str = "",
     policy: DiscussionPolicy | None = None,
+    anchor: Anchor | None = None,
+    anchor_texts: AnchorTexts | None = None,
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
 ) -> Comment:
     """Post a comment (a reply when `parent` is given) and count it.
+
+    With an `anchor`, the comment is about a passage of the host page (inline feedback):
+    the block id, the quote as it reads now, its offsets and the host's revision are kept.
 
     Locks the thread row, re-checks that it is open and that the parent is still
     there, inserts the comment, sets its path from its id, and adds it to the thread's
     comment_count and to each ancestor's reply_count with F() expressions.
     """
+    anchored = anchor is not None and anchor.given
+    if anchored and anchor_texts is None:
+        anchor_texts = anchor_texts_for(thread)
     html = check_post_comment(
         thread=thread,
         actor=actor,
@@ -267,7 +309,13 @@ def do_post_comment(
         guest_email=guest_email,
         guest_website=guest_website,
         policy=policy,
+        anchor=anchor,
+        anchor_texts=anchor_texts,
     )
+    if anchored and anchor is not None:
+        anchor = check_anchor(anchor=anchor, texts=anchor_texts, is_reply=parent is not None)
+    else:
+        anchor = Anchor()
     guest = not actor.is_authenticated
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
@@ -276,6 +324,14 @@ def do_post_comment(
         if parent is not None:
             parent = Comment.objects.get(pk=parent.pk)
             _check_parent(thread=thread, parent=parent)
+        status, reason = initial_status(
+            thread=locked,
+            actor=actor,
+            body=body,
+            guest_email=guest_email if guest else "",
+            honeypot=honeypot,
+            rendered_at=rendered_at,
+        )
         comment = Comment(
             thread=locked,
             parent=parent,
@@ -287,14 +343,25 @@ def do_post_comment(
             guest_reader_id=actor.reader_hash if guest else "",
             body_source=body,
             body_html=html,
-            status=initial_status(thread=locked, actor=actor, body=body),
+            status=status,
+            moderation_reason=reason,
             created_at=timezone.now(),
             depth=(parent.depth + 1) if parent else 0,  # final value set below
             ip_hash=actor.ip_hash,
+            anchor_kind=anchor.kind,
+            anchor_block_id=anchor.block_id,
+            anchor_quote=anchor.quote,
+            anchor_start=anchor.start,
+            anchor_end=anchor.end,
+            anchor_revision=anchor.revision,
         )
         comment.save(force_insert=True)
         comment.depth, comment.path = _tree_position(parent, comment.pk)
         Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, path=comment.path)
+        if reason:
+            from broadsheet.moderation.audit import record_pipeline_decision
+
+            record_pipeline_decision(comment=comment, reason=reason)
         if comment.status == Comment.Status.APPROVED:
             _count_visible(comment, +1, touch=True)
             _after_commit(
@@ -397,6 +464,58 @@ def do_delete_comment(*, comment: Comment, actor: Actor) -> Comment:
             )
         )
     return locked
+
+
+# --- moderation ---------------------------------------------------------------------------
+
+
+def do_set_comment_status(
+    *, comment: Comment, status: Comment.Status, reason: str | None = None
+) -> tuple[str, Comment]:
+    """Move a comment to `status` and keep the counters exact: (previous status, comment).
+
+    The discussion-level write path of moderation: broadsheet.moderation.actions
+    authorises (check_*) and writes the audit row in the same transaction; call it
+    inside that transaction. Locks the thread row, then the comment row. Becoming
+    visible publishes CommentPosted (notifications and caches react as for a new
+    comment); leaving visibility publishes CommentDeleted(by_moderator=True), which is
+    what a reader sees: the comment is gone from the page.
+    """
+    with transaction.atomic():
+        thread = Thread.objects.select_for_update().get(pk=comment.thread_id)
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        previous = locked.status
+        fields = ["status"]
+        locked.status = status
+        if reason is not None:
+            locked.moderation_reason = reason[:200]
+            fields.append("moderation_reason")
+        locked.save(update_fields=fields)
+        was_visible = previous == Comment.Status.APPROVED
+        is_visible = status == Comment.Status.APPROVED
+        if is_visible and not was_visible:
+            _count_visible(locked, +1, touch=True)
+            _after_commit(
+                CommentPosted(
+                    thread_id=thread.pk,
+                    thread_key=thread.key,
+                    comment_id=locked.pk,
+                    parent_id=locked.parent_id,
+                    root_id=locked.root_id,
+                    created_at=locked.created_at,
+                )
+            )
+        elif was_visible and not is_visible:
+            _count_visible(locked, -1)
+            _after_commit(
+                CommentDeleted(
+                    thread_id=thread.pk,
+                    thread_key=thread.key,
+                    comment_id=locked.pk,
+                    by_moderator=True,
+                )
+            )
+    return previous, locked
 
 
 # --- voting ------------------------------------------------------------------------------

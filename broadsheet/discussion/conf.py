@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "POST_RATE_LIMIT": (5, 60),
     "VOTE_RATE_LIMIT": (60, 60),
     "POLICY": "broadsheet.discussion.policy.default_policy",
+    "ANCHOR_TEXT": None,
 }
 
 
@@ -93,3 +94,13 @@ def policy_path() -> str:
     whether posting is enabled, whether guests may post and the default sort. It is called as
     ``policy(thread, request=None)`` and returns a DiscussionPolicy (see policy.py)."""
     return str(_get("POLICY"))
+
+
+def anchor_text() -> str | None:
+    """BROADSHEET_DISCUSSION_ANCHOR_TEXT (dotted path, default None): the host callable that
+    gives the current plain text of each anchorable passage of a thread's page, called as
+    ``anchor_texts(thread) -> dict[block id, plain text]`` once per request (an
+    ``anchors.AnchorTexts`` may also name the feedback points and the revision). None: no
+    passages, so readers cannot anchor comments and nothing is ever outdated."""
+    value = _get("ANCHOR_TEXT")
+    return str(value) if value else None

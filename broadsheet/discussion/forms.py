@@ -17,6 +17,25 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, min_value=1)
     next = forms.CharField(required=False, max_length=2000)
     sort = forms.CharField(required=False, max_length=10)
+    # Anti-bot fields (broadsheet.moderation.rules.honeypot): a honeypot and the signed
+    # time the form was rendered.
+    homepage = forms.CharField(required=False, max_length=2000)
+    rendered = forms.CharField(required=False, max_length=200)
+
+    def antispam(self) -> tuple[str, str | None]:
+        """(honeypot, rendered_at) for do_post_comment: the honeypot as sent ("" when
+        empty), the render stamp or None when the form carried none."""
+        return (
+            str(self.data.get("homepage", "") or ""),
+            str(self.data.get("rendered") or "") or None,
+        )
+
+    # Inline feedback: the passage the comment is about (see anchors.py).
+    anchor_kind = forms.CharField(required=False, max_length=10)
+    anchor_block_id = forms.CharField(required=False, max_length=64)
+    anchor_quote = forms.CharField(required=False, max_length=5000)
+    anchor_start = forms.CharField(required=False, max_length=12)
+    anchor_end = forms.CharField(required=False, max_length=12)
 
     def values(self) -> dict[str, str]:
         """What the reader typed, to put back into the form after an error."""
@@ -24,6 +43,13 @@ class CommentForm(forms.Form):
         return {
             key: str(data.get(key) or self.data.get(key, "") or "")
             for key in ("body", "name", "email", "website")
+        }
+
+    def anchor_values(self) -> dict[str, str]:
+        """The anchor fields as posted (parsed and checked by the actions)."""
+        return {
+            key: str(self.data.get(f"anchor_{key}", "") or "")
+            for key in ("kind", "block_id", "quote", "start", "end")
         }
 
 

@@ -14,11 +14,13 @@ from urllib.parse import urlencode
 
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.accounts.identity import DELETED_USER_LABEL, public_name, uploaded_avatar_url
 from broadsheet.discussion import conf
 from broadsheet.discussion.actions import can_delete, can_edit
+from broadsheet.discussion.anchors import AnchorView, anchor_view
 from broadsheet.discussion.avatars import avatar_url, comment_identity
 from broadsheet.discussion.formatting import text_length
-from broadsheet.discussion.identity import Actor, display_name
+from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.selectors import votes_by_voter
 
@@ -59,6 +61,9 @@ class CommentView:
     parent_name: str = ""
     highlighted: bool = False
     before: SafeString = field(default_factory=lambda: mark_safe(""))
+    passage: AnchorView | None = None  # the passage it is about (inline feedback)
+    is_featured: bool = False  # an editor's pick (moderation)
+    awaiting_moderation: bool = False  # held: only its author sees it, with this marker
 
     @property
     def is_reply(self) -> bool:
@@ -73,7 +78,10 @@ def author_name(comment: Comment) -> str:
     if comment.status == Comment.Status.DELETED:
         return DELETED_LABEL
     if comment.author_id is not None and comment.author is not None:
-        return display_name(comment.author)
+        return public_name(comment.author)
+    if not comment.guest_name and not comment.guest_email:
+        # An account's comment kept after the account was deleted (accounts app).
+        return DELETED_USER_LABEL
     return comment.guest_name or "Anonymous"
 
 
@@ -103,7 +111,8 @@ def view_of(
         is_guest=comment.author_id is None,
         is_staff=bool(author is not None and author.is_staff),
         website=comment.guest_website if comment.author_id is None and not deleted else "",
-        avatar=avatar_url(identity),
+        avatar=(uploaded_avatar_url(author) if author is not None else None)
+        or avatar_url(identity),
         created_at=comment.created_at,
         edited_at=comment.edited_at,
         body_html=mark_safe(body),
@@ -117,6 +126,11 @@ def view_of(
         can_delete=not deleted and can_delete(comment, actor),
         can_vote=not deleted and not actor.wrote(comment),
         highlighted=comment.pk == highlighted_id,
+        passage=None if deleted else anchor_view(comment),
+        is_featured=comment.is_featured and not deleted,
+        # Shadow-banned comments look published to their author (moderation.rules.sanctions).
+        awaiting_moderation=comment.status == Comment.Status.PENDING
+        and comment.moderation_reason != "shadow-banned",
     )
 
 

@@ -21,12 +21,25 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
 from broadsheet.discussion import conf
+from broadsheet.discussion.anchors import (
+    Anchor,
+    AnchorTexts,
+    anchor_for_form,
+    anchor_texts_for,
+    anchored_comments,
+    mark_outdated,
+)
 from broadsheet.discussion.formatting import MARKDOWN_HINT
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.policy import DiscussionPolicy, policy_for
 from broadsheet.discussion.presentation import CommentGroup, author_name, build_groups, query_string
-from broadsheet.discussion.selectors import ThreadPage, comments_for_thread, page_of_comment
+from broadsheet.discussion.selectors import (
+    ThreadPage,
+    comments_for_thread,
+    featured_comments,
+    page_of_comment,
+)
 from broadsheet.discussion.sorting import LABELS, Sort, parse_sort
 
 
@@ -62,6 +75,7 @@ class FormState:
     data: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     preview: SafeString | None = None
+    anchor: Anchor | None = None  # the passage it is about (inline feedback)
 
     @property
     def dom_id(self) -> str:
@@ -69,6 +83,8 @@ class FormState:
             return f"reply-form-{self.parent.pk}"
         if self.kind == "edit" and self.comment is not None:
             return f"edit-form-{self.comment.pk}"
+        if self.kind == "passage" and self.anchor is not None:
+            return f"passage-form-{self.anchor.block_id}"
         return "comment-form"
 
     @property
@@ -152,6 +168,23 @@ class Section(DiscussionContext):
     page: ThreadPage | None = None
     groups: list[CommentGroup] = field(default_factory=list)
     form: FormState = field(default_factory=FormState)
+    view: str = ""  # "inline": only the comments made on passages ("Inline feedbacks")
+    # "featured": the editor's picks (moderation)
+
+    @property
+    def view_links(self) -> list[dict[str, object]]:
+        return [
+            {
+                "label": "Featured",
+                "href": f"{query_string(view='featured')}#discussion",
+                "current": self.view == "featured",
+            },
+            {
+                "label": "Inline feedbacks",
+                "href": f"{query_string(view='inline')}#discussion",
+                "current": self.view == "inline",
+            },
+        ]
 
     @property
     def sort_links(self) -> list[dict[str, object]]:
@@ -171,18 +204,21 @@ class Section(DiscussionContext):
 
     @property
     def more_href(self) -> str:
-        return f"{query_string(sort=self.sort_param, cpage=self.page_number + 1)}#discussion"
+        query = query_string(sort=self.sort_param, cpage=self.page_number + 1, view=self.view)
+        return f"{query}#discussion"
 
     @property
     def previous_href(self) -> str:
         previous = self.page_number - 1
-        query = query_string(sort=self.sort_param, cpage=previous if previous > 1 else None)
+        query = query_string(
+            sort=self.sort_param, cpage=previous if previous > 1 else None, view=self.view
+        )
         return f"{query}#discussion"
 
     @property
     def more_fragment_url(self) -> str:
         url = reverse("discussion:comments", kwargs={"thread_id": self.thread.pk})
-        return url + query_string(sort=str(self.sort), cpage=self.page_number + 1)
+        return url + query_string(sort=str(self.sort), cpage=self.page_number + 1, view=self.view)
 
 
 def discussion_context(
@@ -248,9 +284,19 @@ def build_section(
         reply_to = _comment_in(thread, int_param(params, "reply_to"))
     anchor = highlighted or reply_to
     number = int_param(params, "cpage") or 1
-    if anchor is not None and anchor.status in (Comment.Status.APPROVED, Comment.Status.DELETED):
-        number = page_of_comment(anchor, sort=sort)
-    page = comments_for_thread(thread, sort=sort, page=number)
+    view = str(params.get("view") or "")
+    view = view if view in ("inline", "featured") else ""
+    if view == "inline":
+        page = anchored_comments(thread, page=number)
+    elif view == "featured":
+        page = featured_comments(thread, page=number)
+    else:
+        if anchor is not None and anchor.status in (
+            Comment.Status.APPROVED,
+            Comment.Status.DELETED,
+        ):
+            number = page_of_comment(anchor, sort=sort)
+        page = comments_for_thread(thread, sort=sort, page=number, viewer=actor)
     groups = build_groups(
         page.roots,
         page.replies,
@@ -258,6 +304,7 @@ def build_section(
         more=page.more_replies,
         highlighted_id=highlighted.pk if highlighted else None,
     )
+    _apply_anchors(request, thread, groups, form, str(params.get("anchor") or ""))
     reply_form = None
     if reply_to is not None and reply_to.status == Comment.Status.APPROVED:
         reply_form = form if form.kind == "reply" else FormState(kind="reply", parent=reply_to)
@@ -276,4 +323,23 @@ def build_section(
         page=page,
         groups=groups,
         form=main_form,
+        view=view,
     )
+
+
+def _apply_anchors(
+    request: HttpRequest,
+    thread: Thread,
+    groups: list[CommentGroup],
+    form: FormState,
+    preselect: str,
+) -> None:
+    """Mark outdated quotes and preselect ``?anchor=`` on the main form. The host is asked
+    (once per request) only when a comment on the page is anchored or a passage is chosen."""
+    views = [v for g in groups for v in (g.root, *g.replies) if v.passage is not None]
+    if not views and not preselect:
+        return
+    texts: AnchorTexts | None = anchor_texts_for(thread, request)
+    mark_outdated(views, texts)
+    if preselect and form.kind == "new" and form.anchor is None:
+        form.anchor = anchor_for_form(preselect, texts)

@@ -17,6 +17,7 @@ from django.db.models import Count, F, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 
 from broadsheet.discussion import conf
+from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import (
     PATH_MAX_SEGMENTS,
     PATH_SEGMENT,
@@ -45,8 +46,9 @@ ROOT_PAGE_REPLIES = 200
 
 
 def displayed_comments() -> QuerySet[Comment]:
-    """Comments with what a reader sees (author names joined in), secrets left out."""
-    return Comment.objects.select_related("author").defer(*_NOT_DISPLAYED)
+    """Comments with what a reader sees (author names and profiles joined in), secrets
+    left out."""
+    return Comment.objects.select_related("author", "author__profile").defer(*_NOT_DISPLAYED)
 
 
 def thread_by_key(key: str) -> Thread | None:
@@ -80,16 +82,36 @@ class ThreadPage:
         return out
 
 
-def _replies_of(roots: list[Comment], cap: int) -> tuple[dict[int, list[Comment]], set[int]]:
+def visible_to(viewer: Actor | None) -> Q:
+    """VISIBLE, plus the viewer's own held comments (shown to them alone, marked
+    "awaiting moderation"): by account, or for guests by the signed reader cookie."""
+    if viewer is None:
+        return VISIBLE
+    mine = Q(pk__in=[])
+    if viewer.is_authenticated:
+        mine |= Q(author_id=viewer.user_id)
+    elif viewer.reader_hash:
+        mine |= Q(author__isnull=True, guest_reader_id=viewer.reader_hash)
+    else:
+        return VISIBLE
+    return VISIBLE | (Q(status=Comment.Status.PENDING) & mine)
+
+
+def _replies_of(
+    roots: list[Comment], cap: int, viewer: Actor | None = None
+) -> tuple[dict[int, list[Comment]], set[int]]:
     """Up to `cap` replies of each root, in tree order, in one query."""
-    with_replies = [root.pk for root in roots if root.reply_count > 0]
+    # A viewer's own held reply is not in reply_count (visible ones only), so a reader
+    # who may have one asks for the replies of every root on the page.
+    identified = viewer is not None and (viewer.is_authenticated or bool(viewer.reader_id))
+    with_replies = [root.pk for root in roots if root.reply_count > 0 or identified]
     if not with_replies:
         return {}, set()
     position = Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
     rows = (
         displayed_comments()
         .filter(root_id__in=with_replies)
-        .filter(VISIBLE)
+        .filter(visible_to(viewer))
         .annotate(position=position)
         .filter(position__lte=cap + 1)
         .order_by("root_id", "path")
@@ -118,21 +140,24 @@ def comments_for_thread(
     page: int = 1,
     page_size: int | None = None,
     replies_per_root: int | None = None,
+    viewer: Actor | None = None,
 ) -> ThreadPage:
-    """Page `page` of a discussion in `sort`: at most 2 queries at any thread size."""
+    """Page `page` of a discussion in `sort`: at most 2 queries at any thread size.
+    With `viewer`, their own held comments are included (see visible_to)."""
     size = page_size or conf.page_size()
     cap = replies_per_root or conf.replies_per_root()
     number = max(1, page)
     offset = (number - 1) * size
     roots = list(
-        _roots(thread.pk)
-        .select_related("author")
+        Comment.objects.filter(thread_id=thread.pk, parent__isnull=True)
+        .filter(visible_to(viewer))
+        .select_related("author", "author__profile")
         .defer(*_NOT_DISPLAYED)
         .order_by(*sort_order_by(sort))[offset : offset + size + 1]
     )
     has_next = len(roots) > size
     roots = roots[:size]
-    replies, more = _replies_of(roots, cap)
+    replies, more = _replies_of(roots, cap, viewer)
     return ThreadPage(
         thread=thread,
         sort=sort,
@@ -142,6 +167,27 @@ def comments_for_thread(
         replies=replies,
         more_replies=more,
         has_next=has_next,
+    )
+
+
+def featured_comments(thread: Thread, *, page: int = 1, page_size: int | None = None) -> ThreadPage:
+    """The editor's picks of a discussion ("Featured" view), most recently featured first,
+    each shown on its own (replies included as picks in their own right): 1 query."""
+    size = page_size or conf.page_size()
+    number = max(1, page)
+    offset = (number - 1) * size
+    rows = list(
+        displayed_comments()
+        .filter(thread_id=thread.pk, is_featured=True, status=Comment.Status.APPROVED)
+        .order_by("-featured_at", "-pk")[offset : offset + size + 1]
+    )
+    return ThreadPage(
+        thread=thread,
+        sort=Sort.NEWEST,
+        number=number,
+        page_size=size,
+        roots=rows[:size],
+        has_next=len(rows) > size,
     )
 
 
@@ -301,3 +347,31 @@ def thread_inconsistencies(thread: Thread) -> list[str]:
 def visible_comment_total(thread: Thread) -> int:
     """A recount of the visible comments (the counter's truth), for tests and repairs."""
     return Comment.objects.filter(thread=thread, status=Comment.Status.APPROVED).count()
+
+
+# --- reads for the accounts app (My comments, data export, account deletion) -------------
+
+
+def comments_by_author(user_id: int) -> QuerySet[Comment]:
+    """An account's comments, newest first, with their threads joined in (deleted ones
+    left out): one query per page, plus one to count."""
+    return (
+        Comment.objects.filter(author_id=user_id)
+        .exclude(status=Comment.Status.DELETED)
+        .select_related("thread")
+        .defer("ip_hash", "guest_email", "guest_reader_id")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def votes_by_account(user_id: int) -> QuerySet[CommentVote]:
+    """An account's comment votes, newest first."""
+    return CommentVote.objects.filter(voter_key=f"u:{user_id}").order_by("-created_at", "-pk")
+
+
+def thread_keys_of_author(user_id: int) -> list[str]:
+    """The keys of the threads an account has commented in (their cached pages show its
+    name and avatar). One query."""
+    return list(
+        Thread.objects.filter(comments__author_id=user_id).values_list("key", flat=True).distinct()
+    )

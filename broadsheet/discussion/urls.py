@@ -9,6 +9,7 @@ urlpatterns = [
     path("t/<int:thread_id>/comments/", views.thread_comments, name="comments"),
     path("t/<int:thread_id>/post/", views.post_comment, name="post"),
     path("t/<int:thread_id>/preview/", views.preview, name="preview"),
+    path("t/<int:thread_id>/passage/<str:block_id>/", views.passage, name="passage"),
     path("t/<int:thread_id>/close/", views.moderate_thread, {"verb": "close"}, name="close"),
     path("t/<int:thread_id>/reopen/", views.moderate_thread, {"verb": "reopen"}, name="reopen"),
     path("c/<int:comment_id>/", views.permalink, name="permalink"),

@@ -20,6 +20,15 @@ from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import access_comment, access_thread
+from broadsheet.discussion.anchors import (
+    anchor_for_form,
+    anchor_texts_for,
+    anchored_comments,
+    mark_outdated,
+    parse_anchor,
+    point_counts,
+    question_of,
+)
 from broadsheet.discussion.avatars import DIGEST_PATTERN, identicon_svg
 from broadsheet.discussion.forms import CommentForm, parse_comment_form, parse_vote
 from broadsheet.discussion.fragments import (
@@ -110,7 +119,13 @@ def _parent(thread: Thread, form: CommentForm) -> Comment | None:
 
 def _form_state(form: CommentForm, parent: Comment | None, **extra: Any) -> FormState:
     kind = "reply" if parent is not None else "new"
-    return FormState(kind=kind, parent=parent, data=form.values(), **extra)
+    state = FormState(kind=kind, parent=parent, data=form.values(), **extra)
+    try:  # keep the passage the reader chose (inline feedback) on the form
+        anchor = parse_anchor(**form.anchor_values())
+    except ActionError:
+        anchor = None
+    state.anchor = anchor if anchor is not None and anchor.is_set else None
+    return state
 
 
 def _form_answer(
@@ -142,7 +157,9 @@ def post_comment(request: HttpRequest, thread_id: int) -> HttpResponse:
     actor = actor_from_request(request, mint_reader=True)
     parent = _parent(thread, form)
     values = form.values()
+    anchor = None
     try:
+        anchor = parse_anchor(**form.anchor_values())
         comment = actions.do_post_comment(
             thread=thread,
             actor=actor,
@@ -152,6 +169,10 @@ def post_comment(request: HttpRequest, thread_id: int) -> HttpResponse:
             guest_email=values["email"],
             guest_website=values["website"],
             policy=policy_for(thread, request),
+            anchor=anchor,
+            anchor_texts=anchor_texts_for(thread, request) if anchor.given else None,
+            honeypot=form.antispam()[0],
+            rendered_at=form.antispam()[1],
         )
     except ActionError as error:
         state = _form_state(form, parent, errors={error.field or "__all__": error.message})
@@ -369,3 +390,32 @@ def moderate_thread(request: HttpRequest, thread_id: int, verb: str) -> HttpResp
             status=error.status,
         )
     return HttpResponseRedirect(f"{thread.host_url}#discussion")
+
+
+@require_GET
+def passage(request: HttpRequest, thread_id: int, block_id: str) -> HttpResponse:
+    """The discussion of one feedback point: its comments and a form (the panel inline.js
+    opens beside the passage); without JS, the host page with the passage preselected."""
+    thread = access_thread(thread_id)
+    if not is_htmx(request):
+        return redirect(f"{thread.host_url}{query_string(anchor=block_id[:64])}#comment-form")
+    texts = anchor_texts_for(thread, request)
+    anchor = anchor_for_form(block_id, texts)
+    if anchor is None:
+        return HttpResponse("That passage is not open for feedback.", status=404)
+    actor = actor_from_request(request)
+    page = anchored_comments(thread, block_id=anchor.block_id)
+    groups = build_groups(page.roots, page.replies, actor=actor, more=page.more_replies)
+    mark_outdated([v for g in groups for v in (g.root, *g.replies)], texts)
+    context = comment_context(request, thread, actor=actor)
+    return render(
+        request,
+        "discussion/inline/panel.html",
+        {
+            "d": context,
+            "groups": groups,
+            "f": FormState(kind="passage", anchor=anchor),
+            "count": point_counts(thread).get(anchor.block_id, 0),
+            "question": question_of(anchor.block_id, texts),
+        },
+    )

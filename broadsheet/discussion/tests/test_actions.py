@@ -251,10 +251,10 @@ def test_nobody_replies_to_a_deleted_comment(
 def test_posting_is_rate_limited_per_ip(thread: Thread, settings: Any) -> None:
     settings.BROADSHEET_DISCUSSION_POST_RATE_LIMIT = (2, 60)
     flooder = guest(ip_hash="same-ip")
-    post(thread, flooder)
-    post(thread, flooder)
+    post(thread, flooder, "First")
+    post(thread, flooder, "Second")
     with pytest.raises(RateLimited, match="your text is kept"):
-        post(thread, flooder)
+        post(thread, flooder, "Third")
     assert count_of(thread) == 2
 
 
@@ -266,8 +266,14 @@ def test_a_refused_form_does_not_use_up_the_rate_limit(thread: Thread, settings:
     assert post(thread, flooder).pk
 
 
-def test_every_new_comment_is_approved_for_now(thread: Thread, reader_rosa: Actor) -> None:
-    assert initial_status(thread=thread, actor=reader_rosa, body="x") == Comment.Status.APPROVED
+def test_the_moderation_pipeline_decides_the_initial_status(
+    thread: Thread, reader_rosa: Actor
+) -> None:
+    # Default settings: no pre-moderation, nothing suspicious in the text.
+    assert initial_status(thread=thread, actor=reader_rosa, body="x") == (
+        Comment.Status.APPROVED,
+        "",
+    )
 
 
 def test_a_posted_event_is_published_only_after_commit(
