@@ -28,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware import csrf
+from django.middleware.csrf import CSRF_SECRET_LENGTH, get_token
 from django.utils.cache import patch_vary_headers
 
 from broadsheet.core.clients import READER_COOKIE
@@ -71,12 +71,17 @@ def _page_key(request: HttpRequest) -> str:
     return f"{PAGE_PREFIX}{request.get_host()}{request.get_full_path()}"
 
 
-def _csrf_secret(request: HttpRequest) -> tuple[str, bool]:
-    """The reader's CSRF secret from their cookie, or a new one (True: set the cookie)."""
+def _prepare_csrf(request: HttpRequest) -> bool:
+    """Make get_token() mask the reader's own secret; True when the cookie must be set.
+
+    The CSRF middleware has not run for a cache hit, so its cookie is read here the
+    way it would read it; an absent or malformed one gets a new secret from get_token.
+    """
     existing = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if len(existing) == csrf.CSRF_SECRET_LENGTH and existing.isalnum():
-        return existing, False
-    return csrf._get_new_csrf_string(), True
+    if len(existing) == CSRF_SECRET_LENGTH and existing.isalnum():
+        request.META["CSRF_COOKIE"] = existing
+        return False
+    return True
 
 
 def _set_csrf_cookie(response: HttpResponse, secret: str) -> None:
@@ -167,14 +172,12 @@ class AnonymousPageCacheMiddleware:
     @staticmethod
     def _from_entry(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
         parts: list[bytes] = entry["parts"]
+        new = False
+        body = parts[0]
         if len(parts) > 1:
-            secret, new = _csrf_secret(request)
+            new = _prepare_csrf(request)
             # Each form gets its own mask of the reader's secret, as Django's tag does.
-            body = parts[0] + b"".join(
-                csrf._mask_cipher_secret(secret).encode() + part for part in parts[1:]
-            )
-        else:
-            body, new, secret = parts[0], False, ""
+            body += b"".join(get_token(request).encode() + part for part in parts[1:])
         response = HttpResponse(body, status=entry["status"])
         for header, value in entry["headers"].items():
             response[header] = value
@@ -182,5 +185,5 @@ class AnonymousPageCacheMiddleware:
         response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
         patch_vary_headers(response, ("Cookie",))
         if new:
-            _set_csrf_cookie(response, secret)
+            _set_csrf_cookie(response, request.META["CSRF_COOKIE"])
         return response
