@@ -139,6 +139,14 @@ else:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
+# Wagtail looks up image renditions on every page render; they never change once made,
+# so each process keeps them in memory instead of writing the shared cache per request.
+CACHES["renditions"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
+
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MAILERS = {"default": mailer_from_url(ENV.email_url, VAR_DIR, ENV.demo)}
