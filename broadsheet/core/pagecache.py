@@ -21,20 +21,23 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CSRF_SECRET_LENGTH, get_token
+from django.utils.cache import patch_vary_headers
 
 from broadsheet.core.clients import READER_COOKIE
 
+HOLE = b"\x00csrf\x00"
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"')
-CSRF_HOLE = b'name="csrfmiddlewaretoken" value="\x00csrf\x00"'
+CSRF_HOLE = b'name="csrfmiddlewaretoken" value="' + HOLE + b'"'
 CSRF_META = re.compile(rb'<meta name="csrf-token" content="[A-Za-z0-9]+">')
-CSRF_META_HOLE = b'<meta name="csrf-token" content="\x00csrf\x00">'
+CSRF_META_HOLE = b'<meta name="csrf-token" content="' + HOLE + b'">'
 HIT_HEADER = "X-Page-Cache"
 SCOPE_PREFIX = "pcv:"
 PAGE_PREFIX = "pc:"
@@ -68,15 +71,63 @@ def _page_key(request: HttpRequest) -> str:
     return f"{PAGE_PREFIX}{request.get_host()}{request.get_full_path()}"
 
 
-def _punch_csrf(request: HttpRequest, body: bytes) -> bytes:
-    if b"\x00csrf\x00" not in body:
-        return body
-    token = get_token(request).encode()
-    return body.replace(b"\x00csrf\x00", token)
+def _prepare_csrf(request: HttpRequest) -> bool:
+    """Make get_token() mask the reader's own secret; True when the cookie must be set.
+
+    The CSRF middleware has not run for a cache hit, so its cookie is read here the
+    way it would read it; an absent or malformed one gets a new secret from get_token.
+    """
+    existing = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
+    if len(existing) == CSRF_SECRET_LENGTH and existing.isalnum():
+        request.META["CSRF_COOKIE"] = existing
+        return False
+    return True
+
+
+def _set_csrf_cookie(response: HttpResponse, secret: str) -> None:
+    response.set_cookie(
+        settings.CSRF_COOKIE_NAME,
+        secret,
+        max_age=settings.CSRF_COOKIE_AGE,
+        domain=settings.CSRF_COOKIE_DOMAIN,
+        path=settings.CSRF_COOKIE_PATH,
+        secure=settings.CSRF_COOKIE_SECURE,
+        httponly=settings.CSRF_COOKIE_HTTPONLY,
+        samesite=settings.CSRF_COOKIE_SAMESITE,
+    )
+
+
+class _LocalPages:
+    """The last pages this process served, so a hit costs one small shared-cache read
+    (the scope versions) instead of fetching and unpickling the whole page."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        entry = self.entries.get(key)
+        if entry is not None:
+            self.entries.move_to_end(key)
+        return entry
+
+    def put(self, key: str, entry: dict[str, Any]) -> None:
+        self.entries[key] = entry
+        self.entries.move_to_end(key)
+        while len(self.entries) > self.size:
+            self.entries.popitem(last=False)
+
+
+_local_pages = _LocalPages()
 
 
 class AnonymousPageCacheMiddleware:
-    """Serve and store opted-in pages for anonymous readers (see the module docstring)."""
+    """Serve and store opted-in pages for anonymous readers (see the module docstring).
+
+    It sits near the top of the middleware stack so that a hit skips sessions,
+    authentication, messages and CSRF processing; it sets the reader's CSRF cookie and
+    the framing header itself.
+    """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -85,26 +136,29 @@ class AnonymousPageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or not is_anonymous_reader(request):
             return self.get_response(request)
         key = _page_key(request)
-        entry = cache.get(key)
-        if entry is not None and _versions(entry["scopes"]) == entry["versions"]:
-            return self._from_entry(request, entry)
+        entry = _local_pages.get(key) or cache.get(key)
+        if entry is not None:
+            current = _versions(entry["scopes"])
+            if current != entry["versions"]:
+                entry = cache.get(key)
+            if entry is not None and current == entry["versions"]:
+                _local_pages.put(key, entry)
+                return self._from_entry(request, entry)
 
         response = self.get_response(request)
         scopes = getattr(request, "_page_cache_scopes", None)
         if scopes and self._storable(response):
             versions = _versions(scopes)
             body = CSRF_META.sub(CSRF_META_HOLE, CSRF_FIELD.sub(CSRF_HOLE, response.content))
-            cache.set(
-                key,
-                {
-                    "scopes": scopes,
-                    "versions": versions,
-                    "body": body,
-                    "status": response.status_code,
-                    "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
-                },
-                settings.BROADSHEET_PAGE_CACHE_SECONDS,
-            )
+            entry = {
+                "scopes": scopes,
+                "versions": versions,
+                "parts": body.split(HOLE),
+                "status": response.status_code,
+                "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+            }
+            cache.set(key, entry, settings.BROADSHEET_PAGE_CACHE_SECONDS)
+            _local_pages.put(key, entry)
             response[HIT_HEADER] = "miss"
         return response
 
@@ -117,8 +171,19 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _from_entry(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
-        response = HttpResponse(_punch_csrf(request, entry["body"]), status=entry["status"])
+        parts: list[bytes] = entry["parts"]
+        new = False
+        body = parts[0]
+        if len(parts) > 1:
+            new = _prepare_csrf(request)
+            # Each form gets its own mask of the reader's secret, as Django's tag does.
+            body += b"".join(get_token(request).encode() + part for part in parts[1:])
+        response = HttpResponse(body, status=entry["status"])
         for header, value in entry["headers"].items():
             response[header] = value
         response[HIT_HEADER] = "hit"
+        response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+        patch_vary_headers(response, ("Cookie",))
+        if new:
+            _set_csrf_cookie(response, request.META["CSRF_COOKIE"])
         return response

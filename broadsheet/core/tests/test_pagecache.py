@@ -98,3 +98,20 @@ def test_changing_the_publication_settings_refreshes_cached_pages(article) -> No
 def test_pages_that_did_not_opt_in_are_not_cached(article) -> None:
     Client().get("/search/?q=port")
     assert "X-Page-Cache" not in Client().get("/search/?q=port")
+
+
+def test_a_returning_visitor_keeps_their_csrf_cookie_on_cached_pages(article) -> None:
+    Client().get(article.url)
+    visitor = Client(enforce_csrf_checks=True)
+    visitor.get(article.url)
+    cookie = visitor.cookies["csrftoken"].value
+    page = visitor.get(article.url)
+    assert page["X-Page-Cache"] == "hit"
+    assert "csrftoken" not in page.cookies  # their own secret, not a new one
+    token = TOKEN.search(page.content.decode())
+    assert token
+    vote = visitor.post(
+        f"/react/{article.pk}/", {"value": "up", "csrfmiddlewaretoken": token.group(1)}
+    )
+    assert vote.status_code == 302
+    assert visitor.cookies["csrftoken"].value == cookie
