@@ -55,8 +55,19 @@ def bump(*scopes: str) -> None:
 
 
 def _versions(scopes: list[str]) -> dict[str, str]:
-    found = cache.get_many([SCOPE_PREFIX + scope for scope in scopes])
-    return {scope: found.get(SCOPE_PREFIX + scope, "0") for scope in scopes}
+    """The current version of each scope.
+
+    A scope unknown to the shared cache (never bumped, evicted, or the cache was
+    flushed) gets a fresh random version, so a page stored before can never match it.
+    """
+    keys = [SCOPE_PREFIX + scope for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, secrets.token_hex(6), None)
+        found.update(cache.get_many(missing))
+    return {scope: found.get(SCOPE_PREFIX + scope) or secrets.token_hex(6) for scope in scopes}
 
 
 def is_anonymous_reader(request: HttpRequest) -> bool:

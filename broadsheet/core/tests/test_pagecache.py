@@ -115,3 +115,12 @@ def test_a_returning_visitor_keeps_their_csrf_cookie_on_cached_pages(article) ->
     )
     assert vote.status_code == 302
     assert visitor.cookies["csrftoken"].value == cookie
+
+
+def test_a_flushed_shared_cache_never_brings_back_a_stale_page(article) -> None:
+    from django.core.cache import cache
+
+    Client().get(article.url)
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
+    cache.clear()  # e.g. Redis restarted: every scope version is gone
+    assert Client().get(article.url)["X-Page-Cache"] == "miss"
