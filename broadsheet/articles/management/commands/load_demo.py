@@ -21,4 +21,4 @@ class Command(BaseCommand):
         accounts = demo.ensure_demo_accounts()
         self.stdout.write(f"Demo accounts (also in {demo.demo_accounts_path()}):")
         for role, account in accounts.items():
-            self.stdout.write(f"  {role:<14} {account['username']:<12} {account['password']}")
+            self.stdout.write(f"  {role:<18} {account['username']:<12} {account['password']}")
