@@ -30,6 +30,10 @@ def test_behind_a_trusted_proxy_the_last_untrusted_hop_is_the_client(
     assert clients.client_ip(request) == "198.51.100.7"
 
 
-def test_ip_hashes_are_stable_and_do_not_reveal_the_ip() -> None:
-    assert clients.ip_hash("198.51.100.7") == clients.ip_hash("198.51.100.7")
-    assert "198" not in clients.ip_hash("198.51.100.7")
+def test_ip_hashes_are_stable_keyed_and_do_not_reveal_the_ip(settings) -> None:
+    digest = clients.ip_hash("198.51.100.7")
+    assert digest == clients.ip_hash("198.51.100.7")
+    assert digest != clients.ip_hash("198.51.100.8")
+    assert len(digest) == 32 and set(digest) <= set("0123456789abcdef")
+    settings.SECRET_KEY = "another-site-" + "x" * 40
+    assert clients.ip_hash("198.51.100.7") != digest  # keyed by the site's secret
