@@ -8,7 +8,7 @@ PORT     ?= 8000
 WORKERS  ?= 2
 STAMPS   := var/stamps
 
-.PHONY: help demo serve test test-fast lint format setup install assets static migrate demo-data browser bench clean
+.PHONY: help demo serve test pytest test-fast lint format setup install assets static migrate demo-data browser bench clean
 
 help:
 	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
@@ -66,6 +66,9 @@ browser:
 	@scripts/ensure-chromium.sh
 
 test: install assets static browser lint
+	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+pytest: install assets static browser
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 test-fast: install assets static
