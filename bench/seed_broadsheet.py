@@ -41,17 +41,23 @@ def seed(size: int) -> dict[str, object]:
     guest = Actor()  # a trusted loader: no client address, so no rate limit applies
     posted: list[Comment] = []
     started = time.perf_counter()
+    held = 0
     for item in discussion(size):
-        posted.append(
-            actions.do_post_comment(
-                thread=thread,
-                actor=guest,
-                body=item.body,
-                parent=posted[item.parent] if item.parent is not None else None,
-                guest_name=item.author,
-                guest_email=item.email,
-            )
+        parent = posted[item.parent] if item.parent is not None else None
+        if parent is not None and parent.status != Comment.Status.APPROVED:
+            # The moderation pipeline held the parent (it runs here as in production);
+            # nobody can reply to a comment they cannot see, so this one starts a thread.
+            parent = None
+        comment = actions.do_post_comment(
+            thread=thread,
+            actor=guest,
+            body=item.body,
+            parent=parent,
+            guest_name=item.author,
+            guest_email=item.email,
         )
+        held += comment.status != Comment.Status.APPROVED
+        posted.append(comment)
     seconds = time.perf_counter() - started
     problems = selectors.thread_inconsistencies(thread)
     return {
@@ -60,6 +66,7 @@ def seed(size: int) -> dict[str, object]:
         "thread_key": thread.key,
         "comment_ids": [comment.pk for comment in posted],
         "seed_seconds": round(seconds, 2),
+        "held_by_moderation": held,
         "inconsistencies": problems[:5],
     }
 
