@@ -187,8 +187,10 @@ class AnonymousPageCacheMiddleware:
         body = parts[0]
         if len(parts) > 1:
             new = _prepare_csrf(request)
-            # Each form gets its own mask of the reader's secret, as Django's tag does.
-            body += b"".join(get_token(request).encode() + part for part in parts[1:])
+            # One masked token for every form of the page, as Django's context processor
+            # does (a page of comments has dozens of vote forms).
+            token = get_token(request).encode()
+            body += b"".join(token + part for part in parts[1:])
         response = HttpResponse(body, status=entry["status"])
         for header, value in entry["headers"].items():
             response[header] = value
