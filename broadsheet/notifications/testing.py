@@ -5,16 +5,15 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
 from typing import Any
 
-from aiosmtpd.controller import Controller
 from allauth.account.models import EmailAddress
 
+from broadsheet.core.testing import running_smtp_server
 from broadsheet.discussion.testing import make_user
 
 LINK = re.compile(r"https?://[^\s<>\"]+")
@@ -48,29 +47,12 @@ class Mailbox:
         self.messages.clear()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def smtp_server() -> Iterator[tuple[Mailbox, dict[str, Any]]]:
     """A running SMTP server and the MAILERS setting that points Django at it."""
     box = Mailbox()
-    port = free_port()
-    controller = Controller(box, hostname="127.0.0.1", port=port)
-    controller.start()
-    mailers = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
+    with running_smtp_server(box) as mailers:
         yield box, mailers
-    finally:
-        controller.stop()
 
 
 def text_part(message: EmailMessage) -> str:

@@ -3,18 +3,17 @@ article, and deletes the account: in a real browser, with mail through real SMTP
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from allauth.account.models import EmailAddress
 from playwright.sync_api import Page, expect
 
 from broadsheet.accounts.tests.conftest import Inbox
 from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article
+from broadsheet.core.testing import running_smtp_server
 from broadsheet.discussion.models import Comment
 
 PASSWORD = "a long pass phrase for rosa"
@@ -23,21 +22,9 @@ PASSWORD = "a long pass phrase for rosa"
 @pytest.fixture
 def inbox(settings: Any) -> Iterator[Inbox]:
     received = Inbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    controller = Controller(received, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
+    with running_smtp_server(received) as mailers:
+        settings.MAILERS = mailers
         yield received
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

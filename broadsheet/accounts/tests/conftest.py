@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import email
 import re
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import Message
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.contrib.auth.models import Group
 
+from broadsheet.core.testing import running_smtp_server
 from broadsheet.discussion.testing import make_user
 
 PASSWORD = "a long pass phrase"
@@ -47,29 +46,13 @@ class Inbox:
         return found.group(0)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def smtp_inbox(settings: Any) -> Iterator[Inbox]:
     """A real SMTP server on 127.0.0.1; Django's default mailer sends to it."""
     inbox = Inbox()
-    port = _free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
+    with running_smtp_server(inbox) as mailers:
+        settings.MAILERS = mailers
         yield inbox
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

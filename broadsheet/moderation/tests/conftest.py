@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -8,6 +7,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import Group
 
+from broadsheet.core.testing import running_smtp_server
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.testing import guest, make_thread, make_user, member
@@ -71,21 +71,7 @@ class Inbox:
 @pytest.fixture
 def smtp(settings: Any) -> Iterator[Inbox]:
     """A real SMTP server on 127.0.0.1 that Django's mail goes to."""
-    from aiosmtpd.controller import Controller
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
     inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-        }
-    }
-    try:
+    with running_smtp_server(inbox) as mailers:
+        settings.MAILERS = mailers
         yield inbox
-    finally:
-        controller.stop()
