@@ -28,10 +28,21 @@ CHROMIUM_FLAGS = [
 def _clean_cache_and_media(
     settings: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
+    from broadsheet.core.pagecache import forget_everything
+
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     cache.clear()
+    forget_everything()
     yield
     cache.clear()
+    forget_everything()
+
+
+@pytest.fixture
+def without_page_cache(settings: Any) -> None:
+    """Every GET renders: for tests that count what a render costs (a cache hit costs
+    no query and would make such a test pass whatever the page does)."""
+    settings.MIDDLEWARE = [entry for entry in settings.MIDDLEWARE if "pagecache" not in entry]
 
 
 @pytest.fixture

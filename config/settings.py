@@ -116,9 +116,11 @@ if not DEBUG:
         )
     ]
 
-# Caching: Redis when REDIS_URL is set (shared by every app process); otherwise a
-# file-based cache under var/, which the app processes of one machine share too, so
-# rate limits and invalidations hold across granian's workers.
+# Caching: Redis when REDIS_URL is set (shared by every app process); otherwise a disk
+# cache under var/ (SQLite-indexed, python-diskcache), which the app processes of one
+# machine share too, so rate limits and invalidations hold across granian's workers.
+# Django's own FileBasedCache was measured at ~15 ms per write here (it lists its whole
+# directory on every set to cull), diskcache at ~0.2 ms: docs/performance.md.
 CACHES: dict[str, dict[str, Any]]
 if ENV.redis_url:
     CACHES = {
@@ -129,15 +131,24 @@ if ENV.redis_url:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Scope versions of the page cache (broadsheet.core.versions): in Redis, for every
+    # machine.
+    BROADSHEET_PAGE_CACHE_VERSIONS = "cache"
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "diskcache.DjangoCache",
             "LOCATION": str(VAR_DIR / "cache"),
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            # Writes wait for the lock (diskcache retries them); a read that would wait
+            # longer than this answers "not cached" instead.
+            "DATABASE_TIMEOUT": 0.05,
+            "SHARDS": 4,
+            "OPTIONS": {"size_limit": 512 * 1024 * 1024},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
+    # One machine: a memory-mapped file every process maps (a read costs microseconds).
+    BROADSHEET_PAGE_CACHE_VERSIONS = str(VAR_DIR / "page-cache-versions")
 
 # Wagtail looks up image renditions on every page render; they never change once made,
 # so each process keeps them in memory instead of writing the shared cache per request.

@@ -1,5 +1,10 @@
 """Settings for the test suite: the production settings with a few test-only choices."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from config.settings import *  # noqa: F403
 from config.settings import CACHES, ENV, STORAGES
 
@@ -8,15 +13,16 @@ from config.settings import CACHES, ENV, STORAGES
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 # With REDIS_URL the suite runs against the real Redis (as production does), under its
-# own key prefix; otherwise each test process keeps its cache in memory (the file cache
-# would carry rate-limit counters from one run into the next).
+# own key prefix; otherwise against the real disk cache and shared-memory scope versions
+# of the default set-up, in a directory of this test process's own (var/cache would carry
+# rate-limit counters from one run into the next).
 if ENV.redis_url:
     CACHES["default"]["KEY_PREFIX"] = "bs-test"
 else:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        "renditions": CACHES["renditions"],
-    }
+    _TEST_CACHE_DIR = Path(tempfile.mkdtemp(prefix="broadsheet-test-cache-"))
+    atexit.register(shutil.rmtree, _TEST_CACHE_DIR, ignore_errors=True)
+    CACHES["default"]["LOCATION"] = str(_TEST_CACHE_DIR / "cache")
+    BROADSHEET_PAGE_CACHE_VERSIONS = str(_TEST_CACHE_DIR / "page-cache-versions")
 
 # Fast hashing: the suite creates many accounts.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

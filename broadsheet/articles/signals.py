@@ -22,11 +22,21 @@ def forget_cached_pages(sender: Any, **kwargs: Any) -> None:
     bump("site")
 
 
+def forget_pages_after_settings_change(sender: Any, created: bool = False, **kwargs: Any) -> None:
+    # The first page ever rendered creates the settings row with its defaults: nothing
+    # that any page showed has changed (and bumping then would keep that very render
+    # out of the cache).
+    if not created:
+        bump("site")
+
+
 def connect() -> None:
     page_published.connect(forget_navigation, dispatch_uid="bs-nav-published")
     page_unpublished.connect(forget_navigation, dispatch_uid="bs-nav-unpublished")
     page_published.connect(forget_cached_pages, dispatch_uid="bs-pages-published")
     page_unpublished.connect(forget_cached_pages, dispatch_uid="bs-pages-unpublished")
     post_save.connect(
-        forget_cached_pages, sender=PublicationSettings, dispatch_uid="bs-pages-settings"
+        forget_pages_after_settings_change,
+        sender=PublicationSettings,
+        dispatch_uid="bs-pages-settings",
     )

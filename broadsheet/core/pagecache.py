@@ -9,9 +9,11 @@ cache shared by the processes of one machine).
   signed in, voted or commented has state of their own on the page (my vote, my pending
   comment, Edit links), and is always served a fresh render.
 - Each cached page records the *scopes* it depends on (e.g. `thread:article-12`,
-  `listings`, `site`) with their versions. Actions bump a scope after their transaction
-  commits (`bump(...)`); a page whose scopes moved on is rendered again. Invalidation
-  is therefore immediate and exact to the scope, whatever the number of processes.
+  `listings`, `site`) with their versions (broadsheet.core.versions: shared memory on
+  one machine, the shared cache with Redis). Actions bump a scope after their
+  transaction commits (`bump(...)`); a page whose scopes moved on is rendered again.
+  Invalidation is therefore immediate and exact to the scope, whatever the number of
+  processes.
 - The CSRF token is per reader: it is cut out of the cached HTML and punched back in on
   every hit with a fresh token (which also sets the reader's CSRF cookie), so no two
   readers ever share one.
@@ -20,7 +22,6 @@ cache shared by the processes of one machine).
 from __future__ import annotations
 
 import re
-import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -32,6 +33,7 @@ from django.middleware.csrf import CSRF_SECRET_LENGTH, get_token
 from django.utils.cache import patch_vary_headers
 
 from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.versions import scope_versions
 
 HOLE = b"\x00csrf\x00"
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"')
@@ -39,9 +41,10 @@ CSRF_HOLE = b'name="csrfmiddlewaretoken" value="' + HOLE + b'"'
 CSRF_META = re.compile(rb'<meta name="csrf-token" content="[A-Za-z0-9]+">')
 CSRF_META_HOLE = b'<meta name="csrf-token" content="' + HOLE + b'">'
 HIT_HEADER = "X-Page-Cache"
-SCOPE_PREFIX = "pcv:"
 PAGE_PREFIX = "pc:"
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+# Moves with every bump of any scope (see AnonymousPageCacheMiddleware.__call__).
+GENERATION = "*"
 
 
 def mark_cacheable(request: HttpRequest, scopes: Iterable[str]) -> None:
@@ -51,23 +54,14 @@ def mark_cacheable(request: HttpRequest, scopes: Iterable[str]) -> None:
 
 def bump(*scopes: str) -> None:
     """Invalidate every cached page that shows any of these scopes."""
-    cache.set_many({SCOPE_PREFIX + scope: secrets.token_hex(6) for scope in scopes}, None)
+    scope_versions().bump((*scopes, GENERATION))
 
 
-def _versions(scopes: list[str]) -> dict[str, str]:
-    """The current version of each scope.
-
-    A scope unknown to the shared cache (never bumped, evicted, or the cache was
-    flushed) gets a fresh random version, so a page stored before can never match it.
-    """
-    keys = [SCOPE_PREFIX + scope for scope in scopes]
-    found = cache.get_many(keys)
-    missing = [key for key in keys if key not in found]
-    if missing:
-        for key in missing:
-            cache.add(key, secrets.token_hex(6), None)
-        found.update(cache.get_many(missing))
-    return {scope: found.get(SCOPE_PREFIX + scope) or secrets.token_hex(6) for scope in scopes}
+def forget_everything() -> None:
+    """Every scope gets a new version and this process drops its pages (tests use it
+    between cases; an operator never needs it)."""
+    scope_versions().reset()
+    _local_pages.entries.clear()
 
 
 def is_anonymous_reader(request: HttpRequest) -> bool:
@@ -147,30 +141,47 @@ class AnonymousPageCacheMiddleware:
         if request.method not in ("GET", "HEAD") or not is_anonymous_reader(request):
             return self.get_response(request)
         key = _page_key(request)
+        versions = scope_versions()
         entry = _local_pages.get(key) or cache.get(key)
         if entry is not None:
-            current = _versions(entry["scopes"])
+            current = versions.read(entry["scopes"])
             if current != entry["versions"]:
-                entry = cache.get(key)
-            if entry is not None and current == entry["versions"]:
-                _local_pages.put(key, entry)
+                shared = cache.get(key)  # another process may have rendered it anew
+                if shared is not None and current == shared["versions"]:
+                    _local_pages.put(key, shared)
+                    return self._from_entry(request, shared)
+            else:
                 return self._from_entry(request, entry)
 
+        # The versions a new entry carries must be read BEFORE rendering: a bump that
+        # lands while the page renders must leave the entry stale. The scopes are only
+        # known after rendering, so the stale entry's scopes stand in for them (the
+        # usual case); on a page's first render, the bump generation tells whether any
+        # bump at all raced the render, and then nothing is stored.
+        expected: list[str] = list(entry["scopes"]) if entry is not None else []
+        before = versions.read([*expected, GENERATION])
         response = self.get_response(request)
         scopes = getattr(request, "_page_cache_scopes", None)
-        if scopes and self._storable(response):
-            versions = _versions(scopes)
-            body = CSRF_META.sub(CSRF_META_HOLE, CSRF_FIELD.sub(CSRF_HOLE, response.content))
-            entry = {
-                "scopes": scopes,
-                "versions": versions,
-                "parts": body.split(HOLE),
-                "status": response.status_code,
-                "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
-            }
-            cache.set(key, entry, settings.BROADSHEET_PAGE_CACHE_SECONDS)
-            _local_pages.put(key, entry)
-            response[HIT_HEADER] = "miss"
+        if not scopes or not self._storable(response):
+            return response
+        response[HIT_HEADER] = "miss"
+        if scopes == expected:
+            stored = before[:-1]
+        else:
+            after = versions.read([*scopes, GENERATION])
+            if after[-1] != before[-1]:
+                return response
+            stored = after[:-1]
+        body = CSRF_META.sub(CSRF_META_HOLE, CSRF_FIELD.sub(CSRF_HOLE, response.content))
+        entry = {
+            "scopes": scopes,
+            "versions": stored,
+            "parts": body.split(HOLE),
+            "status": response.status_code,
+            "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+        }
+        cache.set(key, entry, settings.BROADSHEET_PAGE_CACHE_SECONDS)
+        _local_pages.put(key, entry)
         return response
 
     @staticmethod

@@ -155,7 +155,9 @@ def queries_for(client: Client, url: str) -> int:
     return len(captured)
 
 
-def test_listing_pages_cost_the_same_queries_for_3_or_15_articles(client: Client) -> None:
+def test_listing_pages_cost_the_same_queries_for_3_or_15_articles(
+    client: Client, without_page_cache: None
+) -> None:
     world, culture = make_section("World"), make_section("Culture")
     counts: dict[str, list[int]] = {"/": [], "/world/": [], "/tags/t/": []}
     for size in (3, 15):
@@ -163,13 +165,13 @@ def test_listing_pages_cost_the_same_queries_for_3_or_15_articles(client: Client
             make_article(section=world if ArticlePage.objects.count() % 2 else culture, tags=["t"])
         for url, seen in counts.items():
             seen.append(queries_for(client, url))
-    assert counts["/"][0] == counts["/"][1] <= 18
-    assert counts["/world/"][0] == counts["/world/"][1] <= 12
+    assert counts["/"][0] == counts["/"][1] <= 24
+    assert counts["/world/"][0] == counts["/world/"][1] <= 13
     assert counts["/tags/t/"][0] == counts["/tags/t/"][1] <= 12
 
 
 def test_article_page_query_count_does_not_grow_with_tags_or_authors(
-    client: Client, django_assert_max_num_queries
+    client: Client, django_assert_max_num_queries, without_page_cache: None
 ) -> None:
     world = make_section("World")
     authors = [make_author(f"Writer {n}") for n in range(4)]

@@ -117,10 +117,44 @@ def test_a_returning_visitor_keeps_their_csrf_cookie_on_cached_pages(article) ->
     assert visitor.cookies["csrftoken"].value == cookie
 
 
-def test_a_flushed_shared_cache_never_brings_back_a_stale_page(article) -> None:
+def test_lost_scope_versions_never_bring_back_a_stale_page(article) -> None:
     from django.core.cache import cache
+
+    from broadsheet.core import versions
 
     Client().get(article.url)
     assert Client().get(article.url)["X-Page-Cache"] == "hit"
-    cache.clear()  # e.g. Redis restarted: every scope version is gone
+    store = versions.scope_versions()
+    if isinstance(store, versions.SharedMemoryScopeVersions):
+        # The machine restarted and var/ lost the versions file: a new one is made.
+        store.path.unlink()
+        versions.scope_versions.cache_clear()
+    else:
+        cache.clear()  # Redis restarted: every scope version is gone
+    try:
+        assert Client().get(article.url)["X-Page-Cache"] == "miss"
+    finally:
+        versions.scope_versions.cache_clear()
+
+
+def test_a_bump_during_rendering_leaves_the_stored_page_stale(
+    article, django_capture_on_commit_callbacks
+) -> None:
+    from broadsheet.core.pagecache import bump
+
+    Client().get(article.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(f"/react/{article.pk}/", {"value": "up"})
+    real_render = ArticlePage.serve
+
+    def render_then_vote(page, request, *args, **kwargs):  # type: ignore[no-untyped-def]
+        response = real_render(page, request, *args, **kwargs)
+        bump(f"article:{article.pk}", f"thread:article-{article.pk}")  # lands mid-render
+        return response
+
+    ArticlePage.serve = render_then_vote  # type: ignore[method-assign]
+    try:
+        assert Client().get(article.url)["X-Page-Cache"] == "miss"
+    finally:
+        ArticlePage.serve = real_render  # type: ignore[method-assign]
     assert Client().get(article.url)["X-Page-Cache"] == "miss"
