@@ -44,18 +44,23 @@ class Figure:
 
 
 def ensure_wrk() -> str:
-    """The wrk binary, installed from Debian when missing (root only)."""
+    """The wrk binary (and nginx for the ceiling figure), installed from Debian when
+    missing (root only)."""
+    wanted = {"wrk": shutil.which("wrk"), "nginx-light": _nginx()}
+    missing = [package for package, found in wanted.items() if not found]
+    if missing:
+        if os.geteuid() != 0:
+            raise SystemExit(f"Install the Debian packages {' '.join(missing)} (apt-get install)")
+        subprocess.run(["apt-get", "update", "-qq"], check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True)
     found = shutil.which("wrk")
-    if found:
-        return found
-    if os.geteuid() != 0:
-        raise SystemExit("wrk is missing: install the Debian package 'wrk' (apt-get install wrk)")
-    subprocess.run(["apt-get", "update", "-qq"], check=True)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "wrk"], check=True)
-    found = shutil.which("wrk")
-    if not found:
-        raise SystemExit("apt-get did not install wrk")
+    if not found or not _nginx():
+        raise SystemExit(f"apt-get did not install {' '.join(missing)}")
     return found
+
+
+def _nginx() -> str | None:
+    return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else shutil.which("nginx")
 
 
 def _wrk(

@@ -1,6 +1,7 @@
 """`make bench`: Broadsheet against Isso 0.14, a minimal Django view and nginx.
 
 Usage: .venv/bin/python bench/run.py [--quick] [--runs N] [--duration SECONDS]
+       [--only SYSTEM ...] [--sizes N ...]
 
 Servers run one at a time (so they never share the CPUs), each on a free 127.0.0.1 port,
 and are always stopped. Prints one table, writes bench/results/latest.json and
@@ -711,13 +712,27 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rebuild the table and docs/performance.md from bench/results/latest.json",
     )
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=SYSTEMS,
+        help="measure only these systems: a partial run, logged and written to "
+        "bench/results/partial.json, never to latest.json or docs/performance.md",
+    )
+    parser.add_argument(
+        "--sizes", nargs="+", type=int, help="discussion sizes (default 50 500 5000)"
+    )
     options = parser.parse_args(argv)
     settings = Settings(
         runs=options.runs or (1 if options.quick else 3),
         duration_s=options.duration or (3.0 if options.quick else 6.0),
     )
+    if options.sizes:
+        settings.sizes = tuple(sorted(options.sizes))
     if options.report_only:
         return rebuild_report()
+    if options.only or options.sizes:
+        return partial_run(settings, options.only or list(SYSTEMS))
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / ".gitignore").write_text("*\n")  # scratch space: never committed
     loadgen.ensure_wrk()
@@ -773,6 +788,35 @@ def main(argv: list[str] | None = None) -> int:
         f"\nWrote {RESULTS.relative_to(REPO)} and {DOC.relative_to(REPO)} "
         f"in {time.perf_counter() - started:.0f} s."
     )
+    return 0
+
+
+SYSTEMS = ("nginx", "hello", "isso", "broadsheet")
+
+
+def partial_run(settings: Settings, systems: list[str]) -> int:
+    """Some systems or sizes only, while working on one figure: nothing is compared and
+    the published results stay as the last full run left them."""
+    WORK.mkdir(parents=True, exist_ok=True)
+    (WORK / ".gitignore").write_text("*\n")
+    loadgen.ensure_wrk()
+    results = Results()
+    plans = {size: discussion(size) for size in settings.sizes}
+    if "nginx" in systems:
+        bench_nginx(settings, results)
+    if "hello" in systems:
+        bench_hello(settings, results)
+    if "isso" in systems:
+        bench_isso(settings, results, plans)
+    if "broadsheet" in systems:
+        bench_broadsheet(settings, results, plans)
+    partial = RESULTS.with_name("partial.json")
+    report.write_json(partial, {"figures": results.figures, "extra": results.extra})
+    for key, figure in results.figures.items():
+        print(
+            f"{key:40} {figure.get('rps') or 0:10.1f} /s  p50 {figure.get('p50_ms') or 0:8.1f} ms"
+        )
+    print(f"\nWrote {partial.relative_to(REPO)}")
     return 0
 
 
