@@ -68,11 +68,13 @@ if IS_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
+    # First: a page is stored with every header the stack below gives it, and a hit
+    # needs none of sessions, auth, CSRF or messages (config/wsgi.py serves most hits
+    # before Django runs at all).
+    "broadsheet.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "broadsheet.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before sessions, auth, CSRF and messages: a cache hit needs none of them.
-    "broadsheet.core.pagecache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,7 +139,7 @@ if ENV.redis_url:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "broadsheet.core.caching.SharedDiskCache",
             "LOCATION": str(VAR_DIR / "cache"),
             # Writes wait for the lock (diskcache retries them); a read that would wait
             # longer than this answers "not cached" instead.

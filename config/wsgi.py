@@ -1,4 +1,8 @@
-"""WSGI entry point: granian serves ordinary pages through it (see docs/architecture.md)."""
+"""WSGI entry point: granian serves ordinary pages through it (see docs/architecture.md).
+
+Anonymous readers' page-cache hits are answered before Django runs
+(broadsheet.core.pagecache.serve_cached_pages); everything else is Django's.
+"""
 
 import os
 
@@ -6,4 +10,8 @@ from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from broadsheet.core.pagecache import serve_cached_pages  # noqa: E402 - needs settings
+
+application = serve_cached_pages(django_application)

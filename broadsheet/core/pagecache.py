@@ -1,8 +1,7 @@
 """The anonymous page cache: whole pages for readers we know nothing about.
 
 A viral story is read by many first-time visitors at once; they all see the same page,
-so it is rendered once and served from the cache (Redis with REDIS_URL, else the file
-cache shared by the processes of one machine).
+so it is rendered once and served from the cache.
 
 - Only pages that opt in are cached (`mark_cacheable(request, scopes)`), and only for
   GET/HEAD requests that carry neither a session nor a reader cookie: a reader who has
@@ -17,11 +16,21 @@ cache shared by the processes of one machine).
 - The CSRF token is per reader: it is cut out of the cached HTML and punched back in on
   every hit with a fresh token (which also sets the reader's CSRF cookie), so no two
   readers ever share one.
+- An entry keeps the page exactly as the whole middleware stack answered it (status and
+  every header: CSP, framing, Vary...), because the middleware that stores it is the
+  outermost one. A hit replays it, so it can be served before Django runs at all:
+  `serve_cached_pages` wraps the WSGI application (config/wsgi.py) and answers hits
+  without building a request, sending signals or running middleware — a hit then costs
+  about what a minimal Django view does (docs/performance.md). Misses, and everything
+  that is not a plain anonymous GET, go to Django as before; the middleware answers hits
+  too (test client, ASGI).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,8 +38,8 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_SECRET_LENGTH, get_token
-from django.utils.cache import patch_vary_headers
+from django.http.cookie import parse_cookie
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 
 from broadsheet.core.clients import READER_COOKIE
 from broadsheet.core.versions import scope_versions
@@ -42,9 +51,14 @@ CSRF_META = re.compile(rb'<meta name="csrf-token" content="[A-Za-z0-9]+">')
 CSRF_META_HOLE = b'<meta name="csrf-token" content="' + HOLE + b'">'
 HIT_HEADER = "X-Page-Cache"
 PAGE_PREFIX = "pc:"
-KEPT_HEADERS = ("Content-Type", "Content-Language", "Link")
+# Per response, never replayed: the reader's cookie and the length of their page.
+UNKEPT_HEADERS = {"set-cookie", "content-length", HIT_HEADER.lower()}
 # Moves with every bump of any scope (see AnonymousPageCacheMiddleware.__call__).
 GENERATION = "*"
+
+Environ = dict[str, Any]
+StartResponse = Callable[..., Any]
+WSGIApplication = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 
 def mark_cacheable(request: HttpRequest, scopes: Iterable[str]) -> None:
@@ -64,47 +78,114 @@ def forget_everything() -> None:
     _local_pages.entries.clear()
 
 
-def is_anonymous_reader(request: HttpRequest) -> bool:
+# --- who is anonymous, and which page they ask for -----------------------------------------
+
+
+def _is_anonymous(cookies: dict[str, str]) -> bool:
     """No session, reader or pending-messages cookie: nothing on the page is theirs."""
-    cookies = request.COOKIES
     return not any(
         name in cookies for name in (settings.SESSION_COOKIE_NAME, READER_COOKIE, "messages")
     )
 
 
-def _page_key(request: HttpRequest) -> str:
-    return f"{PAGE_PREFIX}{request.get_host()}{request.get_full_path()}"
+def is_anonymous_reader(request: HttpRequest) -> bool:
+    return _is_anonymous(request.COOKIES)
 
 
-def _prepare_csrf(request: HttpRequest) -> bool:
-    """Make get_token() mask the reader's own secret; True when the cookie must be set.
+def _scheme(environ: Environ) -> str:
+    # As HttpRequest.scheme reads it: a hit must never answer an http:// request that
+    # Django would redirect to https:// (only 200 answers are stored, per scheme).
+    if settings.SECURE_PROXY_SSL_HEADER:
+        header, secure = settings.SECURE_PROXY_SSL_HEADER
+        value = environ.get(header)
+        if value is not None:
+            return "https" if value.split(",", 1)[0].strip() == secure else "http"
+    return str(environ.get("wsgi.url_scheme", "http"))
 
-    The CSRF middleware has not run for a cache hit, so its cookie is read here the
-    way it would read it; an absent or malformed one gets a new secret from get_token.
+
+def page_key(environ: Environ) -> str:
+    """The entry of the page a request asks for, from the raw request.
+
+    Raw host and path: an entry is only ever stored for a request Django accepted (its
+    host validated against ALLOWED_HOSTS), and a request whose raw host or path differs
+    in any way finds no entry and goes to Django.
     """
-    existing = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if len(existing) == CSRF_SECRET_LENGTH and existing.isalnum():
-        request.META["CSRF_COOKIE"] = existing
-        return False
-    return True
+    host = environ.get("HTTP_HOST", "")
+    if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
+        host = environ["HTTP_X_FORWARDED_HOST"]
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return f"{PAGE_PREFIX}{_scheme(environ)}://{host}{path}?{environ.get('QUERY_STRING', '')}"
 
 
-def _set_csrf_cookie(response: HttpResponse, secret: str) -> None:
-    response.set_cookie(
-        settings.CSRF_COOKIE_NAME,
-        secret,
-        max_age=settings.CSRF_COOKIE_AGE,
-        domain=settings.CSRF_COOKIE_DOMAIN,
-        path=settings.CSRF_COOKIE_PATH,
-        secure=settings.CSRF_COOKIE_SECURE,
-        httponly=settings.CSRF_COOKIE_HTTPONLY,
-        samesite=settings.CSRF_COOKIE_SAMESITE,
-    )
+# --- the reader's CSRF token ---------------------------------------------------------------
+
+_CSRF_CHARS = CSRF_ALLOWED_CHARS
+_CSRF_INDEX = {char: index for index, char in enumerate(_CSRF_CHARS)}
+# Random bytes at or above this (the largest multiple of 62 under 256) are dropped, so
+# every character stays equally likely.
+_UNBIASED_BELOW = 256 - 256 % len(_CSRF_CHARS)
+
+
+def _random_csrf_indices() -> list[int]:
+    picked: list[int] = []
+    while len(picked) < CSRF_SECRET_LENGTH:
+        picked += [b % len(_CSRF_CHARS) for b in os.urandom(40) if b < _UNBIASED_BELOW]
+    return picked[:CSRF_SECRET_LENGTH]
+
+
+def _csrf_secret(cookies: dict[str, str]) -> tuple[str, bool]:
+    """The reader's CSRF secret, read from their cookie as CsrfViewMiddleware reads it,
+    or a new one (True: the cookie must be set). The middleware has not run for a hit."""
+    existing = cookies.get(settings.CSRF_COOKIE_NAME, "")
+    if len(existing) == CSRF_SECRET_LENGTH and all(c in _CSRF_INDEX for c in existing):
+        return existing, False
+    return "".join(_CSRF_CHARS[i] for i in _random_csrf_indices()), True
+
+
+def _masked_csrf_token(secret: str) -> str:
+    """What django.middleware.csrf.get_token returns for `secret` (a fresh mask, then
+    the secret shifted by it), from os.urandom in one call instead of 64 calls of
+    secrets.choice: that was 60 % of a page-cache hit (profiled)."""
+    mask = _random_csrf_indices()
+    count = len(_CSRF_CHARS)
+    cipher = (_CSRF_CHARS[(_CSRF_INDEX[c] + m) % count] for c, m in zip(secret, mask, strict=True))
+    return "".join(_CSRF_CHARS[m] for m in mask) + "".join(cipher)
+
+
+_cookie_templates: dict[int, str] = {}
+# Letters only, like a secret: anything else would make the cookie value quoted.
+_SECRET_PLACEHOLDER = "CsrfSecretPlaceholder"
+
+
+def _csrf_cookie_header(secret: str) -> str:
+    """The Set-Cookie value CsrfViewMiddleware would send for a new secret. Its expiry
+    moves with the clock, so the rest is formatted once a second, not per request."""
+    second = int(time.time())
+    template = _cookie_templates.get(second)
+    if template is None:
+        response = HttpResponse()
+        response.set_cookie(
+            settings.CSRF_COOKIE_NAME,
+            _SECRET_PLACEHOLDER,
+            max_age=settings.CSRF_COOKIE_AGE,
+            domain=settings.CSRF_COOKIE_DOMAIN,
+            path=settings.CSRF_COOKIE_PATH,
+            secure=settings.CSRF_COOKIE_SECURE,
+            httponly=settings.CSRF_COOKIE_HTTPONLY,
+            samesite=settings.CSRF_COOKIE_SAMESITE,
+        )
+        template = response.cookies[settings.CSRF_COOKIE_NAME].output(header="").strip()
+        _cookie_templates.clear()
+        _cookie_templates[second] = template
+    return template.replace(_SECRET_PLACEHOLDER, secret, 1)
+
+
+# --- entries -------------------------------------------------------------------------------
 
 
 class _LocalPages:
-    """The last pages this process served, so a hit costs one small shared-cache read
-    (the scope versions) instead of fetching and unpickling the whole page."""
+    """The last pages this process served, so a hit costs a read of the scope versions
+    instead of fetching and unpickling the whole page from the shared cache."""
 
     def __init__(self, size: int = 256) -> None:
         self.size = size
@@ -126,39 +207,98 @@ class _LocalPages:
 _local_pages = _LocalPages()
 
 
-class AnonymousPageCacheMiddleware:
-    """Serve and store opted-in pages for anonymous readers (see the module docstring).
+def _fresh_entry(key: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """(the entry to serve, or None; the stale entry seen, or None)."""
+    entry = _local_pages.get(key)
+    if entry is None:
+        entry = cache.get(key)  # another process may have rendered it
+        if entry is not None:
+            _local_pages.put(key, entry)
+    if entry is None:
+        return None, None
+    current = scope_versions().read(entry["scopes"])
+    if current == entry["versions"]:
+        return entry, None
+    shared = cache.get(key)  # another process may have rendered it anew
+    if shared is not None and current == shared["versions"]:
+        _local_pages.put(key, shared)
+        return shared, None
+    return None, entry
 
-    It sits near the top of the middleware stack so that a hit skips sessions,
-    authentication, messages and CSRF processing; it sets the reader's CSRF cookie and
-    the framing header itself.
+
+def _answer(entry: dict[str, Any], cookies: dict[str, str]) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and headers of a hit for this reader: their CSRF token punched in, and
+    their CSRF cookie set when they had none."""
+    parts: list[bytes] = entry["parts"]
+    headers: list[tuple[str, str]] = [*entry["headers"], (HIT_HEADER, "hit")]
+    body = parts[0]
+    if len(parts) > 1:
+        secret, new_secret = _csrf_secret(cookies)
+        # One masked token for every form of the page, as Django's context processor
+        # does (a page of comments has dozens of vote forms).
+        body = _masked_csrf_token(secret).encode().join(parts)
+        if new_secret:
+            headers.append(("Set-Cookie", _csrf_cookie_header(secret)))
+    headers.append(("Content-Length", str(len(body))))
+    return body, headers
+
+
+def _cacheable_request(environ: Environ) -> bool:
+    return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not environ.get(
+        "PATH_INFO", ""
+    ).startswith((settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/"))
+
+
+# --- serving: before Django (WSGI), and inside it (middleware) -----------------------------
+
+
+def serve_cached_pages(application: WSGIApplication) -> WSGIApplication:
+    """Wrap the WSGI application: answer page-cache hits before Django runs (when the
+    page cache is on: its middleware, which stores the pages, is installed)."""
+    if f"{__name__}.AnonymousPageCacheMiddleware" not in settings.MIDDLEWARE:
+        return application
+
+    def cached_or_django(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "GET" or not _cacheable_request(environ):
+            return application(environ, start_response)
+        cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
+        if not _is_anonymous(cookies):
+            return application(environ, start_response)
+        entry, _stale = _fresh_entry(page_key(environ))
+        if entry is None:
+            return application(environ, start_response)
+        body, headers = _answer(entry, cookies)
+        start_response(f"{entry['status']} {entry['reason']}", headers)
+        return [body]
+
+    return cached_or_django
+
+
+class AnonymousPageCacheMiddleware:
+    """Store opted-in pages for anonymous readers, and serve hits that reach Django.
+
+    It must be the first middleware: an entry keeps the response exactly as the whole
+    stack made it (see the module docstring).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method not in ("GET", "HEAD") or not is_anonymous_reader(request):
+        if not _cacheable_request(request.META) or not is_anonymous_reader(request):
             return self.get_response(request)
-        key = _page_key(request)
-        versions = scope_versions()
-        entry = _local_pages.get(key) or cache.get(key)
+        key = page_key(request.META)
+        entry, stale = _fresh_entry(key)
         if entry is not None:
-            current = versions.read(entry["scopes"])
-            if current != entry["versions"]:
-                shared = cache.get(key)  # another process may have rendered it anew
-                if shared is not None and current == shared["versions"]:
-                    _local_pages.put(key, shared)
-                    return self._from_entry(request, shared)
-            else:
-                return self._from_entry(request, entry)
+            return self._from_entry(request, entry)
 
         # The versions a new entry carries must be read BEFORE rendering: a bump that
         # lands while the page renders must leave the entry stale. The scopes are only
         # known after rendering, so the stale entry's scopes stand in for them (the
         # usual case); on a page's first render, the bump generation tells whether any
         # bump at all raced the render, and then nothing is stored.
-        expected: list[str] = list(entry["scopes"]) if entry is not None else []
+        expected: list[str] = list(stale["scopes"]) if stale is not None else []
+        versions = scope_versions()
         before = versions.read([*expected, GENERATION])
         response = self.get_response(request)
         scopes = getattr(request, "_page_cache_scopes", None)
@@ -178,7 +318,12 @@ class AnonymousPageCacheMiddleware:
             "versions": stored,
             "parts": body.split(HOLE),
             "status": response.status_code,
-            "headers": {h: response[h] for h in KEPT_HEADERS if h in response},
+            "reason": response.reason_phrase,
+            "headers": [
+                (name, value)
+                for name, value in response.items()
+                if name.lower() not in UNKEPT_HEADERS
+            ],
         }
         cache.set(key, entry, settings.BROADSHEET_PAGE_CACHE_SECONDS)
         _local_pages.put(key, entry)
@@ -193,21 +338,11 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _from_entry(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
-        parts: list[bytes] = entry["parts"]
-        new = False
-        body = parts[0]
-        if len(parts) > 1:
-            new = _prepare_csrf(request)
-            # One masked token for every form of the page, as Django's context processor
-            # does (a page of comments has dozens of vote forms).
-            token = get_token(request).encode()
-            body += b"".join(token + part for part in parts[1:])
+        body, headers = _answer(entry, request.COOKIES)
         response = HttpResponse(body, status=entry["status"])
-        for header, value in entry["headers"].items():
-            response[header] = value
-        response[HIT_HEADER] = "hit"
-        response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
-        patch_vary_headers(response, ("Cookie",))
-        if new:
-            _set_csrf_cookie(response, request.META["CSRF_COOKIE"])
+        for name, value in headers:
+            if name == "Set-Cookie":
+                response.cookies.load(value)
+            else:
+                response[name] = value
         return response
