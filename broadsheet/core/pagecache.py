@@ -154,7 +154,7 @@ def _masked_csrf_token(secret: str) -> str:
 
 _cookie_templates: dict[int, str] = {}
 # Letters only, like a secret: anything else would make the cookie value quoted.
-_SECRET_PLACEHOLDER = "CsrfSecretPlaceholder"
+_SECRET_PLACEHOLDER = "CsrfSecretPlaceholder"  # noqa: S105 - not a secret
 
 
 def _csrf_cookie_header(secret: str) -> str:
