@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -107,7 +108,25 @@ def serve(
         cwd=REPO,
         env=env,
     ) as server:
+        wait_for_tasks(var_dir)
         yield server
+
+
+def wait_for_tasks(var_dir: Path, *, limit_s: float = 300.0) -> int:
+    """Wait (bounded) until the task worker has done what the seeding queued (a notice
+    task per posted comment, search indexing): reads are measured on a machine that is
+    not busy with background work left over from the set-up. Returns the tasks left."""
+    query = (
+        "SELECT count(*) FROM django_tasks_database_dbtaskresult "
+        "WHERE status IN ('READY', 'RUNNING')"
+    )
+    deadline = time.monotonic() + limit_s
+    while True:
+        with _db(var_dir) as connection:
+            left = int(connection.execute(query).fetchone()[0])
+        if left == 0 or time.monotonic() > deadline:
+            return left
+        time.sleep(1.0)
 
 
 def csrf_headers(server: Server) -> dict[str, str]:
