@@ -135,6 +135,9 @@ def write_json(path: Path, document: dict[str, Any]) -> None:
     path.write_text(json.dumps(document, indent=2, default=str) + "\n")
 
 
+ANALYSIS = Path(__file__).resolve().parent / "analysis.md"
+
+
 def write_markdown(
     path: Path,
     *,
@@ -146,6 +149,8 @@ def write_markdown(
     measured_at: datetime | None = None,
 ) -> None:
     when = (measured_at or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M %Z")
+    # Written by hand from profiles (bench/profile_request.py), kept beside the bench.
+    analysis = ANALYSIS.read_text().strip() if ANALYSIS.exists() else ""
     text = f"""# Performance
 
 Broadsheet against [Isso](https://isso-comments.de/) 0.14, a minimal Django view and
@@ -170,6 +175,8 @@ Requests per second unless a unit says otherwise; latencies are in the JSON.
 Timings never decide a test; these are checked by hand from this page.
 
 {targets_table(targets)}
+
+{analysis}
 
 ## What is measured, and how
 
