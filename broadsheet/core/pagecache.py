@@ -28,11 +28,14 @@ so it is rendered once and served from the cache.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -114,7 +117,23 @@ def page_key(environ: Environ) -> str:
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         host = environ["HTTP_X_FORWARDED_HOST"]
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-    return f"{PAGE_PREFIX}{_scheme(environ)}://{host}{path}?{environ.get('QUERY_STRING', '')}"
+    query = environ.get("QUERY_STRING", "")
+    return f"{PAGE_PREFIX}{_deployment()}:{_scheme(environ)}://{host}{path}?{query}"
+
+
+@lru_cache(maxsize=1)
+def _deployment() -> str:
+    """A fingerprint of the code, templates and allowed hosts this process serves with:
+    after a deploy, pages stored by the previous release are never served again (they
+    stay in the shared cache until BROADSHEET_PAGE_CACHE_SECONDS end)."""
+    digest = hashlib.blake2b(digest_size=6)
+    digest.update(repr(sorted(settings.ALLOWED_HOSTS)).encode())
+    root = Path(__file__).resolve().parent.parent
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".html", ".txt", ".xml", ".json"):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 # --- the reader's CSRF token ---------------------------------------------------------------
@@ -257,6 +276,7 @@ def serve_cached_pages(application: WSGIApplication) -> WSGIApplication:
     page cache is on: its middleware, which stores the pages, is installed)."""
     if f"{__name__}.AnonymousPageCacheMiddleware" not in settings.MIDDLEWARE:
         return application
+    _deployment()  # at start-up, not on the first reader's request
 
     def cached_or_django(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "GET" or not _cacheable_request(environ):

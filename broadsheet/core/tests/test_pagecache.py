@@ -158,3 +158,16 @@ def test_a_bump_during_rendering_leaves_the_stored_page_stale(
     finally:
         ArticlePage.serve = real_render  # type: ignore[method-assign]
     assert Client().get(article.url)["X-Page-Cache"] == "miss"
+
+
+def test_pages_stored_by_a_previous_release_are_not_served(article, settings) -> None:
+    from broadsheet.core.pagecache import _deployment
+
+    Client().get(article.url)
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "new-name.example"]
+    _deployment.cache_clear()  # a new release starts its processes
+    try:
+        assert Client().get(article.url)["X-Page-Cache"] == "miss"
+    finally:
+        _deployment.cache_clear()
