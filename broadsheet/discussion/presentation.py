@@ -10,15 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.accounts.identity import DELETED_USER_LABEL, public_name, uploaded_avatar_url
 from broadsheet.discussion import conf
 from broadsheet.discussion.actions import can_delete, can_edit
 from broadsheet.discussion.anchors import AnchorView, anchor_view
-from broadsheet.discussion.avatars import avatar_url, comment_identity
+from broadsheet.discussion.avatars import DIGEST_LENGTH, comment_identity, identity_digest
 from broadsheet.discussion.formatting import text_length
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment
@@ -85,6 +88,37 @@ def author_name(comment: Comment) -> str:
     return comment.guest_name or "Anonymous"
 
 
+@lru_cache(maxsize=4096)
+def _digest(identity: str, secret_key: str) -> str:
+    """identity_digest, memoised: the same authors fill page after page. Keyed by the
+    secret too, which the digest depends on."""
+    return identity_digest(identity)
+
+
+_DIGEST_PLACEHOLDER = "0" * DIGEST_LENGTH
+
+
+@dataclass(frozen=True, slots=True)
+class PageSettings:
+    """What every comment of a page needs and is the same for all of them, worked out once
+    per page instead of once per comment (a reverse() and two settings reads each)."""
+
+    avatar_prefix: str
+    avatar_suffix: str
+    max_depth: int
+    fold_length: int
+
+    @classmethod
+    def current(cls) -> PageSettings:
+        # reverse() once with a placeholder digest; the script prefix is per request.
+        url = reverse("discussion:avatar", kwargs={"digest": _DIGEST_PLACEHOLDER})
+        prefix, _, suffix = url.rpartition(_DIGEST_PLACEHOLDER)
+        return cls(prefix, suffix, conf.max_depth(), conf.fold_length())
+
+    def avatar_url(self, identity: str) -> str:
+        return f"{self.avatar_prefix}{_digest(identity, settings.SECRET_KEY)}{self.avatar_suffix}"
+
+
 def view_of(
     comment: Comment,
     *,
@@ -92,7 +126,9 @@ def view_of(
     mine: int = 0,
     highlighted_id: int | None = None,
     accepting: bool = True,
+    page: PageSettings | None = None,
 ) -> CommentView:
+    page = page or PageSettings.current()
     deleted = comment.status == Comment.Status.DELETED
     identity = comment_identity(
         author_id=comment.author_id, guest_name=comment.guest_name, guest_email=comment.guest_email
@@ -105,18 +141,18 @@ def view_of(
         parent_id=comment.parent_id,
         root_id=comment.root_id or comment.pk,
         depth=comment.depth,
-        level=0 if comment.parent_id is None else max(1, min(comment.depth, conf.max_depth())),
+        level=0 if comment.parent_id is None else max(1, min(comment.depth, page.max_depth)),
         is_deleted=deleted,
         name=author_name(comment),
         is_guest=comment.author_id is None,
         is_staff=bool(author is not None and author.is_staff),
         website=comment.guest_website if comment.author_id is None and not deleted else "",
         avatar=(uploaded_avatar_url(author) if author is not None else None)
-        or avatar_url(identity),
+        or page.avatar_url(identity),
         created_at=comment.created_at,
         edited_at=comment.edited_at,
         body_html=mark_safe(body),
-        folded=not deleted and text_length(body) > conf.fold_length(),
+        folded=not deleted and text_length(body) > page.fold_length,
         upvotes=comment.upvotes,
         downvotes=comment.downvotes,
         score=comment.score,
@@ -176,15 +212,20 @@ def build_groups(
     )
     names: dict[int, str] = dict(known_names or {})
     names.update({c.pk: author_name(c) for c in every})
+    page = PageSettings.current()
     groups = []
     for root in roots:
         root_view = view_of(
-            root, actor=actor, mine=votes.get(root.pk, 0), highlighted_id=highlighted_id
+            root, actor=actor, mine=votes.get(root.pk, 0), highlighted_id=highlighted_id, page=page
         )
         reply_views = []
         for reply in replies.get(root.pk, []):
             view = view_of(
-                reply, actor=actor, mine=votes.get(reply.pk, 0), highlighted_id=highlighted_id
+                reply,
+                actor=actor,
+                mine=votes.get(reply.pk, 0),
+                highlighted_id=highlighted_id,
+                page=page,
             )
             view.parent_name = names.get(reply.parent_id or 0, "")
             reply_views.append(view)

@@ -7,7 +7,9 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from ninja.responses import NinjaJSONEncoder
 
+from broadsheet.api.schemas import CommentPageOut
 from broadsheet.discussion.actions import do_delete_comment
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
@@ -108,6 +110,33 @@ def test_no_answer_ever_contains_an_email_address_or_ip_hash(
         assert "secret.example" not in text
         assert "f00dfeed" not in text
         assert "email" not in text
+
+
+def test_the_listing_is_exactly_what_its_schema_would_write(
+    client: Client, thread: Thread, reader_rosa: Any
+) -> None:
+    """The listing skips django-ninja's output validation for speed: its JSON must be the
+    one the schema would produce, field for field and in order, anchors and deletions too."""
+    root = post(thread, member(reader_rosa), "Root")
+    reply = post(thread, guest("g"), "Reply", parent=root, website="https://g.example")
+    post(thread, guest("h"), "Reply to reply", parent=reply)
+    do_delete_comment(comment=reply, actor=guest("g"))
+    quoting = post(thread, guest("q"), "About this sentence.")
+    Comment.objects.filter(pk=quoting.pk).update(  # as check_anchor would have stored it
+        anchor_kind="quote",
+        anchor_block_id="5f0c6a9e-0d3c-4a8e-9d57-2b7f3c1e8a10",
+        anchor_quote="A sentence.",
+        anchor_start=0,
+        anchor_end=11,
+        anchor_revision="3",
+    )
+    answer = client.get(f"{API}/threads/{thread.key}/comments?sort=oldest")
+    assert answer["Content-Type"] == "application/json; charset=utf-8"
+    data = json.loads(answer.content)
+    expected = CommentPageOut.model_validate(data).model_dump()
+    assert answer.content.decode() == json.dumps(expected, cls=NinjaJSONEncoder)
+    assert [c["anchor_kind"] for c in data["comments"]] == ["", "quote"]
+    assert data["comments"][0]["replies"][0]["status"] == "deleted"
 
 
 def test_sort_and_page_choose_the_top_level_comments(

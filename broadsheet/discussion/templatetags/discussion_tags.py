@@ -10,6 +10,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.discussion.actions import do_register_thread
+from broadsheet.discussion.presentation import CommentView
+from broadsheet.discussion.rendering import render_comment, section_key
 from broadsheet.discussion.section import build_section
 
 register = template.Library()
@@ -35,3 +37,22 @@ def discussion(
     """{% discussion "page-key" title url %} renders the discussion of that key."""
     request = context["request"]
     return render_discussion(request, thread_key=thread_key, title=title, url=url or request.path)
+
+
+@register.simple_tag(takes_context=True)
+def comment_html(context: template.Context, c: CommentView) -> SafeString:
+    """{% comment_html c %}: discussion/includes/comment.html for `c`, from the fragment
+    cache (discussion.rendering) when this comment looked the same before."""
+    d = context.get("d")
+    # What the comments of one section share is worked out once per list of comments.
+    memo = context.render_context
+    if memo.get("discussion_section") is not d:
+        memo["discussion_section"] = d
+        memo["discussion_section_key"] = section_key(d)
+    return render_comment(
+        c,
+        d,
+        context.get("csrf_token"),
+        shared=memo["discussion_section_key"],
+        full_context=context.flatten,
+    )

@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from broadsheet.discussion.actions import do_delete_comment
@@ -74,6 +76,25 @@ def test_replies_are_capped_per_top_level_comment(thread: Thread, reader_rosa: A
     post(thread, reader_rosa, parent=small)
     page = comments_for_thread(thread, sort=Sort.OLDEST, replies_per_root=3)
     assert [c.pk for c in page.replies[root.pk]] == [r.pk for r in replies[:3]]
+    assert page.more_replies == {root.pk}
+
+
+def test_small_trees_are_read_without_the_window_and_still_capped(
+    thread: Thread, reader_rosa: Actor
+) -> None:
+    """No tree over the cap: the replies query skips the window function (cheaper for
+    Django to build), and a "[deleted]" placeholder beyond reply_count is still capped."""
+    root = post(thread, reader_rosa)
+    gone = post(thread, reader_rosa, "gone", parent=root)
+    below = post(thread, reader_rosa, "below", parent=gone)
+    others = [post(thread, reader_rosa, f"r{n}", parent=root) for n in range(2)]
+    do_delete_comment(comment=gone, actor=reader_rosa)
+    root.refresh_from_db()
+    assert root.reply_count == 3  # below, r0, r1: the placeholder is not counted
+    with CaptureQueriesContext(connection) as queries:
+        page = comments_for_thread(thread, sort=Sort.OLDEST, replies_per_root=3)
+    assert "ROW_NUMBER" not in queries.captured_queries[-1]["sql"].upper()
+    assert [c.pk for c in page.replies[root.pk]] == [gone.pk, below.pk, others[0].pk]
     assert page.more_replies == {root.pk}
 
 
