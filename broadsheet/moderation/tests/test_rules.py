@@ -10,6 +10,8 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
@@ -151,6 +153,54 @@ def test_the_same_text_again_is_refused_as_a_duplicate(thread: Thread, reader_ro
     assert decision is not None and isinstance(decision.refuse, ActionError)
     # From another IP and account it is someone agreeing.
     assert rates.duplicate(sub(thread, guest(ip_hash="elsewhere"), "Same words.")) is None
+
+
+def test_only_the_very_same_recent_visible_text_is_a_duplicate(
+    thread: Thread, reader_rosa: Actor, settings: Any
+) -> None:
+    settings.BROADSHEET_MODERATION_DUPLICATE_WINDOW = 600
+    post(thread, reader_rosa, "Same words.")
+    # Same length, other words: not a duplicate.
+    assert rates.duplicate(sub(thread, reader_rosa, "Some words.")) is None
+    deleted = post(thread, reader_rosa, "Taken back.")
+    Comment.objects.filter(pk=deleted.pk).update(status=Comment.Status.DELETED)
+    assert rates.duplicate(sub(thread, reader_rosa, "Taken back.")) is None
+    old = post(thread, reader_rosa, "Said long ago.")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(seconds=601))
+    assert rates.duplicate(sub(thread, reader_rosa, "Said long ago.")) is None
+
+
+def test_a_guest_is_known_by_their_address_whatever_its_case(thread: Thread) -> None:
+    post(thread, guest(ip_hash="ip-1"), "Hello.", email="Gabriel@Example.org")
+    history = sub(thread, guest(ip_hash="ip-2"), guest_email=" gabriel@EXAMPLE.org ").history
+    assert history == {Comment.Status.APPROVED: 1}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="reads SQLite's query plans; PostgreSQL plans by statistics",
+)
+def test_the_look_ups_inside_the_posting_transaction_use_indexes(
+    thread: Thread, reader_rosa: Actor
+) -> None:
+    """Duplicate, flood and trust run while SQLite's single write lock is held: a scan of
+    every comment there would stall every writer of the site."""
+    submission = sub(thread, member(reader_rosa.user, ip_hash="ip-1"), guest_email="a@b.org")
+    guest_submission = sub(thread, guest(ip_hash="ip-1"), guest_email="a@b.org")
+    with CaptureQueriesContext(connection) as captured:
+        rates.duplicate(submission)
+        rates.flood(submission)
+        assert guest_submission.history == {}
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plans.append(" / ".join(row[-1] for row in cursor.fetchall()))
+    assert len(plans) == 3
+    assert "discussion_text_by_ip (ip_hash=? AND <expr>=? AND created_at>?)" in plans[0]
+    assert "discussion_recent_by_ip (ip_hash=? AND created_at>?)" in plans[1]
+    assert "discussion_guest_email" in plans[2]
+    assert not any("SCAN discussion_comment" in plan for plan in plans), plans
 
 
 def test_a_flood_from_one_ip_is_held(thread: Thread, settings: Any) -> None:
