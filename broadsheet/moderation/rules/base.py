@@ -73,6 +73,13 @@ class Submission:
         return self.commenter.history()
 
     @cached_property
+    def listed_words(self) -> dict[str, list[str]]:
+        """The banned and suspect word lists, read once for both rules."""
+        from broadsheet.moderation.rules.words import listed_words  # (it imports us)
+
+        return listed_words()
+
+    @cached_property
     def trusted(self) -> bool:
         return in_trusted_group(self.actor.user) or trusted_by_history(self.history)
 

@@ -13,6 +13,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
 from broadsheet.discussion.identity import Actor
@@ -72,6 +75,29 @@ def test_banned_words_match_whole_words_only(thread: Thread, reader_rosa: Actor,
 def test_a_repeated_letter_match_never_shortens_the_listed_word() -> None:
     assert words._word_matches("asss", "ass")
     assert not words._word_matches("as", "ass")
+
+
+def _plain_matches(text: str, listed: str) -> bool:
+    """The matching rule as the module docstring states it, without the shortcuts."""
+    found, target = words.normalise(text), words.normalise(listed)
+    if not target:
+        return False
+    return any(
+        all(
+            words._word_matches(w, t)
+            for w, t in zip(found[i : i + len(target)], target, strict=True)
+        )
+        for i in range(len(found) - len(target) + 1)
+    )
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="aiosd t.-1@$", max_size=40),
+    listed=st.text(alphabet="aiosd t", min_size=1, max_size=12),
+)
+def test_word_matching_takes_shortcuts_but_finds_the_same(text: str, listed: str) -> None:
+    assert words._matches(words.normalise(text), listed) == _plain_matches(text, listed)
 
 
 def test_suspect_words_and_phrases_hold(thread: Thread, reader_rosa: Actor) -> None:
