@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -48,6 +49,9 @@ from broadsheet.discussion.models import (
     path_segment,
 )
 from broadsheet.discussion.policy import DiscussionPolicy, policy_for
+
+if TYPE_CHECKING:
+    from broadsheet.moderation.rules.base import Submission
 
 VOTE_VALUES = (-1, 0, 1)
 CLOSED_MESSAGE = "Comments are closed."
@@ -224,7 +228,7 @@ def check_post_comment(
     return html
 
 
-def initial_status(
+def moderation_submission(
     *,
     thread: Thread,
     actor: Actor,
@@ -232,13 +236,12 @@ def initial_status(
     guest_email: str = "",
     honeypot: str | None = None,
     rendered_at: str | None = None,
-) -> tuple[Comment.Status, str]:
-    """(status, reason) a new comment starts with, decided by the moderation pipeline
-    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
-    rendered_at come from the HTML form only (None: not checked)."""
-    from broadsheet.moderation.pipeline import Submission, decide
+) -> Submission:
+    """A new comment as the moderation pipeline sees it, with what needs no write lock
+    (the spam service, sanctions) already asked (broadsheet.moderation.pipeline.prepare)."""
+    from broadsheet.moderation.pipeline import Submission, prepare
 
-    decision = decide(
+    return prepare(
         Submission(
             thread=thread,
             actor=actor,
@@ -248,6 +251,35 @@ def initial_status(
             rendered_at=rendered_at,
         )
     )
+
+
+def initial_status(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    guest_email: str = "",
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
+    submission: Submission | None = None,
+) -> tuple[Comment.Status, str]:
+    """(status, reason) a new comment starts with, decided by the moderation pipeline
+    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
+    rendered_at come from the HTML form only (None: not checked). A `submission` made
+    with ``moderation_submission`` before the transaction is decided on `thread`."""
+    from broadsheet.moderation.pipeline import decide
+
+    if submission is None:
+        submission = moderation_submission(
+            thread=thread,
+            actor=actor,
+            body=body,
+            guest_email=guest_email,
+            honeypot=honeypot,
+            rendered_at=rendered_at,
+        )
+    submission.thread = thread
+    decision = decide(submission)
     return Comment.Status(decision.verdict.value), decision.reason[:200]
 
 
@@ -317,6 +349,14 @@ def do_post_comment(
     else:
         anchor = Anchor()
     guest = not actor.is_authenticated
+    submission = moderation_submission(
+        thread=thread,
+        actor=actor,
+        body=body,
+        guest_email=guest_email if guest else "",
+        honeypot=honeypot,
+        rendered_at=rendered_at,
+    )
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         if locked.is_closed:
@@ -325,12 +365,7 @@ def do_post_comment(
             parent = Comment.objects.get(pk=parent.pk)
             _check_parent(thread=thread, parent=parent)
         status, reason = initial_status(
-            thread=locked,
-            actor=actor,
-            body=body,
-            guest_email=guest_email if guest else "",
-            honeypot=honeypot,
-            rendered_at=rendered_at,
+            thread=locked, actor=actor, body=body, submission=submission
         )
         comment = Comment(
             thread=locked,

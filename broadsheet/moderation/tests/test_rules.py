@@ -405,3 +405,23 @@ def test_old_discussions_auto_close(thread: Thread, reader_rosa: Actor, settings
     thread.refresh_from_db()
     decision = closing.auto_closed(sub(thread, reader_rosa))
     assert decision is not None and isinstance(decision.refuse, NotAllowed)
+
+
+def test_the_spam_service_is_asked_once_and_never_inside_the_posting_transaction(
+    thread: Thread, guest_gabriel: Actor, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network call inside the transaction would hold SQLite's one write lock (every
+    writer of the site) for as long as the service takes to answer."""
+    settings.BROADSHEET_MODERATION_AKISMET_KEY = "key"
+    # The test itself runs in a transaction: count the atomic blocks opened beyond it.
+    outside = len(connection.savepoint_ids)
+    asked_at_depth: list[int] = []
+
+    def fake_check(**kwargs: Any) -> bool:
+        asked_at_depth.append(len(connection.savepoint_ids) - outside)
+        return True
+
+    monkeypatch.setattr(score, "akismet_check", fake_check)
+    comment = post(thread, guest_gabriel, "cheap pills")
+    assert asked_at_depth == [0]
+    assert (comment.status, comment.moderation_reason) == (Comment.Status.SPAM, "spam service")
