@@ -57,7 +57,10 @@ def database_from_url(url: str) -> dict[str, object]:
     """Translate a DATABASE_URL into a Django DATABASES entry.
 
     SQLite runs in WAL mode with a busy timeout and IMMEDIATE transactions, so
-    concurrent writers queue instead of failing with "database is locked".
+    concurrent writers queue instead of failing with "database is locked". Its
+    connections persist across requests (``conn_max_age``, default 60 s, as for
+    PostgreSQL): opening one runs four PRAGMAs, and closing the last one of a process
+    checkpoints the WAL, which together cost more than a whole vote (docs/performance.md).
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -71,6 +74,7 @@ def database_from_url(url: str) -> dict[str, object]:
         return {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(path),
+            "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
             "OPTIONS": {
                 "timeout": 20,
                 "transaction_mode": "IMMEDIATE",

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -48,6 +49,9 @@ from broadsheet.discussion.models import (
     path_segment,
 )
 from broadsheet.discussion.policy import DiscussionPolicy, policy_for
+
+if TYPE_CHECKING:
+    from broadsheet.moderation.rules.base import Submission
 
 VOTE_VALUES = (-1, 0, 1)
 CLOSED_MESSAGE = "Comments are closed."
@@ -224,7 +228,7 @@ def check_post_comment(
     return html
 
 
-def initial_status(
+def moderation_submission(
     *,
     thread: Thread,
     actor: Actor,
@@ -232,13 +236,12 @@ def initial_status(
     guest_email: str = "",
     honeypot: str | None = None,
     rendered_at: str | None = None,
-) -> tuple[Comment.Status, str]:
-    """(status, reason) a new comment starts with, decided by the moderation pipeline
-    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
-    rendered_at come from the HTML form only (None: not checked)."""
-    from broadsheet.moderation.pipeline import Submission, decide
+) -> Submission:
+    """A new comment as the moderation pipeline sees it, with what needs no write lock
+    (the spam service, sanctions) already asked (broadsheet.moderation.pipeline.prepare)."""
+    from broadsheet.moderation.pipeline import Submission, prepare
 
-    decision = decide(
+    return prepare(
         Submission(
             thread=thread,
             actor=actor,
@@ -248,6 +251,35 @@ def initial_status(
             rendered_at=rendered_at,
         )
     )
+
+
+def initial_status(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    guest_email: str = "",
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
+    submission: Submission | None = None,
+) -> tuple[Comment.Status, str]:
+    """(status, reason) a new comment starts with, decided by the moderation pipeline
+    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
+    rendered_at come from the HTML form only (None: not checked). A `submission` made
+    with ``moderation_submission`` before the transaction is decided on `thread`."""
+    from broadsheet.moderation.pipeline import decide
+
+    if submission is None:
+        submission = moderation_submission(
+            thread=thread,
+            actor=actor,
+            body=body,
+            guest_email=guest_email,
+            honeypot=honeypot,
+            rendered_at=rendered_at,
+        )
+    submission.thread = thread
+    decision = decide(submission)
     return Comment.Status(decision.verdict.value), decision.reason[:200]
 
 
@@ -317,6 +349,14 @@ def do_post_comment(
     else:
         anchor = Anchor()
     guest = not actor.is_authenticated
+    submission = moderation_submission(
+        thread=thread,
+        actor=actor,
+        body=body,
+        guest_email=guest_email if guest else "",
+        honeypot=honeypot,
+        rendered_at=rendered_at,
+    )
     with transaction.atomic():
         locked = Thread.objects.select_for_update().get(pk=thread.pk)
         if locked.is_closed:
@@ -325,12 +365,7 @@ def do_post_comment(
             parent = Comment.objects.get(pk=parent.pk)
             _check_parent(thread=thread, parent=parent)
         status, reason = initial_status(
-            thread=locked,
-            actor=actor,
-            body=body,
-            guest_email=guest_email if guest else "",
-            honeypot=honeypot,
-            rendered_at=rendered_at,
+            thread=locked, actor=actor, body=body, submission=submission
         )
         comment = Comment(
             thread=locked,
@@ -565,29 +600,31 @@ def do_cast_vote(*, comment: Comment, actor: Actor, value: int) -> VoteResult:
 
 
 def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteResult:
+    # Values, not model instances, and no first(): its ORDER BY and a model per row cost
+    # more than the statements themselves here (the ORM is most of a vote's time).
     existing = (
-        CommentVote.objects.select_for_update().filter(comment=comment, voter_key=voter).first()
+        CommentVote.objects.select_for_update()
+        .filter(comment=comment, voter_key=voter)
+        .values_list("pk", "value")[:1]
     )
-    previous = existing.value if existing else 0
+    vote_pk, previous = existing[0] if existing else (None, 0)
     if value == previous:
         pass
     elif value == 0:
-        assert existing is not None
-        existing.delete()
-    elif existing is None:
+        assert vote_pk is not None
+        CommentVote.objects.filter(pk=vote_pk).delete()
+    elif vote_pk is None:
         CommentVote.objects.create(comment=comment, voter_key=voter, value=value, ip_hash=ip_hash)
     else:
-        existing.value = value
-        existing.save(update_fields=["value"])
+        CommentVote.objects.filter(pk=vote_pk).update(value=value)
     up = int(value == 1) - int(previous == 1)
     down = int(value == -1) - int(previous == -1)
     if up or down:
-        Comment.objects.filter(pk=comment.pk).update(
-            upvotes=F("upvotes") + up, downvotes=F("downvotes") + down, score=F("score") + up - down
-        )
-    upvotes, downvotes, score = Comment.objects.values_list("upvotes", "downvotes", "score").get(
-        pk=comment.pk
-    )
+        upvotes, downvotes, score = _add_votes(comment.pk, up=up, down=down)
+    else:
+        upvotes, downvotes, score = Comment.objects.values_list(
+            "upvotes", "downvotes", "score"
+        ).get(pk=comment.pk)
     comment.upvotes, comment.downvotes, comment.score = upvotes, downvotes, score
     if up or down:
         _after_commit(
@@ -601,3 +638,22 @@ def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteRe
             )
         )
     return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=value)
+
+
+def _add_votes(comment_id: int, *, up: int, down: int) -> tuple[int, int, int]:
+    """Add to a comment's counters and return the new (upvotes, downvotes, score).
+
+    One statement, the F() update the ORM would write with the new totals returned by
+    the UPDATE itself (RETURNING: SQLite 3.35+, PostgreSQL), instead of an update and a
+    select: this is the hot path of every vote.
+    """
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    pk = connection.ops.quote_name(Comment._meta.pk.column or "id")  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET upvotes = upvotes + %s, downvotes = downvotes + %s, "  # noqa: S608
+            f"score = score + %s WHERE {pk} = %s RETURNING upvotes, downvotes, score",
+            [up, down, up - down, comment_id],
+        )
+        upvotes, downvotes, score = cursor.fetchone()
+    return int(upvotes), int(downvotes), int(score)

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Length, Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -198,6 +199,16 @@ class Comment(models.Model):
                 condition=Q(is_featured=True),
                 name="discussion_featured",
             ),
+            # Moderation asks these inside the posting transaction, which holds SQLite's
+            # one write lock: without them each was a scan of every comment of the site.
+            # Recent comments from one address (flood); recent texts of one length from
+            # one address (duplicate: a flood of other texts is not read); a guest's
+            # earlier comments by address, as iexact compares it (trust).
+            models.Index(fields=["ip_hash", "created_at"], name="discussion_recent_by_ip"),
+            models.Index(
+                F("ip_hash"), Length("body_source"), F("created_at"), name="discussion_text_by_ip"
+            ),
+            models.Index(Upper("guest_email"), name="discussion_guest_email"),
         ]
 
     def __str__(self) -> str:

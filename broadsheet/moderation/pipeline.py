@@ -53,6 +53,16 @@ RULES: list[Rule] = [
 APPROVED = Decision(Verdict.APPROVE, "")
 
 
+def prepare(submission: Submission) -> Submission:
+    """Ask, before the posting transaction, what needs no write lock: the spam service
+    (the network: up to its timeout) and the commenter's sanctions (a sanction given
+    meanwhile counts as given just after this comment). What must see every comment
+    committed before this one (duplicate, flood, trust) is asked by ``decide``, under
+    the lock."""
+    _ = submission.spam_service_says_spam, submission.sanctions
+    return submission
+
+
 def decide(submission: Submission, rules: list[Rule] | None = None) -> Decision:
     """The first decisive rule's decision, or approval. A refusing decision raises its
     error (nothing is stored)."""

@@ -8,6 +8,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 
+from broadsheet.discussion.formatting import plain_text
+from broadsheet.discussion.models import Comment
 from broadsheet.notifications.models import MentionPreference, Subscription
 
 # @username, not inside a word or an e-mail address; Django usernames may hold . + - _
@@ -77,3 +79,21 @@ def mentioned_usernames(text: str) -> list[str]:
         if len(found) >= MAX_MENTIONS:
             break
     return found
+
+
+def comment_may_concern_someone(*, comment_id: int, thread_id: int) -> bool:
+    """False only when the fan-out of this comment would find nobody to write to: its
+    discussion has no active subscription (followers and "replies" subscriptions are all
+    per discussion) and its text mentions no username. Then no task is worth enqueuing:
+    most comments on most sites, and each task is a row written under the database's
+    write lock and a worker woken.
+
+    The mentions are found exactly as ``recipients_of`` finds them.
+    """
+    followed = Subscription.objects.filter(
+        thread_id=thread_id, status=Subscription.Status.ACTIVE
+    ).exists()
+    if followed:
+        return True
+    body_html = Comment.objects.filter(pk=comment_id).values_list("body_html", flat=True)[:1]
+    return any(mentioned_usernames(plain_text(html)) for html in body_html)

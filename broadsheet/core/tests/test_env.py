@@ -19,6 +19,14 @@ def test_a_relative_sqlite_url_lands_in_the_project_and_runs_in_wal_mode() -> No
     assert options["transaction_mode"] == "IMMEDIATE"
 
 
+def test_database_connections_persist_across_requests_unless_told_otherwise() -> None:
+    # Reopening SQLite per request runs its PRAGMAs and, for the last connection of a
+    # process, a WAL checkpoint: more than a whole vote costs.
+    assert database_from_url("sqlite:///var/site.sqlite3")["CONN_MAX_AGE"] == 60
+    assert database_from_url("sqlite:///var/site.sqlite3?conn_max_age=0")["CONN_MAX_AGE"] == 0
+    assert database_from_url("postgres://news@db/broadsheet")["CONN_MAX_AGE"] == 60
+
+
 def test_a_postgres_url_becomes_a_psycopg_connection() -> None:
     db = database_from_url("postgres://news:s%40cret@db.internal:6543/broadsheet?sslmode=require")
     assert db["ENGINE"] == "django.db.backends.postgresql"

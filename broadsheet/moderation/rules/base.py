@@ -21,10 +21,12 @@ from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Thread
 from broadsheet.moderation.commenters import (
     Commenter,
+    active_sanctions,
     email_hash,
     in_trusted_group,
     trusted_by_history,
 )
+from broadsheet.moderation.models import Sanction
 
 
 class Verdict(enum.StrEnum):
@@ -71,6 +73,26 @@ class Submission:
     @cached_property
     def history(self) -> dict[str, int]:
         return self.commenter.history()
+
+    @cached_property
+    def sanctions(self) -> list[Sanction]:
+        """The commenter's active sanctions (by account, e-mail or IP)."""
+        return list(active_sanctions(self.commenter, now=self.now))
+
+    @cached_property
+    def spam_service_says_spam(self) -> bool | None:
+        """The Akismet-compatible service's answer: True spam, False ham, None when it is
+        off or did not answer."""
+        from broadsheet.moderation.rules.score import ask_spam_service  # (it imports us)
+
+        return ask_spam_service(self)
+
+    @cached_property
+    def listed_words(self) -> dict[str, list[str]]:
+        """The banned and suspect word lists, read once for both rules."""
+        from broadsheet.moderation.rules.words import listed_words  # (it imports us)
+
+        return listed_words()
 
     @cached_property
     def trusted(self) -> bool:

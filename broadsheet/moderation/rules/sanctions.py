@@ -4,7 +4,6 @@ where only they can see their comment."""
 from __future__ import annotations
 
 from broadsheet.core.errors import NotAllowed
-from broadsheet.moderation.commenters import active_sanctions
 from broadsheet.moderation.models import Sanction
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict
 
@@ -12,7 +11,7 @@ SHADOW_REASON = "shadow-banned"
 
 
 def sanctioned(submission: Submission) -> Decision | None:
-    kinds = {s.kind: s for s in active_sanctions(submission.commenter, now=submission.now)}
+    kinds = {s.kind: s for s in submission.sanctions}
     if Sanction.Kind.BAN in kinds:
         return Decision(
             Verdict.REJECT,

@@ -83,11 +83,12 @@ def akismet_check(
     return {"true": True, "false": False}.get(answer)
 
 
-def akismet(submission: Submission) -> Decision | None:
+def ask_spam_service(submission: Submission) -> bool | None:
+    """Ask the configured Akismet-compatible service about a submission (None when off)."""
     key = conf.akismet_key()
     if not key:
         return None
-    verdict = akismet_check(
+    return akismet_check(
         url=conf.akismet_url(),
         key=key,
         fields={
@@ -98,4 +99,9 @@ def akismet(submission: Submission) -> Decision | None:
             "permalink": submission.thread.url,
         },
     )
-    return Decision(Verdict.SPAM, "spam service") if verdict else None
+
+
+def akismet(submission: Submission) -> Decision | None:
+    # Asked once per submission, before the posting transaction (pipeline.prepare): a
+    # network call must not hold the database's write lock.
+    return Decision(Verdict.SPAM, "spam service") if submission.spam_service_says_spam else None

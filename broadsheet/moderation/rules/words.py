@@ -9,6 +9,8 @@ as many letters as the listed word, so "as" never matches a listed "ass".
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from functools import lru_cache
 
 from broadsheet.moderation.models import ModerationWord
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold
@@ -28,42 +30,98 @@ def _squash(word: str) -> str:
 
 def normalise(text: str) -> list[str]:
     """The words of `text` with the disguises undone (lower case, letters only)."""
+    return list(_normalised(text))
+
+
+@lru_cache(maxsize=64)
+def _normalised(text: str) -> tuple[str, ...]:
+    # Remembered: the banned and suspect lists and the spam score all read the same
+    # comment, and the listed words are the same on every comment.
     text = text.lower().translate(_LEET)
     text = _SPACED.sub(lambda m: _SEPARATORS.sub("", m.group(0)), text)
-    return re.findall(r"[^\W\d_]+", text)
+    return tuple(re.findall(r"[^\W\d_]+", text))
 
 
-def _matches(words: list[str], listed: str) -> bool:
-    target = normalise(listed)
-    if not target:
+@dataclass(frozen=True)
+class _Words:
+    """A text's normalised words, with what matching asks of them computed once."""
+
+    words: tuple[str, ...]
+    squashed: tuple[str, ...]
+    # For one-word entries: every word, and per squashed form the longest word with it.
+    exact: frozenset[str]
+    longest: dict[str, int]
+
+    @classmethod
+    def of(cls, words: tuple[str, ...]) -> _Words:
+        squashed = tuple(_squash(word) for word in words)
+        longest: dict[str, int] = {}
+        for word, squash in zip(words, squashed, strict=True):
+            longest[squash] = max(longest.get(squash, 0), len(word))
+        return cls(words, squashed, frozenset(words), longest)
+
+
+@lru_cache(maxsize=64)
+def _prepared(text: str) -> _Words:
+    return _Words.of(_normalised(text))
+
+
+def _matches(words: list[str] | _Words, listed: str) -> bool:
+    text = words if isinstance(words, _Words) else _Words.of(tuple(words))
+    target = _prepared(listed)
+    if not target.words:
         return False
-    if len(target) > 1:  # a phrase: consecutive words
-        span = len(target)
+    if len(target.words) > 1:  # a phrase: consecutive words
+        span = len(target.words)
+        pairs = tuple(zip(target.words, target.squashed, strict=True))
         return any(
-            all(_word_matches(w, t) for w, t in zip(words[i : i + span], target, strict=True))
-            for i in range(len(words) - span + 1)
+            all(
+                _squashed_match(text.words[i + k], text.squashed[i + k], listed_word, squash)
+                for k, (listed_word, squash) in enumerate(pairs)
+            )
+            for i in range(len(text.words) - span + 1)
         )
-    return any(_word_matches(word, target[0]) for word in words)
+    # One word: _word_matches against every word of the text, by set and dict look-ups.
+    listed_word, squash = target.words[0], target.squashed[0]
+    return listed_word in text.exact or text.longest.get(squash, -1) >= len(listed_word)
 
 
 def _word_matches(word: str, listed: str) -> bool:
     return word == listed or (len(word) >= len(listed) and _squash(word) == _squash(listed))
 
 
-def find_listed(text: str, kind: str) -> str | None:
-    """The first word of the `kind` list that `text` contains, or None."""
-    words = normalise(text)
-    for listed in ModerationWord.objects.filter(kind=kind).values_list("word", flat=True):
-        if _matches(words, listed):
-            return listed
+def _squashed_match(word: str, word_squash: str, listed: str, listed_squash: str) -> bool:
+    """_word_matches with both squashed forms already known."""
+    return word == listed or (len(word) >= len(listed) and word_squash == listed_squash)
+
+
+def find_listed(text: str, kind: str, listed: list[str] | None = None) -> str | None:
+    """The first word of the `kind` list (or of `listed`, that list already read) that
+    `text` contains, or None."""
+    words = _prepared(text)
+    if listed is None:
+        listed = list(ModerationWord.objects.filter(kind=kind).values_list("word", flat=True))
+    for entry in listed:
+        if _matches(words, entry):
+            return entry
     return None
 
 
+def listed_words() -> dict[str, list[str]]:
+    """Both lists in one query, each in its usual order: {kind: [word, ...]}."""
+    lists: dict[str, list[str]] = {kind: [] for kind in ModerationWord.Kind}
+    for kind, word in ModerationWord.objects.values_list("kind", "word"):
+        lists.setdefault(kind, []).append(word)
+    return lists
+
+
 def banned_words(submission: Submission) -> Decision | None:
-    found = find_listed(submission.body, ModerationWord.Kind.BANNED)
+    kind = ModerationWord.Kind.BANNED
+    found = find_listed(submission.body, kind, submission.listed_words[kind])
     return Decision(Verdict.REJECT, f"banned word: {found}") if found else None
 
 
 def suspect_words(submission: Submission) -> Decision | None:
-    found = find_listed(submission.body, ModerationWord.Kind.SUSPECT)
+    kind = ModerationWord.Kind.SUSPECT
+    found = find_listed(submission.body, kind, submission.listed_words[kind])
     return hold(f"suspect word: {found}") if found else None

@@ -10,7 +10,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
 from broadsheet.discussion.identity import Actor
@@ -70,6 +75,29 @@ def test_banned_words_match_whole_words_only(thread: Thread, reader_rosa: Actor,
 def test_a_repeated_letter_match_never_shortens_the_listed_word() -> None:
     assert words._word_matches("asss", "ass")
     assert not words._word_matches("as", "ass")
+
+
+def _plain_matches(text: str, listed: str) -> bool:
+    """The matching rule as the module docstring states it, without the shortcuts."""
+    found, target = words.normalise(text), words.normalise(listed)
+    if not target:
+        return False
+    return any(
+        all(
+            words._word_matches(w, t)
+            for w, t in zip(found[i : i + len(target)], target, strict=True)
+        )
+        for i in range(len(found) - len(target) + 1)
+    )
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="aiosd t.-1@$", max_size=40),
+    listed=st.text(alphabet="aiosd t", min_size=1, max_size=12),
+)
+def test_word_matching_takes_shortcuts_but_finds_the_same(text: str, listed: str) -> None:
+    assert words._matches(words.normalise(text), listed) == _plain_matches(text, listed)
 
 
 def test_suspect_words_and_phrases_hold(thread: Thread, reader_rosa: Actor) -> None:
@@ -151,6 +179,54 @@ def test_the_same_text_again_is_refused_as_a_duplicate(thread: Thread, reader_ro
     assert decision is not None and isinstance(decision.refuse, ActionError)
     # From another IP and account it is someone agreeing.
     assert rates.duplicate(sub(thread, guest(ip_hash="elsewhere"), "Same words.")) is None
+
+
+def test_only_the_very_same_recent_visible_text_is_a_duplicate(
+    thread: Thread, reader_rosa: Actor, settings: Any
+) -> None:
+    settings.BROADSHEET_MODERATION_DUPLICATE_WINDOW = 600
+    post(thread, reader_rosa, "Same words.")
+    # Same length, other words: not a duplicate.
+    assert rates.duplicate(sub(thread, reader_rosa, "Some words.")) is None
+    deleted = post(thread, reader_rosa, "Taken back.")
+    Comment.objects.filter(pk=deleted.pk).update(status=Comment.Status.DELETED)
+    assert rates.duplicate(sub(thread, reader_rosa, "Taken back.")) is None
+    old = post(thread, reader_rosa, "Said long ago.")
+    Comment.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(seconds=601))
+    assert rates.duplicate(sub(thread, reader_rosa, "Said long ago.")) is None
+
+
+def test_a_guest_is_known_by_their_address_whatever_its_case(thread: Thread) -> None:
+    post(thread, guest(ip_hash="ip-1"), "Hello.", email="Gabriel@Example.org")
+    history = sub(thread, guest(ip_hash="ip-2"), guest_email=" gabriel@EXAMPLE.org ").history
+    assert history == {Comment.Status.APPROVED: 1}
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite",
+    reason="reads SQLite's query plans; PostgreSQL plans by statistics",
+)
+def test_the_look_ups_inside_the_posting_transaction_use_indexes(
+    thread: Thread, reader_rosa: Actor
+) -> None:
+    """Duplicate, flood and trust run while SQLite's single write lock is held: a scan of
+    every comment there would stall every writer of the site."""
+    submission = sub(thread, member(reader_rosa.user, ip_hash="ip-1"), guest_email="a@b.org")
+    guest_submission = sub(thread, guest(ip_hash="ip-1"), guest_email="a@b.org")
+    with CaptureQueriesContext(connection) as captured:
+        rates.duplicate(submission)
+        rates.flood(submission)
+        assert guest_submission.history == {}
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+            plans.append(" / ".join(row[-1] for row in cursor.fetchall()))
+    assert len(plans) == 3
+    assert "discussion_text_by_ip (ip_hash=? AND <expr>=? AND created_at>?)" in plans[0]
+    assert "discussion_recent_by_ip (ip_hash=? AND created_at>?)" in plans[1]
+    assert "discussion_guest_email" in plans[2]
+    assert not any("SCAN discussion_comment" in plan for plan in plans), plans
 
 
 def test_a_flood_from_one_ip_is_held(thread: Thread, settings: Any) -> None:
@@ -329,3 +405,23 @@ def test_old_discussions_auto_close(thread: Thread, reader_rosa: Actor, settings
     thread.refresh_from_db()
     decision = closing.auto_closed(sub(thread, reader_rosa))
     assert decision is not None and isinstance(decision.refuse, NotAllowed)
+
+
+def test_the_spam_service_is_asked_once_and_never_inside_the_posting_transaction(
+    thread: Thread, guest_gabriel: Actor, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network call inside the transaction would hold SQLite's one write lock (every
+    writer of the site) for as long as the service takes to answer."""
+    settings.BROADSHEET_MODERATION_AKISMET_KEY = "key"
+    # The test itself runs in a transaction: count the atomic blocks opened beyond it.
+    outside = len(connection.savepoint_ids)
+    asked_at_depth: list[int] = []
+
+    def fake_check(**kwargs: Any) -> bool:
+        asked_at_depth.append(len(connection.savepoint_ids) - outside)
+        return True
+
+    monkeypatch.setattr(score, "akismet_check", fake_check)
+    comment = post(thread, guest_gabriel, "cheap pills")
+    assert asked_at_depth == [0]
+    assert (comment.status, comment.moderation_reason) == (Comment.Status.SPAM, "spam service")
