@@ -154,6 +154,17 @@ def count_votes(var_dir: Path) -> int:
         return int(connection.execute(query).fetchone()[0])
 
 
+def held_with_tag(var_dir: Path, tag: str) -> int:
+    """Comments of a posting run that did not go straight to the page (held, rejected)."""
+    with _db(var_dir) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM discussion_comment "
+            "WHERE body_source LIKE ? AND status != 'approved'",
+            (f"%{tag}x%",),
+        ).fetchone()
+    return int(row[0])
+
+
 def stored_tokens(var_dir: Path, tag: str) -> list[str]:
     """Every stored comment text carrying a bench token of `tag` (one entry per comment)."""
     with _db(var_dir) as connection:
