@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Hashable, Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from broadsheet.articles.models import (
     SectionPage,
 )
 from broadsheet.core.clients import reader_id
+from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.selectors import comment_counts, threads_most_discussed
 
 
@@ -301,24 +303,69 @@ def related_articles(article: ArticlePage) -> list[ArticlePage]:
     return as_cards(by_id[pk] for pk in ids if pk in by_id)
 
 
-def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
+class _PageParts:
+    """A small per-process LRU of what an article page shows beyond its own fields and
+    the reader's own state (see article_page_context)."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> dict[str, Any] | None:
+        with self._lock:
+            parts = self._entries.get(key)
+            if parts is not None:
+                self._entries.move_to_end(key)
+            return parts
+
+    def put(self, key: Hashable, parts: dict[str, Any]) -> None:
+        with self._lock:
+            self._entries[key] = parts
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+page_parts = _PageParts()
+
+
+def _shared_parts(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
     from broadsheet.articles.metadata import news_article_json_ld
 
     publication = PublicationSettings.load(request_or_site=request)
     bylines = list(article.byline.select_related("author", "author__avatar").order_by("sort_order"))
     section = article.get_parent().specific
+    authors = [b.author for b in bylines]
     return {
         "publication": publication,
         "section": section,
-        "authors": [b.author for b in bylines],
+        "authors": authors,
         "tags": list(article.tags.order_by("name")),
-        "reactions": reaction_summary(article, request),
         "related": related_articles(article),
         "json_ld": news_article_json_ld(
-            article,
-            request=request,
-            section=section,
-            authors=[b.author for b in bylines],
-            publication=publication,
+            article, request=request, section=section, authors=authors, publication=publication
         ),
     }
+
+
+def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
+    """What the article page shows besides the page itself. All but the reader's own
+    reaction is the same for every reader, and changes only with the article's revision
+    (its tags, byline, links), the `site` scope (publishing anything, settings, authors)
+    or the `listings` scope (comment counts of the related cards): kept per process,
+    keyed by those versions, so it is ~10 queries on a miss and none on a hit."""
+    key = (
+        article.pk,
+        article.latest_revision_id,
+        request.build_absolute_uri("/"),
+        scope_versions().read(["site", "listings"]),
+    )
+    parts = page_parts.get(key)
+    if parts is None:
+        parts = _shared_parts(article, request)
+        page_parts.put(key, parts)
+    return {**parts, "reactions": reaction_summary(article, request)}

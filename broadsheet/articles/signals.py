@@ -9,7 +9,7 @@ from django.db.models.signals import post_save
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.articles.context_processors import NAV_CACHE_KEY
-from broadsheet.articles.models import PublicationSettings
+from broadsheet.articles.models import Author, PublicationSettings
 from broadsheet.core.pagecache import bump
 
 
@@ -30,6 +30,12 @@ def forget_pages_after_settings_change(sender: Any, created: bool = False, **kwa
         bump("site")
 
 
+def forget_pages_after_author_change(sender: Any, **kwargs: Any) -> None:
+    # A byline shows the author's name, link and avatar on every page of theirs, and an
+    # Author snippet is edited without publishing any page.
+    bump("site")
+
+
 def connect() -> None:
     page_published.connect(forget_navigation, dispatch_uid="bs-nav-published")
     page_unpublished.connect(forget_navigation, dispatch_uid="bs-nav-unpublished")
@@ -39,4 +45,7 @@ def connect() -> None:
         forget_pages_after_settings_change,
         sender=PublicationSettings,
         dispatch_uid="bs-pages-settings",
+    )
+    post_save.connect(
+        forget_pages_after_author_change, sender=Author, dispatch_uid="bs-pages-author"
     )

@@ -31,6 +31,7 @@ from broadsheet.discussion import conf
 
 if TYPE_CHECKING:
     from broadsheet.discussion.models import Comment, Thread
+    from broadsheet.discussion.selectors import CommentRow
 
 QUOTE_MAX_LENGTH = 1_000
 KINDS = ("", "point", "quote")
@@ -111,7 +112,7 @@ class AnchorView:
         return f"#block-{self.block_id}"
 
 
-def anchor_view(comment: Comment) -> AnchorView | None:
+def anchor_view(comment: Comment | CommentRow) -> AnchorView | None:
     if not comment.anchor_kind:
         return None
     return AnchorView(

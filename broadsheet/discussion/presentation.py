@@ -8,6 +8,7 @@ an earlier page). Nothing here is cached across readers.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -25,7 +26,7 @@ from broadsheet.discussion.avatars import DIGEST_LENGTH, comment_identity, ident
 from broadsheet.discussion.formatting import text_length
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.selectors import votes_by_voter
+from broadsheet.discussion.selectors import Displayed, votes_by_voter
 
 DELETED_LABEL = "[deleted]"
 _LI = "<li>"
@@ -77,7 +78,7 @@ class CommentView:
         return f"comment-{self.id}"
 
 
-def author_name(comment: Comment) -> str:
+def author_name(comment: Displayed) -> str:
     if comment.status == Comment.Status.DELETED:
         return DELETED_LABEL
     if comment.author_id is not None and comment.author is not None:
@@ -120,7 +121,7 @@ class PageSettings:
 
 
 def view_of(
-    comment: Comment,
+    comment: Displayed,
     *,
     actor: Actor,
     mine: int = 0,
@@ -158,8 +159,9 @@ def view_of(
         score=comment.score,
         reply_count=comment.reply_count,
         mine=mine,
-        can_edit=not deleted and can_edit(comment, actor),
-        can_delete=not deleted and can_delete(comment, actor),
+        # actions' checks read only fields that a CommentRow has, by the same names.
+        can_edit=not deleted and can_edit(comment, actor),  # type: ignore[arg-type]
+        can_delete=not deleted and can_delete(comment, actor),  # type: ignore[arg-type]
         can_vote=not deleted and not actor.wrote(comment),
         highlighted=comment.pk == highlighted_id,
         passage=None if deleted else anchor_view(comment),
@@ -197,8 +199,8 @@ class CommentGroup:
 
 
 def build_groups(
-    roots: list[Comment],
-    replies: dict[int, list[Comment]],
+    roots: Sequence[Displayed],
+    replies: Mapping[int, Sequence[Displayed]],
     *,
     actor: Actor,
     more: set[int] | None = None,

@@ -9,14 +9,24 @@ grows with the page size, never with the size of the thread.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
+from django.db import router
 from django.db.models import Count, F, Q, QuerySet, Window
+from django.db.models.fields.files import FieldFile
 from django.db.models.functions import RowNumber
 
 from broadsheet.discussion import conf
+from broadsheet.discussion.compiled import (
+    CompiledQueries,
+    CompiledQuery,
+    compile_query,
+    sentinel_int,
+    sentinel_str,
+)
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import (
     PATH_MAX_SEGMENTS,
@@ -55,6 +65,238 @@ def thread_by_key(key: str) -> Thread | None:
     return Thread.objects.filter(key=key).first()
 
 
+# --- light rows of a discussion page --------------------------------------------------
+#
+# comments_for_thread answers rows shaped like the models (same attribute names) instead
+# of model instances: building ~80 comments with their authors and profiles, and the SQL
+# of the two queries, cost Django more than the database takes to answer them.
+
+
+@dataclass(slots=True)
+class ProfileRow:
+    """What a comment shows of its author's profile (accounts.Profile)."""
+
+    display_name: str
+    avatar: FieldFile | None
+
+
+@dataclass(slots=True)
+class AuthorRow:
+    """What a comment shows of its author's account (auth.User): the name and the
+    staff badge."""
+
+    pk: int
+    username: str
+    first_name: str
+    last_name: str
+    is_staff: bool
+    profile: ProfileRow | None
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_username(self) -> str:
+        return self.username
+
+
+# The columns of a CommentRow, in order, then those of its author and profile.
+_ROW_FIELDS = (
+    "id",
+    "thread_id",
+    "parent_id",
+    "root_id",
+    "depth",
+    "path",
+    "status",
+    "reply_count",
+    "upvotes",
+    "downvotes",
+    "score",
+    "body_html",
+    "guest_name",
+    "guest_email",
+    "guest_website",
+    "guest_reader_id",
+    "author_id",
+    "created_at",
+    "edited_at",
+    "is_featured",
+    "moderation_reason",
+    "anchor_kind",
+    "anchor_block_id",
+    "anchor_quote",
+    "anchor_start",
+    "anchor_end",
+    "anchor_revision",
+)
+_AUTHOR_FIELDS = (
+    "author__username",
+    "author__first_name",
+    "author__last_name",
+    "author__is_staff",
+    "author__profile__id",
+    "author__profile__display_name",
+    "author__profile__avatar",
+)
+_N = len(_ROW_FIELDS)
+
+
+@dataclass(slots=True)
+class CommentRow:
+    """A comment as a discussion page shows it: the displayed fields of Comment (same
+    names), with its author joined in. Never holds body_source, ip_hash or e-mails of
+    accounts."""
+
+    id: int
+    thread_id: int
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    path: str
+    status: str
+    reply_count: int
+    upvotes: int
+    downvotes: int
+    score: int
+    body_html: str
+    guest_name: str
+    guest_email: str
+    guest_website: str
+    guest_reader_id: str
+    author_id: int | None
+    created_at: datetime
+    edited_at: datetime | None
+    is_featured: bool
+    moderation_reason: str
+    anchor_kind: str
+    anchor_block_id: str
+    anchor_quote: str
+    anchor_start: int | None
+    anchor_end: int | None
+    anchor_revision: str
+    author: AuthorRow | None
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def is_top_level(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def tree_root_id(self) -> int:
+        return self.root_id or self.id
+
+
+def _avatar_file(name: str) -> FieldFile:
+    field = (
+        Comment._meta.get_field("author")
+        .related_model._meta.get_field(  # type: ignore[union-attr]
+            "profile"
+        )
+        .related_model._meta.get_field("avatar")
+    )
+    return field.attr_class(None, field, name)  # type: ignore[union-attr]
+
+
+def _comment_row(values: tuple[Any, ...] | list[Any]) -> CommentRow:
+    author = None
+    if values[16] is not None:
+        username, first, last, staff, profile_id, display_name, avatar = values[_N:]
+        author = AuthorRow(
+            pk=values[16],
+            username=username,
+            first_name=first,
+            last_name=last,
+            is_staff=staff,
+            profile=None
+            if profile_id is None
+            else ProfileRow(display_name, _avatar_file(avatar) if avatar else None),
+        )
+    # Positional: the columns come in the order of the fields.
+    row: CommentRow = _new_row(*values[:_N], author=author)
+    return row
+
+
+_new_row: Any = CommentRow
+_compiled = CompiledQueries()
+
+
+def _viewer_shape(viewer: Actor | None) -> tuple[str, Actor | None]:
+    """Which of visible_to's three WHERE shapes `viewer` gets."""
+    if viewer is None:
+        return "public", None
+    if viewer.is_authenticated:
+        return "account", viewer
+    if viewer.reader_hash:
+        return "reader", viewer
+    return "public", None
+
+
+def _shape_viewer(kind: str, slot: int) -> tuple[Any, dict[Hashable, int]]:
+    """A stand-in viewer of shape `kind` whose id or reader hash is sentinel `slot`."""
+    if kind == "account":
+        return _SentinelViewer(user_id=sentinel_int(slot)), {sentinel_int(slot): slot}
+    if kind == "reader":
+        return _SentinelViewer(reader_hash=sentinel_str(slot)), {sentinel_str(slot): slot}
+    return None, {}
+
+
+@dataclass
+class _SentinelViewer:
+    user_id: int | None = None
+    reader_hash: str = ""
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+def _viewer_value(kind: str, viewer: Actor | None) -> Any:
+    if viewer is None:
+        return None
+    return viewer.user_id if kind == "account" else viewer.reader_hash
+
+
+def _roots_query(alias: str, sort: Sort, kind: str, offset: int, limit: int) -> CompiledQuery:
+    viewer, sentinels = _shape_viewer(kind, 1)
+    rows = (
+        Comment.objects.using(alias)
+        .filter(thread_id=sentinel_int(0), parent__isnull=True)
+        .filter(visible_to(viewer))  # type: ignore[arg-type]
+        .order_by(*sort_order_by(sort))
+        .values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS)[offset : offset + limit]
+    )
+    return compile_query(rows, {sentinel_int(0): 0, **sentinels})
+
+
+def _replies_query(alias: str, roots: int, kind: str, cap: int | None) -> CompiledQuery:
+    viewer, sentinels = _shape_viewer(kind, 0)
+    ids = [sentinel_int(slot) for slot in range(1, roots + 1)]
+    rows = (
+        Comment.objects.using(alias)
+        .filter(root_id__in=ids)
+        .filter(visible_to(viewer))  # type: ignore[arg-type]
+        .order_by("root_id", "path")
+    )
+    if cap is not None:
+        position = Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
+        rows = rows.annotate(position=position).filter(position__lte=cap + 1)
+    return compile_query(
+        rows.values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS),
+        {**sentinels, **{value: slot for slot, value in enumerate(ids, start=1)}},
+    )
+
+
+# What a page of comments holds: model instances, or rows of the same shape.
+Displayed = Comment | CommentRow
+
+
 @dataclass
 class ThreadPage:
     """One page of a discussion: top-level comments with their replies in tree order."""
@@ -63,8 +305,8 @@ class ThreadPage:
     sort: Sort
     number: int
     page_size: int
-    roots: list[Comment]
-    replies: dict[int, list[Comment]] = field(default_factory=dict)
+    roots: Sequence[Displayed]
+    replies: Mapping[int, Sequence[Displayed]] = field(default_factory=dict)
     more_replies: set[int] = field(default_factory=set)
     has_next: bool = False
 
@@ -73,9 +315,9 @@ class ThreadPage:
         return self.number > 1
 
     @property
-    def comments(self) -> list[Comment]:
+    def comments(self) -> list[Displayed]:
         """Every comment on the page, each root followed by its replies."""
-        out: list[Comment] = []
+        out: list[Displayed] = []
         for root in self.roots:
             out.append(root)
             out.extend(self.replies.get(root.pk, []))
@@ -98,8 +340,8 @@ def visible_to(viewer: Actor | None) -> Q:
 
 
 def _replies_of(
-    roots: list[Comment], cap: int, viewer: Actor | None = None
-) -> tuple[dict[int, list[Comment]], set[int]]:
+    roots: Sequence[Displayed], cap: int, viewer: Actor | None = None
+) -> tuple[dict[int, list[CommentRow]], set[int]]:
     """Up to `cap` replies of each root, in tree order, in one query."""
     # A viewer's own held reply is not in reply_count (visible ones only), so a reader
     # who may have one asks for the replies of every root on the page.
@@ -107,23 +349,21 @@ def _replies_of(
     with_replies = [root.pk for root in roots if root.reply_count > 0 or identified]
     if not with_replies:
         return {}, set()
-    rows = (
-        displayed_comments()
-        .filter(root_id__in=with_replies)
-        .filter(visible_to(viewer))
-        .order_by("root_id", "path")
+    kind, shaped = _viewer_shape(viewer)
+    # The window caps what a big tree sends. When no tree on the page has more than
+    # `cap` visible replies (and no reader's own held replies can add more), every row is
+    # wanted anyway: at most 2 x cap per tree (a "[deleted]" placeholder needs a visible
+    # reply below it), so the cost stays bounded without the window.
+    windowed = identified or any(root.reply_count > cap for root in roots)
+    alias = router.db_for_read(Comment)
+    query = _compiled.get(
+        ("replies", alias, len(with_replies), kind, cap if windowed else None),
+        lambda: _replies_query(alias, len(with_replies), kind, cap if windowed else None),
     )
-    if identified or any(root.reply_count > cap for root in roots):
-        # The window caps what a big tree sends. When no tree on the page has more than
-        # `cap` visible replies (and no reader's own held replies can add more), every
-        # row is wanted anyway: at most 2 x cap per tree (a "[deleted]" placeholder
-        # needs a visible reply below it), so the cost stays bounded without the window,
-        # whose subquery takes Django longer to compile than SQLite to run.
-        position = Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
-        rows = rows.annotate(position=position).filter(position__lte=cap + 1)
-    replies: dict[int, list[Comment]] = {}
+    replies: dict[int, list[CommentRow]] = {}
     more: set[int] = set()
-    for reply in rows:
+    for values in query.rows([_viewer_value(kind, shaped), *with_replies]):
+        reply = _comment_row(values)
         bucket = replies.setdefault(reply.root_id or 0, [])
         if len(bucket) < cap:
             bucket.append(reply)
@@ -153,13 +393,15 @@ def comments_for_thread(
     cap = replies_per_root or conf.replies_per_root()
     number = max(1, page)
     offset = (number - 1) * size
-    roots = list(
-        Comment.objects.filter(thread_id=thread.pk, parent__isnull=True)
-        .filter(visible_to(viewer))
-        .select_related("author", "author__profile")
-        .defer(*_NOT_DISPLAYED)
-        .order_by(*sort_order_by(sort))[offset : offset + size + 1]
+    kind, shaped = _viewer_shape(viewer)
+    alias = router.db_for_read(Comment)
+    query = _compiled.get(
+        ("roots", alias, sort, kind, offset, size + 1),
+        lambda: _roots_query(alias, sort, kind, offset, size + 1),
     )
+    roots = [
+        _comment_row(values) for values in query.rows([thread.pk, _viewer_value(kind, shaped)])
+    ]
     has_next = len(roots) > size
     roots = roots[:size]
     replies, more = _replies_of(roots, cap, viewer)
