@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models.signals import post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.articles.context_processors import NAV_CACHE_KEY
@@ -28,6 +29,14 @@ def forget_pages_after_settings_change(sender: Any, created: bool = False, **kwa
     # out of the cache).
     if not created:
         bump("site")
+        # Again once the change is committed: whatever was read and remembered between
+        # the first bump and the commit (the old settings, e.g. the discussion policy of
+        # broadsheet.articles.discussion_policy) is keyed on a version that is gone now.
+        transaction.on_commit(lambda: bump("site"))
+
+
+def forget_pages_after_settings_delete(sender: Any, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: bump("site"))
 
 
 def connect() -> None:
@@ -39,4 +48,9 @@ def connect() -> None:
         forget_pages_after_settings_change,
         sender=PublicationSettings,
         dispatch_uid="bs-pages-settings",
+    )
+    post_delete.connect(
+        forget_pages_after_settings_delete,
+        sender=PublicationSettings,
+        dispatch_uid="bs-pages-settings-deleted",
     )
