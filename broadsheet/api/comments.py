@@ -26,7 +26,11 @@ from broadsheet.api.schemas import (
 from broadsheet.api.security import writer
 from broadsheet.core.clients import remember_reader
 from broadsheet.discussion import actions
-from broadsheet.discussion.access import access_comment, access_thread_by_key
+from broadsheet.discussion.access import (
+    access_comment,
+    access_comment_to_act_on,
+    access_thread_by_key,
+)
 from broadsheet.discussion.anchors import anchor_texts_for, mark_outdated, parse_anchor
 from broadsheet.discussion.fragments import comment_view
 from broadsheet.discussion.identity import Actor, actor_from_request
@@ -245,7 +249,7 @@ def post_comment(
     Needs the CSRF token (X-CSRFToken header) like every write."""
     actor = writer(request)
     thread = access_thread_by_key(key)
-    parent = access_comment(actor, payload.parent_id) if payload.parent_id else None
+    parent = access_comment_to_act_on(actor, payload.parent_id) if payload.parent_id else None
     comment = actions.do_post_comment(
         thread=thread,
         actor=actor,
@@ -305,7 +309,7 @@ def vote(
     """Set my vote: 1, -1, or 0 to take it back. Not on my own comments."""
     actor = writer(request)
     result = actions.do_cast_vote(
-        comment=access_comment(actor, comment_id), actor=actor, value=payload.value
+        comment=access_comment_to_act_on(actor, comment_id), actor=actor, value=payload.value
     )
     remember_reader(request, response)
     return {

@@ -13,19 +13,36 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from broadsheet.articles.models import ArticlePage, PublicationSettings
+from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.anchors import AnchorTexts
 from broadsheet.discussion.policy import DiscussionPolicy
 
 
 def article_policy(thread: Any, request: HttpRequest | None = None) -> DiscussionPolicy:
-    """Posting on/off, guests and default sort from PublicationSettings (read once per
-    request when the request is given: Wagtail caches settings on it)."""
+    """Posting on/off, guests and default sort from PublicationSettings.
+
+    Remembered per process under the version of the "site" scope, which every change of
+    the settings bumps (broadsheet.articles.signals, also after commit), so the settings
+    are read once per change instead of once per post, and a change is seen at once.
+    The version is read before the settings: a change that lands in between is stored
+    under the old version and read again on the next call.
+    """
+    global _remembered
+    version = scope_versions().read(["site"])[0]
+    remembered = _remembered
+    if remembered is not None and remembered[0] == version:
+        return remembered[1]
     publication = PublicationSettings.load(request_or_site=request)
-    return DiscussionPolicy(
+    policy = DiscussionPolicy(
         enabled=publication.comments_enabled,
         allow_guests=publication.comments_allow_guests,
         default_sort=publication.comments_default_sort or "newest",
     )
+    _remembered = (version, policy)
+    return policy
+
+
+_remembered: tuple[str, DiscussionPolicy] | None = None
 
 
 # --- inline feedback ----------------------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models.signals import post_save
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.articles.context_processors import NAV_CACHE_KEY
@@ -17,9 +18,17 @@ def forget_navigation(sender: Any, **kwargs: Any) -> None:
     cache.delete(NAV_CACHE_KEY)
 
 
+def _bump_site_now_and_after_commit() -> None:
+    # Now, and again once the change is committed: whatever a render read and kept between
+    # the first bump and the commit (the old data, under the new version) is keyed on a
+    # version that is gone by then. Outside a transaction the second runs at once.
+    bump("site")
+    transaction.on_commit(lambda: bump("site"))
+
+
 def forget_cached_pages(sender: Any, **kwargs: Any) -> None:
     # A published or withdrawn page can appear on any listing, rail or related list.
-    bump("site")
+    _bump_site_now_and_after_commit()
 
 
 def forget_pages_after_settings_change(sender: Any, created: bool = False, **kwargs: Any) -> None:
@@ -27,13 +36,19 @@ def forget_pages_after_settings_change(sender: Any, created: bool = False, **kwa
     # that any page showed has changed (and bumping then would keep that very render
     # out of the cache).
     if not created:
-        bump("site")
+        # The discussion policy (broadsheet.articles.discussion_policy) and pages keep
+        # what they read under the "site" version.
+        _bump_site_now_and_after_commit()
+
+
+def forget_pages_after_settings_delete(sender: Any, **kwargs: Any) -> None:
+    transaction.on_commit(lambda: bump("site"))
 
 
 def forget_pages_after_author_change(sender: Any, **kwargs: Any) -> None:
     # A byline shows the author's name, link and avatar on every page of theirs, and an
     # Author snippet is edited without publishing any page.
-    bump("site")
+    _bump_site_now_and_after_commit()
 
 
 def connect() -> None:
@@ -45,6 +60,11 @@ def connect() -> None:
         forget_pages_after_settings_change,
         sender=PublicationSettings,
         dispatch_uid="bs-pages-settings",
+    )
+    post_delete.connect(
+        forget_pages_after_settings_delete,
+        sender=PublicationSettings,
+        dispatch_uid="bs-pages-settings-deleted",
     )
     post_save.connect(
         forget_pages_after_author_change, sender=Author, dispatch_uid="bs-pages-author"

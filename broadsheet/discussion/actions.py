@@ -362,7 +362,12 @@ def do_post_comment(
         if locked.is_closed:
             raise NotAllowed(CLOSED_MESSAGE)
         if parent is not None:
-            parent = Comment.objects.get(pk=parent.pk)
+            # Still there and still approved? Only what the checks and the tree read.
+            parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = (
+                Comment.objects.values_list("thread_id", "status", "root_id", "depth", "path").get(
+                    pk=parent.pk
+                )
+            )
             _check_parent(thread=thread, parent=parent)
         status, reason = initial_status(
             thread=locked, actor=actor, body=body, submission=submission
