@@ -52,54 +52,6 @@ WRITE_ERRORS: dict[int, Any] = {
 }
 
 
-def _comment_out(view: CommentView, thread_key: str) -> dict[str, Any]:
-    return {
-        "id": view.id,
-        "thread_key": thread_key,
-        "parent_id": view.parent_id,
-        "root_id": view.root_id if view.parent_id else None,
-        "depth": view.depth,
-        "status": "deleted" if view.is_deleted else "approved",
-        "author": None
-        if view.is_deleted
-        else {
-            "name": view.name,
-            "avatar_url": view.avatar,
-            "is_guest": view.is_guest,
-            "website": view.website or None,
-        },
-        "reply_to": view.parent_name or None,
-        "body_html": "" if view.is_deleted else str(view.body_html),
-        "created_at": view.created_at,
-        "edited_at": view.edited_at,
-        "upvotes": view.upvotes,
-        "downvotes": view.downvotes,
-        "score": view.score,
-        "reply_count": view.reply_count,
-        "my_vote": view.mine,
-        "can_edit": view.can_edit,
-        "can_delete": view.can_delete,
-        "url": reverse("discussion:permalink", args=[view.id]),
-        "replies": [],
-        **_anchor_out(view),
-    }
-
-
-def _anchor_out(view: CommentView) -> dict[str, Any]:
-    anchor = view.passage
-    if anchor is None:
-        return {"anchor_kind": ""}
-    return {
-        "anchor_kind": anchor.kind,
-        "anchor_block_id": anchor.block_id,
-        "anchor_quote": anchor.quote,
-        "anchor_start": anchor.start,
-        "anchor_end": anchor.end,
-        "anchor_revision": anchor.revision,
-        "anchor_outdated": anchor.outdated,
-    }
-
-
 def _mark_outdated(request: HttpRequest, thread: Thread, views: list[CommentView]) -> None:
     anchored = [view for view in views if view.passage is not None]
     if anchored:
@@ -112,7 +64,7 @@ def _single(
     view = comment_view(comment, actor=actor, mine=mine)
     if request is not None:
         _mark_outdated(request, comment.thread, [view])
-    out = _comment_out(view, comment.thread.key)
+    out = _listed(view, comment.thread.key, _permalink_format())
     out["status"] = comment.status
     return out
 
@@ -177,7 +129,8 @@ def _permalink_format() -> str:
 
 
 def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any]:
-    """CommentOut of a listed comment, every field in the schema's order."""
+    """CommentOut of a comment, every field in the schema's order (the single-comment
+    endpoints answer it too, with the comment's own status)."""
     deleted = view.is_deleted
     anchor = view.passage
     return {
