@@ -27,6 +27,13 @@ from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import conf
 from broadsheet.discussion.anchors import Anchor, AnchorTexts, anchor_texts_for, check_anchor
+from broadsheet.discussion.compiled import (
+    CompiledQueries,
+    CompiledQuery,
+    compile_query,
+    sentinel_int,
+    sentinel_str,
+)
 from broadsheet.discussion.events import (
     CommentDeleted,
     CommentEdited,
@@ -607,19 +614,16 @@ def do_cast_vote(*, comment: Comment, actor: Actor, value: int) -> VoteResult:
 def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteResult:
     # Values, not model instances, and no first(): its ORDER BY and a model per row cost
     # more than the statements themselves here (the ORM is most of a vote's time).
-    existing = (
-        CommentVote.objects.select_for_update()
-        .filter(comment=comment, voter_key=voter)
-        .values_list("pk", "value")[:1]
-    )
-    vote_pk, previous = existing[0] if existing else (None, 0)
+    # Compiled once (compiled.py): building this select cost more than running it.
+    existing = list(_vote_queries.get("mine", _my_vote_query).rows([comment.pk, voter]))
+    vote_pk, previous = tuple(existing[0]) if existing else (None, 0)
     if value == previous:
         pass
     elif value == 0:
         assert vote_pk is not None
         CommentVote.objects.filter(pk=vote_pk).delete()
     elif vote_pk is None:
-        CommentVote.objects.create(comment=comment, voter_key=voter, value=value, ip_hash=ip_hash)
+        _insert_vote(comment_id=comment.pk, voter=voter, value=value, ip_hash=ip_hash)
     else:
         CommentVote.objects.filter(pk=vote_pk).update(value=value)
     up = int(value == 1) - int(previous == 1)
@@ -643,6 +647,43 @@ def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteRe
             )
         )
     return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=value)
+
+
+_vote_queries = CompiledQueries(max_entries=8)
+
+
+def _my_vote_query() -> CompiledQuery:
+    """(pk, value) of one voter's vote on one comment, its row locked (PostgreSQL)."""
+    rows = (
+        CommentVote.objects.select_for_update()
+        .filter(comment_id=sentinel_int(0), voter_key=sentinel_str(1))
+        .values_list("pk", "value")
+    )
+    return compile_query(rows[:1], {sentinel_int(0): 0, sentinel_str(1): 1})
+
+
+def _insert_vote(*, comment_id: int, voter: str, value: int, ip_hash: str) -> None:
+    """The INSERT that CommentVote.objects.create() writes, without building a model
+    and its save machinery (no signal listens to votes). A second first vote of the same
+    voter still ends on the unique constraint as an IntegrityError (do_cast_vote retries)."""
+    meta = CommentVote._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(
+        quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
+        for name in ("comment", "voter_key", "value", "ip_hash", "created_at")
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s, %s)",
+            [
+                comment_id,
+                voter,
+                value,
+                ip_hash,
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+            ],
+        )
 
 
 def _add_votes(comment_id: int, *, up: int, down: int) -> tuple[int, int, int]:
