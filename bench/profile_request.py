@@ -4,6 +4,13 @@ exactly as granian calls it: no network, no load generator, one process.
 Usage:
   .venv/bin/python bench/profile_request.py URL [--requests N] [--profile] [--top K]
       [--no-page-cache] [--cookie NAME=VALUE ...] [--wsgi MODULE]
+      [--post-json FILE [--cpu]]
+
+With --post-json, each request POSTs the next line of FILE (JSON bodies, one a line,
+cycled; "@@N@@" becomes the request's number so no two texts are equal) with the CSRF
+cookie and header the API asks for (fetched from /api/v1/csrf first), and expects a 2xx
+answer: how the bench's posting and voting streams look to one process. --cpu times
+process CPU instead of the wall clock (writes wait on the disk).
 
 Settings: bench/bench_settings.py against BROADSHEET_VAR_DIR (default: the bench's own
 database under bench/.work/broadsheet-var, seeded by `make bench` or a partial run).
@@ -21,6 +28,7 @@ import io
 import os
 import pstats
 import statistics
+from collections import Counter
 import sys
 import time
 from collections.abc import Callable, Iterable
@@ -32,10 +40,12 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 
-def environ_for(url: str, cookies: list[str]) -> dict[str, Any]:
+def environ_for(
+    url: str, cookies: list[str], *, body: bytes = b"", headers: dict[str, str] | None = None
+) -> dict[str, Any]:
     parts = urlsplit(url)
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": "GET",
+        "REQUEST_METHOD": "POST" if body else "GET",
         "PATH_INFO": parts.path or "/",
         "QUERY_STRING": parts.query,
         "SERVER_NAME": "127.0.0.1",
@@ -45,32 +55,64 @@ def environ_for(url: str, cookies: list[str]) -> dict[str, Any]:
         "HTTP_HOST": "127.0.0.1:8000",
         "HTTP_USER_AGENT": "profile_request",
         "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
+        "wsgi.input": io.BytesIO(body),
         "wsgi.errors": sys.stderr,
         "wsgi.multithread": False,
         "wsgi.multiprocess": True,
         "wsgi.run_once": False,
         "wsgi.version": (1, 0),
     }
+    if body:
+        environ["CONTENT_TYPE"] = "application/json"
+        environ["CONTENT_LENGTH"] = str(len(body))
     if cookies:
         environ["HTTP_COOKIE"] = "; ".join(cookies)
+    for name, value in (headers or {}).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
     return environ
 
 
-def one_request(application: Callable[..., Iterable[bytes]], url: str, cookies: list[str]) -> int:
-    status: list[str] = []
+def call(
+    application: Callable[..., Iterable[bytes]],
+    environ: dict[str, Any],
+) -> tuple[str, list[tuple[str, str]], bytes]:
+    answer: list[Any] = []
 
     def start_response(code: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        status.append(code)
+        answer[:] = [code, headers]
 
-    body = application(environ_for(url, cookies), start_response)
-    size = sum(len(chunk) for chunk in body)
-    close = getattr(body, "close", None)
+    chunks = application(environ, start_response)
+    content = b"".join(chunks)
+    close = getattr(chunks, "close", None)
     if close is not None:
         close()
-    if not status[0].startswith("200"):
-        raise SystemExit(f"{url} answered {status[0]}")
-    return size
+    return answer[0], answer[1], content
+
+
+answers: Counter[str] = Counter()
+
+
+def one_request(
+    application: Callable[..., Iterable[bytes]],
+    url: str,
+    cookies: list[str],
+    *,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> int:
+    code, _, content = call(application, environ_for(url, cookies, body=body, headers=headers))
+    answers[code] += 1
+    if not code.startswith("2") and not body:
+        raise SystemExit(f"{url} answered {code}: {content[:300]!r}")
+    return len(content)
+
+
+def csrf_for(application: Callable[..., Iterable[bytes]], url: str) -> tuple[str, str]:
+    """(cookie, token) from the API's /csrf, as a script using the API gets them."""
+    parts = urlsplit(url)
+    code, headers, content = call(application, environ_for(f"{parts.scheme}://{parts.netloc}/api/v1/csrf", []))
+    cookie = next(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie" and "csrf" in v)
+    return cookie, cookie.split("=", 1)[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--no-page-cache", action="store_true")
     parser.add_argument("--cookie", action="append", default=[])
+    parser.add_argument("--post-json", type=Path, help="POST these JSON bodies, one a line")
+    parser.add_argument("--cpu", action="store_true", help="time process CPU, not wall clock")
     parser.add_argument(
         "--wsgi", default="config.wsgi", help="the WSGI module (bench.hello.wsgi: the yardstick)"
     )
@@ -92,23 +136,42 @@ def main(argv: list[str] | None = None) -> int:
     if options.no_page_cache:
         os.environ["BENCH_PAGE_CACHE"] = "off"
     application = importlib.import_module(options.wsgi).application
+    cookies, headers = list(options.cookie), {}
+    bodies = [b""]
+    if options.post_json:
+        bodies = [line.encode() for line in options.post_json.read_text().splitlines() if line]
+        cookie, token = csrf_for(application, options.url)
+        cookies.append(cookie)
+        headers["X-CSRFToken"] = token
+    clock = time.process_time if options.cpu else time.perf_counter
+    sent = 0
+    run_tag = f"{os.getpid()}"
+
+    def next_request() -> int:
+        nonlocal sent
+        sent += 1
+        body = bodies[sent % len(bodies)].replace(b"@@N@@", f"{run_tag}-{sent}".encode())
+        return one_request(application, options.url, cookies, body=body, headers=headers)
+
     size = 0
     for _ in range(5):  # warm: templates, caches, the page cache itself
-        size = one_request(application, options.url, options.cookie)
+        size = next_request()
     timings = []
     profiler = cProfile.Profile() if options.profile else None
     for _ in range(options.requests):
-        started = time.perf_counter()
+        started = clock()
         if profiler is not None:
             profiler.enable()
-        one_request(application, options.url, options.cookie)
+        next_request()
         if profiler is not None:
             profiler.disable()
-        timings.append(time.perf_counter() - started)
+        timings.append(clock() - started)
     print(
         f"{options.url}: {size:,} bytes; median {statistics.median(timings) * 1e6:,.0f} µs, "
         f"best {min(timings) * 1e6:,.0f} µs per request over {options.requests}"
     )
+    if options.post_json:
+        print("answers:", dict(answers))
     if profiler is not None:
         stats = pstats.Stats(profiler)
         stats.sort_stats("cumulative").print_stats(options.top)

@@ -20,13 +20,18 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import conf
 from broadsheet.discussion.anchors import Anchor, AnchorTexts, anchor_texts_for, check_anchor
+from broadsheet.discussion.comment_writes import (
+    add_to_counts,
+    insert_comment,
+    locked_thread_state,
+    parent_state,
+)
 from broadsheet.discussion.compiled import (
     CompiledQueries,
     CompiledQuery,
@@ -303,13 +308,12 @@ def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
 
 def _count_visible(comment: Comment, delta: int, *, touch: bool = False) -> None:
     """Add `delta` visible comments to the thread and to every ancestor's reply_count."""
-    changes: dict[str, object] = {"comment_count": F("comment_count") + delta}
-    if touch:
-        changes["last_comment_at"] = comment.created_at
-    Thread.objects.filter(pk=comment.thread_id).update(**changes)
-    ancestors = path_ids(comment.path)[:-1]
-    if ancestors:
-        Comment.objects.filter(pk__in=ancestors).update(reply_count=F("reply_count") + delta)
+    add_to_counts(
+        thread_id=comment.thread_id,
+        ancestors=path_ids(comment.path)[:-1],
+        delta=delta,
+        last_comment_at=comment.created_at if touch else None,
+    )
 
 
 def do_post_comment(
@@ -365,22 +369,25 @@ def do_post_comment(
         rendered_at=rendered_at,
     )
     with transaction.atomic():
-        locked = Thread.objects.select_for_update().get(pk=thread.pk)
-        if locked.is_closed:
+        # Compiled reads and plain statements (comment_writes): the ORM building these
+        # cost more than SQLite answering them, and all of it held the write lock.
+        is_closed, comment_count, thread_key = locked_thread_state(thread.pk)
+        if is_closed:
             raise NotAllowed(CLOSED_MESSAGE)
         if parent is not None:
             # Still there and still approved? Only what the checks and the tree read.
-            parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = (
-                Comment.objects.values_list("thread_id", "status", "root_id", "depth", "path").get(
-                    pk=parent.pk
+            state = parent_state(parent.pk)
+            if state is None:
+                raise ActionError(
+                    "That comment was removed; you can no longer reply to it.", field="parent"
                 )
-            )
+            parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = state
             _check_parent(thread=thread, parent=parent)
         status, reason = initial_status(
-            thread=locked, actor=actor, body=body, submission=submission
+            thread=thread, actor=actor, body=body, submission=submission
         )
         comment = Comment(
-            thread=locked,
+            thread=thread,
             parent=parent,
             root_id=(parent.root_id or parent.pk) if parent else None,
             author=actor.user if not guest else None,
@@ -393,7 +400,7 @@ def do_post_comment(
             status=status,
             moderation_reason=reason,
             created_at=timezone.now(),
-            depth=(parent.depth + 1) if parent else 0,  # final value set below
+            depth=(parent.depth + 1) if parent else 0,  # final value set on insert
             ip_hash=actor.ip_hash,
             anchor_kind=anchor.kind,
             anchor_block_id=anchor.block_id,
@@ -402,9 +409,7 @@ def do_post_comment(
             anchor_end=anchor.end,
             anchor_revision=anchor.revision,
         )
-        comment.save(force_insert=True)
-        comment.depth, comment.path = _tree_position(parent, comment.pk)
-        Comment.objects.filter(pk=comment.pk).update(depth=comment.depth, path=comment.path)
+        insert_comment(comment, lambda pk: _tree_position(parent, pk))
         if reason:
             from broadsheet.moderation.audit import record_pipeline_decision
 
@@ -414,14 +419,15 @@ def do_post_comment(
             _after_commit(
                 CommentPosted(
                     thread_id=thread.pk,
-                    thread_key=locked.key,
+                    thread_key=thread_key,
                     comment_id=comment.pk,
                     parent_id=comment.parent_id,
                     root_id=comment.root_id,
                     created_at=comment.created_at,
                 )
             )
-    thread.comment_count = locked.comment_count + (comment.status == Comment.Status.APPROVED)
+    thread.comment_count = comment_count + (comment.status == Comment.Status.APPROVED)
+    thread.is_closed = is_closed
     return comment
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connections
@@ -33,20 +34,29 @@ def sentinel_str(slot: int) -> str:
     return f"\x00sentinel-{slot}\x00"
 
 
+def sentinel_datetime(slot: int) -> datetime:
+    """A moment no row has (the first second of year 1, the slot in its microseconds).
+    The ORM adapts datetime params for the backend while compiling (SQLite: a string),
+    so the slot remembers to adapt the value given at each call the same way."""
+    return datetime(1, 1, 1, 0, 0, 0, slot + 1, tzinfo=UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class CompiledQuery:
     alias: str
     sql: str
     params: tuple[Any, ...]
-    slots: tuple[tuple[int, int], ...]  # (param position, slot number)
+    # (param position, slot number, adapt the value as a datetime field's)
+    slots: tuple[tuple[int, int, bool], ...]
     converters: tuple[tuple[int, tuple[Callable[..., Any], ...], Any], ...]
 
     def rows(self, values: Sequence[Any]) -> Iterator[tuple[Any, ...] | list[Any]]:
         """Run with `values[slot]` in each slot; rows converted as the ORM would."""
-        params = list(self.params)
-        for position, slot in self.slots:
-            params[position] = values[slot]
         connection = connections[self.alias]
+        params = list(self.params)
+        for position, slot, adapt in self.slots:
+            value = values[slot]
+            params[position] = connection.ops.adapt_datetimefield_value(value) if adapt else value
         with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             fetched = cursor.fetchall()
@@ -69,19 +79,29 @@ def compile_query(queryset: QuerySet[Any], sentinels: dict[Hashable, int]) -> Co
     alias = queryset.db
     compiler = queryset.query.get_compiler(using=alias)
     sql, params = compiler.as_sql()
-    slots = tuple(
-        (position, sentinels[value])
-        for position, value in enumerate(params)
-        if isinstance(value, int | str) and not isinstance(value, bool) and value in sentinels
-    )
-    if len({slot for _, slot in slots}) != len(set(sentinels.values())):
+    ops = connections[alias].ops
+    # Datetime sentinels reach the params adapted for the backend (or as they are).
+    adapted: dict[Any, int] = {
+        ops.adapt_datetimefield_value(value): slot
+        for value, slot in sentinels.items()
+        if isinstance(value, datetime)
+    }
+    slots = []
+    for position, value in enumerate(params):
+        if isinstance(value, bool) or not isinstance(value, int | str | datetime):
+            continue
+        if value in sentinels:
+            slots.append((position, sentinels[value], isinstance(value, datetime)))
+        elif value in adapted:
+            slots.append((position, adapted[value], True))
+    if len({slot for _, slot, _ in slots}) != len(set(sentinels.values())):
         raise ValueError("a sentinel value did not reach the SQL params")
     columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
     converters = tuple(
         (position, tuple(functions), expression)
         for position, (functions, expression) in compiler.get_converters(columns).items()
     )
-    return CompiledQuery(alias, sql, tuple(params), slots, converters)
+    return CompiledQuery(alias, sql, tuple(params), tuple(slots), converters)
 
 
 class CompiledQueries:

@@ -11,7 +11,7 @@ from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.presentation import CommentView, author_name, view_of
 from broadsheet.discussion.section import DiscussionContext, discussion_context
-from broadsheet.discussion.selectors import displayed_comments, votes_by_voter
+from broadsheet.discussion.selectors import displayed_row, votes_by_voter
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -41,6 +41,6 @@ def comment_view(
         comment, actor=actor, mine=mine, highlighted_id=comment.pk if highlighted else None
     )
     if comment.parent_id:
-        parent = displayed_comments().filter(pk=comment.parent_id).first()
+        parent = displayed_row(comment.parent_id)
         view.parent_name = author_name(parent) if parent else ""
     return view

@@ -293,6 +293,25 @@ def _replies_query(alias: str, roots: int, kind: str, cap: int | None) -> Compil
     )
 
 
+def displayed_row(comment_id: int) -> CommentRow | None:
+    """One comment as a page shows it, author joined in, whatever its status (callers
+    decide what may be shown): what an answer about a new reply names it in reply to."""
+    alias = router.db_for_read(Comment)
+    query = _compiled.get(("one", alias), lambda: _one_query(alias))
+    for values in query.rows([comment_id]):
+        return _comment_row(values)
+    return None
+
+
+def _one_query(alias: str) -> CompiledQuery:
+    rows = (
+        Comment.objects.using(alias)
+        .filter(pk=sentinel_int(0))
+        .values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS)
+    )
+    return compile_query(rows[:1], {sentinel_int(0): 0})
+
+
 # What a page of comments holds: model instances, or rows of the same shape.
 Displayed = Comment | CommentRow
 

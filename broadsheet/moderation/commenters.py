@@ -6,13 +6,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from broadsheet.discussion.compiled import (
+    CompiledQueries,
+    CompiledQuery,
+    compile_query,
+    sentinel_datetime,
+    sentinel_int,
+    sentinel_str,
+)
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation import conf
 from broadsheet.moderation.models import Sanction
@@ -69,9 +77,13 @@ class Commenter:
         return Comment.objects.none()
 
     def history(self) -> dict[str, int]:
-        """{status: number of comments}, one query."""
-        rows = self.comments().values("status").annotate(n=Count("pk")).order_by()
-        return {row["status"]: row["n"] for row in rows}
+        """{status: number of comments}, one query (compiled once per kind of commenter:
+        every comment posted asks it)."""
+        if self.user_id is None and not self.email:
+            return {}
+        shape = "account" if self.user_id is not None else "guest"
+        query = _compiled.get(("history", shape), lambda: _history_query(shape))
+        return {status: n for status, n in query.rows([self.user_id or 0, self.email])}
 
     def sanction_filter(self) -> Q:
         target = Q(pk__in=[])
@@ -89,6 +101,53 @@ def active_sanctions(commenter: Commenter, *, now: datetime | None = None) -> Qu
     return Sanction.objects.filter(commenter.sanction_filter()).filter(
         Q(lifted_at__isnull=True), Q(until__isnull=True) | Q(until__gt=now)
     )
+
+
+class SanctionTerm(NamedTuple):
+    kind: str
+    until: datetime | None
+
+
+def active_sanction_terms(commenter: Commenter, *, now: datetime) -> list[SanctionTerm]:
+    """What ``active_sanctions`` finds, as (kind, until): the posting path asks it for
+    every comment, so its query is compiled once per kind of commenter."""
+    shape = (commenter.user_id is not None, bool(commenter.email_hash), bool(commenter.ip_hash))
+    if not any(shape):
+        return []
+    query = _compiled.get(("sanctions", shape), lambda: _sanctions_query(*shape))
+    values = [commenter.user_id or 0, commenter.email_hash, commenter.ip_hash, now]
+    return [SanctionTerm(kind, until) for kind, until in query.rows(values)]
+
+
+_compiled = CompiledQueries(max_entries=16)
+
+
+def _history_query(shape: str) -> CompiledQuery:
+    if shape == "account":
+        commenter = Commenter(user_id=sentinel_int(0))
+        sentinels: dict[Any, int] = {sentinel_int(0): 0}
+    else:
+        commenter = Commenter(email=sentinel_str(1))
+        sentinels = {sentinel_str(1): 1}
+    rows = commenter.comments().values("status").annotate(n=Count("pk")).order_by()
+    return compile_query(rows.values_list("status", "n"), sentinels)
+
+
+def _sanctions_query(user: bool, email: bool, ip: bool) -> CompiledQuery:
+    commenter = Commenter(
+        user_id=sentinel_int(0) if user else None,
+        email_hash=sentinel_str(1) if email else "",
+        ip_hash=sentinel_str(2) if ip else "",
+    )
+    sentinels: dict[Any, int] = {sentinel_datetime(3): 3}
+    if user:
+        sentinels[sentinel_int(0)] = 0
+    if email:
+        sentinels[sentinel_str(1)] = 1
+    if ip:
+        sentinels[sentinel_str(2)] = 2
+    rows = active_sanctions(commenter, now=sentinel_datetime(3)).values_list("kind", "until")
+    return compile_query(rows, sentinels)
 
 
 def in_trusted_group(user: Any) -> bool:

@@ -21,12 +21,12 @@ from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Thread
 from broadsheet.moderation.commenters import (
     Commenter,
-    active_sanctions,
+    SanctionTerm,
+    active_sanction_terms,
     email_hash,
     in_trusted_group,
     trusted_by_history,
 )
-from broadsheet.moderation.models import Sanction
 
 
 class Verdict(enum.StrEnum):
@@ -75,9 +75,9 @@ class Submission:
         return self.commenter.history()
 
     @cached_property
-    def sanctions(self) -> list[Sanction]:
-        """The commenter's active sanctions (by account, e-mail or IP)."""
-        return list(active_sanctions(self.commenter, now=self.now))
+    def sanctions(self) -> list[SanctionTerm]:
+        """The commenter's active sanctions (by account, e-mail or IP): kind and end."""
+        return active_sanction_terms(self.commenter, now=self.now)
 
     @cached_property
     def spam_service_says_spam(self) -> bool | None:

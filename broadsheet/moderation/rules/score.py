@@ -8,6 +8,7 @@ above BROADSHEET_MODERATION_SPAM_THRESHOLD a comment from an untrusted commenter
 from __future__ import annotations
 
 import logging
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,6 +20,9 @@ from broadsheet.moderation.rules.links import count_links
 from broadsheet.moderation.rules.words import normalise
 
 logger = logging.getLogger(__name__)
+
+# One character other than white space six times in a row.
+_REPEATED_CHARACTER = re.compile(r"(\S)\1{5}")
 
 SPAM_PHRASES = (
     "buy now",
@@ -44,7 +48,7 @@ def local_score(submission: Submission) -> tuple[int, list[str]]:
     letters = [ch for ch in body if ch.isalpha()]
     if len(letters) >= 20 and sum(ch.isupper() for ch in letters) / len(letters) > 0.7:
         points.append((2, "mostly capitals"))
-    if any(body[i : i + 6] == body[i] * 6 and not body[i].isspace() for i in range(len(body))):
+    if _REPEATED_CHARACTER.search(body):
         points.append((1, "repeated characters"))
     text = " " + " ".join(normalise(body)) + " "
     phrases = [p for p in SPAM_PHRASES if f" {p} " in text]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from broadsheet.discussion.compiled import CompiledQueries, CompiledQuery, compile_query
 from broadsheet.moderation.models import ModerationWord
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold
 
@@ -108,11 +109,20 @@ def find_listed(text: str, kind: str, listed: list[str] | None = None) -> str | 
 
 
 def listed_words() -> dict[str, list[str]]:
-    """Both lists in one query, each in its usual order: {kind: [word, ...]}."""
+    """Both lists in one query, each in its usual order: {kind: [word, ...]}. Read for
+    every comment posted, so the query is compiled once (never cached: a word a
+    moderator adds counts from the next comment on)."""
     lists: dict[str, list[str]] = {kind: [] for kind in ModerationWord.Kind}
-    for kind, word in ModerationWord.objects.values_list("kind", "word"):
+    for kind, word in _compiled.get("listed", _listed_query).rows([]):
         lists.setdefault(kind, []).append(word)
     return lists
+
+
+_compiled = CompiledQueries(max_entries=2)
+
+
+def _listed_query() -> CompiledQuery:
+    return compile_query(ModerationWord.objects.values_list("kind", "word"), {})
 
 
 def banned_words(submission: Submission) -> Decision | None:
