@@ -9,10 +9,11 @@ import pytest
 from django.test import Client
 from ninja.responses import NinjaJSONEncoder
 
-from broadsheet.api.schemas import CommentPageOut
+from broadsheet.api.schemas import CommentOut, CommentPageOut
 from broadsheet.discussion.actions import do_delete_comment
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.presentation import author_name
 from broadsheet.discussion.testing import big_thread, guest, make_thread, make_user, member, post
 
 pytestmark = pytest.mark.django_db
@@ -231,6 +232,32 @@ def test_a_guest_posts_then_edits_from_the_same_browser(thread: Thread) -> None:
     assert edited.status_code == 200
     assert edited.json()["body_html"] == '<p dir="auto">First</p>'
     assert edited.json()["edited_at"]
+
+
+def test_a_posted_reply_is_answered_exactly_as_its_schema_would_write_it(
+    thread: Thread, reader_rosa: Any
+) -> None:
+    """Posting also skips django-ninja's output validation (the hot write path)."""
+    root = post(thread, member(reader_rosa), "Root")
+    client, headers = csrf_client()
+    created = send(
+        client,
+        "post",
+        f"{API}/threads/{thread.key}/comments",
+        {"body": "A *reply*", "name": "Gabriel", "email": "g@example.org", "parent_id": root.pk},
+        headers,
+    )
+    assert created.status_code == 201, created.content
+    assert created["Content-Type"] == "application/json; charset=utf-8"
+    data = json.loads(created.content)
+    expected = CommentOut.model_validate(data).model_dump()
+    assert created.content.decode() == json.dumps(expected, cls=NinjaJSONEncoder)
+    assert (data["reply_to"], data["parent_id"], data["status"]) == (
+        author_name(root),
+        root.pk,
+        "approved",
+    )
+    assert "bs_reader" in created.cookies
 
 
 def test_somebody_else_cannot_edit_or_delete(thread: Thread) -> None:

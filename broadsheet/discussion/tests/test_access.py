@@ -7,7 +7,11 @@ from typing import Any
 import pytest
 from django.http import Http404
 
-from broadsheet.discussion.access import access_comment, access_comment_to_act_on
+from broadsheet.discussion.access import (
+    access_comment,
+    access_comment_to_act_on,
+    access_thread_by_key,
+)
 from broadsheet.discussion.actions import do_cast_vote, do_post_comment
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
@@ -71,3 +75,15 @@ def test_votes_and_replies_through_the_lean_comment_keep_the_counters_exact(
     assert (result.upvotes, result.score) == (1, 1)
     assert Comment.objects.get(pk=root.pk).reply_count == 1
     assert thread_inconsistencies(thread) == []
+
+
+def test_the_thread_of_a_key_is_the_whole_row_and_404_for_an_unknown_key(thread: Thread) -> None:
+    Thread.objects.filter(pk=thread.pk).update(comment_count=3, is_closed=True)
+    found = access_thread_by_key(thread.key)
+    stored = Thread.objects.get(pk=thread.pk)
+    assert {f.attname: getattr(found, f.attname) for f in Thread._meta.concrete_fields} == {
+        f.attname: getattr(stored, f.attname) for f in Thread._meta.concrete_fields
+    }
+    assert not found._state.adding
+    with pytest.raises(Http404):
+        access_thread_by_key(thread.key + "-missing")

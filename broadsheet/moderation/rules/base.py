@@ -95,6 +95,22 @@ class Submission:
         return listed_words()
 
     @cached_property
+    def listed_word_found(self) -> dict[str, str | None]:
+        """{kind: the first listed word of that kind the text contains, or None}."""
+        from broadsheet.moderation.rules.words import find_listed  # (it imports us)
+
+        return {
+            kind: find_listed(self.body, kind, words) for kind, words in self.listed_words.items()
+        }
+
+    @cached_property
+    def local_spam_score(self) -> tuple[int, list[str]]:
+        """(score, reasons) of the built-in spam score (rules.score.local_score)."""
+        from broadsheet.moderation.rules.score import local_score  # (it imports us)
+
+        return local_score(self)
+
+    @cached_property
     def trusted(self) -> bool:
         return in_trusted_group(self.actor.user) or trusted_by_history(self.history)
 

@@ -55,7 +55,9 @@ class _Words:
 
     @classmethod
     def of(cls, words: tuple[str, ...]) -> _Words:
-        squashed = tuple(_squash(word) for word in words)
+        # One substitution over all words: they are letters only, so a run of one
+        # letter never spans the single spaces between them.
+        squashed = tuple(_squash(" ".join(words)).split(" ")) if words else ()
         longest: dict[str, int] = {}
         for word, squash in zip(words, squashed, strict=True):
             longest[squash] = max(longest.get(squash, 0), len(word))
@@ -72,6 +74,11 @@ def _matches(words: list[str] | _Words, listed: str) -> bool:
     target = _prepared(listed)
     if not target.words:
         return False
+    first, first_squash = target.words[0], target.squashed[0]
+    # Where any word matches the first listed word (set and dict look-ups): a listed
+    # word that matches nowhere ends here, a phrase's scan only runs where it may match.
+    if first not in text.exact and text.longest.get(first_squash, -1) < len(first):
+        return False
     if len(target.words) > 1:  # a phrase: consecutive words
         span = len(target.words)
         pairs = tuple(zip(target.words, target.squashed, strict=True))
@@ -82,9 +89,8 @@ def _matches(words: list[str] | _Words, listed: str) -> bool:
             )
             for i in range(len(text.words) - span + 1)
         )
-    # One word: _word_matches against every word of the text, by set and dict look-ups.
-    listed_word, squash = target.words[0], target.squashed[0]
-    return listed_word in text.exact or text.longest.get(squash, -1) >= len(listed_word)
+    # One word: the check above was _word_matches against every word of the text.
+    return True
 
 
 def _word_matches(word: str, listed: str) -> bool:
@@ -99,9 +105,11 @@ def _squashed_match(word: str, word_squash: str, listed: str, listed_squash: str
 def find_listed(text: str, kind: str, listed: list[str] | None = None) -> str | None:
     """The first word of the `kind` list (or of `listed`, that list already read) that
     `text` contains, or None."""
-    words = _prepared(text)
     if listed is None:
         listed = list(ModerationWord.objects.filter(kind=kind).values_list("word", flat=True))
+    if not listed:
+        return None
+    words = _prepared(text)
     for entry in listed:
         if _matches(words, entry):
             return entry
@@ -126,12 +134,10 @@ def _listed_query() -> CompiledQuery:
 
 
 def banned_words(submission: Submission) -> Decision | None:
-    kind = ModerationWord.Kind.BANNED
-    found = find_listed(submission.body, kind, submission.listed_words[kind])
+    found = submission.listed_word_found.get(ModerationWord.Kind.BANNED)
     return Decision(Verdict.REJECT, f"banned word: {found}") if found else None
 
 
 def suspect_words(submission: Submission) -> Decision | None:
-    kind = ModerationWord.Kind.SUSPECT
-    found = find_listed(submission.body, kind, submission.listed_words[kind])
+    found = submission.listed_word_found.get(ModerationWord.Kind.SUSPECT)
     return hold(f"suspect word: {found}") if found else None
