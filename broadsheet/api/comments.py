@@ -7,10 +7,12 @@ of top-level comments in the chosen sort, each with its replies (nested) in one 
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder
 
@@ -123,8 +125,13 @@ def _json_answer(data: dict[str, Any], *, status: int = 200) -> HttpResponse:
 
 
 def _permalink_format() -> str:
-    """The permalink URL with a '{}' for the id: one reverse() per answer, not per comment
-    (the script prefix may differ per request, so not once per process)."""
+    """The permalink URL with a '{}' for the id: one reverse() per script prefix and URL
+    configuration (what reverse() reads), not per comment or per answer."""
+    return _permalink_format_for(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@lru_cache(maxsize=32)
+def _permalink_format_for(script_prefix: str, urlconf: object) -> str:
     url = reverse("discussion:permalink", args=[0])
     head, _, tail = url.rpartition("/0/")
     return head.replace("{", "{{").replace("}", "}}") + "/{}/" + tail.replace("{", "{{")
