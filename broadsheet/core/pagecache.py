@@ -23,7 +23,8 @@ so it is rendered once and served from the cache.
   without building a request, sending signals or running middleware — a hit then costs
   about what a minimal Django view does (docs/performance.md). Misses, and everything
   that is not a plain anonymous GET, go to Django as before; the middleware answers hits
-  too (test client, ASGI).
+  too (test client, ASGI). A miss carries what the look-up found into Django (the
+  LOOKED_UP environ key), so a request looks its page up once either way.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ PAGE_PREFIX = "pc:"
 UNKEPT_HEADERS = {"set-cookie", "content-length", HIT_HEADER.lower()}
 # Moves with every bump of any scope (see AnonymousPageCacheMiddleware.__call__).
 GENERATION = "*"
+# In the WSGI environ of a miss: (page key, stale entry or None) as serve_cached_pages
+# found them, so the middleware does not look the page up a second time.
+LOOKED_UP = "broadsheet.page_cache.looked_up"
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
@@ -284,8 +288,10 @@ def serve_cached_pages(application: WSGIApplication) -> WSGIApplication:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if not _is_anonymous(cookies):
             return application(environ, start_response)
-        entry, _stale = _fresh_entry(page_key(environ))
+        key = page_key(environ)
+        entry, stale = _fresh_entry(key)
         if entry is None:
+            environ[LOOKED_UP] = (key, stale)
             return application(environ, start_response)
         body, headers = _answer(entry, cookies)
         start_response(f"{entry['status']} {entry['reason']}", headers)
@@ -308,7 +314,12 @@ class AnonymousPageCacheMiddleware:
         if not _cacheable_request(request.META) or not is_anonymous_reader(request):
             return self.get_response(request)
         key = page_key(request.META)
-        entry, stale = _fresh_entry(key)
+        # Popped: an error page lists request.META, and the stale entry is a whole page.
+        looked_up = request.META.pop(LOOKED_UP, None)
+        if looked_up is not None and looked_up[0] == key:
+            entry, stale = None, looked_up[1]  # a miss before Django ran, microseconds ago
+        else:
+            entry, stale = _fresh_entry(key)
         if entry is not None:
             return self._from_entry(request, entry)
 
