@@ -138,6 +138,7 @@ class Environment:
     trusted_proxies: list[str]
     log_level: str
     secure_cookies: bool
+    release: str
 
 
 def read_environment() -> Environment:
@@ -162,6 +163,7 @@ def read_environment() -> Environment:
         trusted_proxies=_list("TRUSTED_PROXIES", []),
         log_level=_text("LOG_LEVEL") or "INFO",
         secure_cookies=_flag("SECURE_COOKIES", site_url.startswith("https://")),
+        release=_text("BROADSHEET_RELEASE"),
     )
 
 

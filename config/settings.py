@@ -240,6 +240,8 @@ if BROADSHEET_DEMO:
     # within a minute, not after the production default of ten.
     BROADSHEET_NOTIFICATIONS_DIGEST_INTERVAL = 60
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
+# The release's name in page-cache keys; unset, the code's files fingerprint it.
+BROADSHEET_RELEASE = ENV.release
 # The discussion engine asks the publication (Wagtail settings) whether guests may comment,
 # which sort is the default, and whether discussions are on at all.
 BROADSHEET_DISCUSSION_POLICY = "broadsheet.articles.discussion_policy.article_policy"

@@ -80,12 +80,12 @@ def list_comments(
     request: HttpRequest, key: str, sort: Sort | None = None, page: int = Query(1, ge=1)
 ) -> HttpResponse:
     """Top-level comments (PAGE_SIZE per page) in `sort` (default: the thread's), each with
-    up to REPLIES_PER_ROOT replies nested by parent. My votes and what I may edit come
-    from my session or reader cookie."""
+    up to REPLIES_PER_ROOT replies nested by parent. My votes, what I may edit and my own
+    held comments ("pending") come from my session or reader cookie."""
     thread = access_thread_by_key(key)
     actor = actor_from_request(request)
     chosen = parse_sort(sort, policy_for(thread, request).default_sort)
-    result = comments_for_thread(thread, sort=chosen, page=page)
+    result = comments_for_thread(thread, sort=chosen, page=page, viewer=actor)
     groups = build_groups(result.roots, result.replies, actor=actor, more=result.more_replies)
     _mark_outdated(request, thread, [v for g in groups for v in (g.root, *g.replies)])
     permalink = _permalink_format()
@@ -139,16 +139,21 @@ def _permalink_format_for(script_prefix: str, urlconf: object) -> str:
 
 def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any]:
     """CommentOut of a comment, every field in the schema's order (the single-comment
-    endpoints answer it too, with the comment's own status)."""
+    endpoints answer it too, with the comment's own status).
+
+    A listing shows approved comments, "[deleted]" placeholders and the reader's own held
+    comments; the status is the one the reader may know, as on the HTML page: a
+    shadow-banned comment looks approved to its author."""
     deleted = view.is_deleted
     anchor = view.passage
+    status = "deleted" if deleted else "pending" if view.awaiting_moderation else "approved"
     return {
         "id": view.id,
         "thread_key": thread_key,
         "parent_id": view.parent_id,
         "root_id": view.root_id if view.parent_id else None,
         "depth": view.depth,
-        "status": "deleted" if deleted else "approved",
+        "status": status,
         "author": None
         if deleted
         else {

@@ -1,4 +1,5 @@
-"""Side concerns only: forget cached navigation and related lists when pages change."""
+"""Side concerns only: forget cached navigation, related lists and cached pages when what
+they show changes (pages, settings, authors, images)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
+from wagtail.images import get_image_model
 from wagtail.signals import page_published, page_unpublished
 
 from broadsheet.articles.context_processors import NAV_CACHE_KEY
@@ -51,6 +53,31 @@ def forget_pages_after_author_change(sender: Any, **kwargs: Any) -> None:
     _bump_site_now_and_after_commit()
 
 
+# What Wagtail saves on its own when asked for an image's size or hash (the admin does):
+# nothing a page shows.
+_IMAGE_BOOKKEEPING = frozenset({"file_size", "file_hash"})
+
+
+def forget_pages_after_image_change(
+    sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
+    # An editor replaces an image's file, or changes its title (the alt text) or focal
+    # point, in the image library without publishing any page; the pages that show it
+    # (lead images, figures, bylines, cards and rails of any listing) keep its renditions'
+    # URLs. Which pages those are is not known cheaply, so every page goes, as when an
+    # article is published.
+    if update_fields is not None and update_fields <= _IMAGE_BOOKKEEPING:
+        return
+    _bump_site_now_and_after_commit()
+
+
+def forget_pages_after_image_delete(sender: Any, **kwargs: Any) -> None:
+    # A deleted image, or a deleted rendition: Wagtail deletes the renditions of a replaced
+    # file only after saving the image, and their files after the commit, so a page
+    # rendered in between would keep a URL that is about to answer 404.
+    _bump_site_now_and_after_commit()
+
+
 def connect() -> None:
     page_published.connect(forget_navigation, dispatch_uid="bs-nav-published")
     page_unpublished.connect(forget_navigation, dispatch_uid="bs-nav-unpublished")
@@ -68,4 +95,14 @@ def connect() -> None:
     )
     post_save.connect(
         forget_pages_after_author_change, sender=Author, dispatch_uid="bs-pages-author"
+    )
+    image = get_image_model()
+    post_save.connect(forget_pages_after_image_change, sender=image, dispatch_uid="bs-pages-image")
+    post_delete.connect(
+        forget_pages_after_image_delete, sender=image, dispatch_uid="bs-pages-image-deleted"
+    )
+    post_delete.connect(
+        forget_pages_after_image_delete,
+        sender=image.get_rendition_model(),
+        dispatch_uid="bs-pages-rendition-deleted",
     )

@@ -15,6 +15,7 @@ from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.presentation import author_name
 from broadsheet.discussion.testing import big_thread, guest, make_thread, make_user, member, post
+from broadsheet.moderation.models import Sanction
 
 pytestmark = pytest.mark.django_db
 
@@ -161,6 +162,53 @@ def test_a_page_costs_the_same_queries_at_any_size(
     for thread in (small, large):
         client.get(f"{API}/threads/{thread.key}/comments")  # warm nothing: no cache involved
         with django_assert_num_queries(3):  # thread, top-level comments, their replies
+            response = client.get(f"{API}/threads/{thread.key}/comments")
+        assert response.status_code == 200
+
+
+def test_my_held_comments_are_listed_to_me_as_pending(
+    client: Client, thread: Thread, reader_rosa: Any, settings: Any
+) -> None:
+    """A held comment shows in its author's listing (as on the HTML page), with its
+    status, so a client can mark it "awaiting moderation"; nobody else sees it."""
+    root = post(thread, guest("g"), "Published")
+    settings.BROADSHEET_MODERATION_MODE = "all"
+    held_root = post(thread, member(reader_rosa), "Held")
+    held_reply = post(thread, member(reader_rosa), "Held reply", parent=root)
+    client.force_login(reader_rosa)
+    page = client.get(f"{API}/threads/article-7/comments?sort=oldest").json()
+    [published, held] = page["comments"]
+    assert (published["id"], published["status"]) == (root.pk, "approved")
+    assert (held["id"], held["status"], held["can_edit"]) == (held_root.pk, "pending", True)
+    assert [(r["id"], r["status"]) for r in published["replies"]] == [(held_reply.pk, "pending")]
+    client.logout()
+    others = client.get(f"{API}/threads/article-7/comments").json()["comments"]
+    assert [(c["id"], c["status"], c["replies"]) for c in others] == [(root.pk, "approved", [])]
+
+
+def test_a_shadow_banned_author_sees_their_comment_as_published(
+    client: Client, thread: Thread, reader_rosa: Any
+) -> None:
+    """The listing keeps the HTML page's rule: a shadow-ban is never revealed."""
+    Sanction.objects.create(kind="shadow_ban", user=reader_rosa)
+    comment = post(thread, member(reader_rosa), "Nobody hears me.")
+    assert comment.status == Comment.Status.PENDING
+    client.force_login(reader_rosa)
+    [listed] = client.get(f"{API}/threads/article-7/comments").json()["comments"]
+    assert (listed["id"], listed["status"]) == (comment.pk, "approved")
+
+
+def test_a_page_costs_me_the_same_queries_at_any_size(
+    client: Client, reader_rosa: Any, django_assert_num_queries: Any
+) -> None:
+    """Signed in, my own held comments are looked for in the same two queries."""
+    client.force_login(reader_rosa)
+    for thread in (big_thread(50, seed=1), big_thread(2000, seed=2)):
+        post(thread, member(reader_rosa), "Mine")
+        client.get(f"{API}/threads/{thread.key}/comments")
+        # session, user, thread, top-level comments, their replies, my votes, and my
+        # permissions (user's and groups', once: may I delete others' comments?)
+        with django_assert_num_queries(8):
             response = client.get(f"{API}/threads/{thread.key}/comments")
         assert response.status_code == 200
 

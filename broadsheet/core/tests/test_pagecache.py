@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -171,3 +172,78 @@ def test_pages_stored_by_a_previous_release_are_not_served(article, settings) ->
         assert Client().get(article.url)["X-Page-Cache"] == "miss"
     finally:
         _deployment.cache_clear()
+
+
+@pytest.fixture
+def sources(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A source tree of its own for the release fingerprint, so tests may edit it."""
+    from broadsheet.core import pagecache
+
+    monkeypatch.setattr(pagecache, "SOURCE_ROOTS", (tmp_path,))
+    (tmp_path / "views.py").write_text("ANSWER = 1\n")
+    pagecache._deployment.cache_clear()
+    yield tmp_path
+    pagecache._deployment.cache_clear()
+
+
+def a_new_process_starts() -> None:
+    from broadsheet.core.pagecache import _deployment
+
+    _deployment.cache_clear()
+
+
+def test_without_a_release_name_any_edit_of_the_code_is_a_new_release(
+    article, settings, sources
+) -> None:
+    settings.BROADSHEET_RELEASE = ""
+    a_new_process_starts()
+    Client().get(article.url)
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
+    a_new_process_starts()  # a restart with the same code
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
+    (sources / "views.py").write_text("ANSWER = 42\n")
+    a_new_process_starts()
+    assert Client().get(article.url)["X-Page-Cache"] == "miss"
+    (sources / "templates").mkdir()
+    (sources / "templates" / "page.html").write_text("<p>new</p>")
+    a_new_process_starts()
+    assert Client().get(article.url)["X-Page-Cache"] == "miss"
+
+
+def test_a_named_release_keys_the_pages_instead_of_the_code(article, settings, sources) -> None:
+    """BROADSHEET_RELEASE spares each process the walk over the code: the deploy names
+    the release, and only a new name is a new release."""
+    settings.BROADSHEET_RELEASE = "2026-11-30.1"
+    a_new_process_starts()
+    Client().get(article.url)
+    (sources / "views.py").write_text("ANSWER = 42\n")
+    a_new_process_starts()
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
+    settings.BROADSHEET_RELEASE = "2026-11-30.2"
+    a_new_process_starts()
+    assert Client().get(article.url)["X-Page-Cache"] == "miss"
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
+
+
+def test_new_static_files_are_a_new_release_even_under_the_same_name(settings, tmp_path) -> None:
+    """collectstatic (`make static`) writes the manifest of the hashed file names that
+    pages link to; its hash counts whether or not the release is named."""
+    from broadsheet.core.pagecache import _deployment
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+    settings.BROADSHEET_RELEASE = "2026-11-30.1"
+    fingerprints = []
+    for build, css in enumerate(["site.1d2e3f4a5b6c.css", "site.7d8e9f0a1b2c.css", None]):
+        static_root = tmp_path / f"static-{build}"
+        static_root.mkdir()
+        if css is not None:
+            manifest = {"version": "1.1", "paths": {"site.css": css}, "hash": css[5:17]}
+            (static_root / "staticfiles.json").write_text(json.dumps(manifest))
+        settings.STATIC_ROOT = str(static_root)
+        a_new_process_starts()
+        fingerprints.append(_deployment())
+    a_new_process_starts()
+    assert len(set(fingerprints)) == 3

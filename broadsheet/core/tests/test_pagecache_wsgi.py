@@ -9,6 +9,8 @@ import sys
 from typing import Any
 
 import pytest
+from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
@@ -16,6 +18,7 @@ from django.test import Client
 from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article, make_section
 from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.pagecache import PAGE_PREFIX
 from config.wsgi import application
 
 pytestmark = pytest.mark.django_db
@@ -138,3 +141,60 @@ def test_another_host_name_never_gets_a_page_stored_for_this_one(article) -> Non
     status, headers, _body = wsgi_get(article.url, HTTP_HOST="evil.example")
     assert "X-Page-Cache" not in headers
     assert status.startswith("400")
+
+
+class ReadCountingCache(LocMemCache):
+    """A real in-memory cache that remembers the keys it was asked for."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.reads: list[str] = []
+
+    def get(self, key: str, default: Any = None, version: int | None = None) -> Any:
+        self.reads.append(key)
+        return super().get(key, default, version)
+
+
+@pytest.fixture
+def counted_cache(settings: Any) -> ReadCountingCache:
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": f"{__name__}.ReadCountingCache",
+            "LOCATION": "page-cache-reads",
+        },
+    }
+    counted = caches["default"]
+    assert isinstance(counted, ReadCountingCache)
+    return counted
+
+
+def page_reads(counted: ReadCountingCache) -> int:
+    return sum(key.startswith(PAGE_PREFIX) for key in counted.reads)
+
+
+def test_a_miss_looks_the_page_up_once(article, counted_cache: ReadCountingCache) -> None:
+    """The look-up made before Django runs is handed to the middleware, which renders
+    and stores the page without looking it up again."""
+    _status, headers, _body = wsgi_get(article.url)
+    assert headers["X-Page-Cache"] == "miss"
+    assert page_reads(counted_cache) == 1
+    counted_cache.reads.clear()
+    _status, headers, _body = wsgi_get(article.url)
+    assert headers["X-Page-Cache"] == "hit"
+    assert page_reads(counted_cache) == 0  # this process keeps its own copy
+
+
+def test_a_stale_page_is_looked_up_once_before_it_is_rendered_again(
+    article, counted_cache: ReadCountingCache, django_capture_on_commit_callbacks
+) -> None:
+    wsgi_get(article.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(f"/react/{article.pk}/", {"value": "up"})
+    counted_cache.reads.clear()
+    _status, headers, body = wsgi_get(article.url)
+    assert headers["X-Page-Cache"] == "miss"
+    assert b"<strong data-points>1</strong>" in body
+    # This process's copy is stale: the shared cache is asked once whether another
+    # process has rendered the page since.
+    assert page_reads(counted_cache) == 1

@@ -1,0 +1,120 @@
+"""Side concerns of editing: cached pages are rendered again when what they show changes
+without a page being published (images here; publication, settings and authors in
+broadsheet/core/tests/test_pagecache.py)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.images import ImageFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image as PILImage
+from wagtail.images.models import Image
+
+from broadsheet.articles.models import ArticlePage
+from broadsheet.articles.testing import make_article, make_section
+
+pytestmark = pytest.mark.django_db
+
+LEAD = re.compile(r'<img src="([^"]+)"[^>]* alt="([^"]*)"')
+
+
+def jpeg(colour: str) -> bytes:
+    buffer = io.BytesIO()
+    PILImage.new("RGB", (1600, 900), colour).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def harbour(db: None) -> Image:
+    image = Image(title="The harbour at dawn")
+    image.file = ImageFile(io.BytesIO(jpeg("navy")), name="harbour.jpg")
+    image.save()
+    return image
+
+
+@pytest.fixture
+def article(harbour: Image) -> ArticlePage:
+    article = make_article(section=make_section("World"), title="Port strike ends", publish=False)
+    article.lead_image = harbour
+    article.save_revision().publish()
+    article.refresh_from_db()
+    return article
+
+
+@pytest.fixture
+def editor_eve(db: None) -> Client:
+    eve = get_user_model().objects.create_user("editor_eve", "eve@example.org", "pw-eve-12345")
+    eve.groups.add(Group.objects.get(name="Editors"))
+    client = Client()
+    client.force_login(eve)
+    return client
+
+
+def cached_lead_image(article: ArticlePage) -> tuple[str, str]:
+    """(src, alt) of the lead image a stranger is served, after checking that the page
+    comes from the cache."""
+    Client().get(article.url)
+    page = Client().get(article.url)
+    assert page["X-Page-Cache"] == "hit"
+    found = LEAD.search(page.content.decode())
+    assert found
+    return found.group(1), found.group(2)
+
+
+def test_replacing_an_image_file_renders_the_pages_showing_it_again(
+    article: ArticlePage, harbour: Image, editor_eve: Client
+) -> None:
+    old_src, _ = cached_lead_image(article)
+    response = editor_eve.post(
+        f"/admin/images/{harbour.pk}/",
+        {
+            "title": harbour.title,
+            "file": SimpleUploadedFile("harbour.jpg", jpeg("orange"), "image/jpeg"),
+            "collection": harbour.collection_id,
+            "tags": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    page = Client().get(article.url)
+    assert page["X-Page-Cache"] == "miss"
+    found = LEAD.search(page.content.decode())
+    assert found and found.group(1) != old_src  # a rendition of the new file, not a 404
+
+
+def test_renaming_an_image_changes_the_alt_text_of_cached_pages(
+    article: ArticlePage, harbour: Image
+) -> None:
+    _, alt = cached_lead_image(article)
+    assert alt == "The harbour at dawn"
+    harbour.title = "Cranes idle at the harbour"
+    harbour.save()
+    page = Client().get(article.url)
+    assert page["X-Page-Cache"] == "miss"
+    assert 'alt="Cranes idle at the harbour"' in page.content.decode()
+
+
+def test_deleting_an_image_takes_it_off_cached_pages(article: ArticlePage, harbour: Image) -> None:
+    src, _ = cached_lead_image(article)
+    harbour.delete()
+    page = Client().get(article.url)
+    assert page["X-Page-Cache"] == "miss"
+    assert src not in page.content.decode()
+
+
+def test_recording_an_images_file_size_leaves_cached_pages_alone(
+    article: ArticlePage, harbour: Image
+) -> None:
+    """Wagtail fills in file_size or file_hash lazily (the admin asks for them): nothing
+    a page shows."""
+    cached_lead_image(article)
+    Image.objects.filter(pk=harbour.pk).update(file_size=None, file_hash="")
+    harbour.refresh_from_db()
+    harbour.get_file_size()
+    harbour.get_file_hash()
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
