@@ -67,7 +67,10 @@ def _single(
     if request is not None:
         _mark_outdated(request, comment.thread, [view])
     out = _listed(view, comment.thread.key, _permalink_format())
-    out["status"] = comment.status
+    if actor.can_moderate:
+        # Moderators see the verdict itself; everyone else what the listing shows them
+        # (a held comment of their own is "pending"; a shadow ban is never revealed).
+        out["status"] = str(comment.status)
     return out
 
 

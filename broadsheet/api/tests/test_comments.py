@@ -198,6 +198,17 @@ def test_a_shadow_banned_author_sees_their_comment_as_published(
     assert (listed["id"], listed["status"]) == (comment.pk, "approved")
 
 
+def test_one_comment_answers_its_author_as_the_listing_does_and_moderators_the_verdict(
+    client: Client, thread: Thread, reader_rosa: Any
+) -> None:
+    Sanction.objects.create(kind="shadow_ban", user=reader_rosa)
+    comment = post(thread, member(reader_rosa), "Nobody hears me.")
+    client.force_login(reader_rosa)
+    assert client.get(f"{API}/comments/{comment.pk}").json()["status"] == "approved"
+    client.force_login(make_user(moderator=True))
+    assert client.get(f"{API}/comments/{comment.pk}").json()["status"] == "pending"
+
+
 def test_a_page_costs_me_the_same_queries_at_any_size(
     client: Client, reader_rosa: Any, django_assert_num_queries: Any
 ) -> None:
