@@ -138,19 +138,23 @@ def write(
     forwarded_for: bool,
     connections: int,
     duration: float,
+    address_per_request: bool = False,
 ) -> Run:
     """Send the (method, path, body) `lines` in turn; rps counts 2xx answers only, and
-    `tokens` lists the request tokens echoed back by 2xx answers."""
+    `tokens` lists the request tokens echoed back by 2xx answers. `forwarded_for`: each
+    pass through the lines claims a client address of its own (X-Forwarded-For), or with
+    `address_per_request` each request does."""
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as work:
         request_file = Path(work) / "requests.tsv"
         request_file.write_text(
             "".join(f"{method}\t{path}\t{body}\n" for method, path, body in lines)
         )
         header_args = [f"{name}: {value}" for name, value in headers.items()]
+        xff = ("xff-each" if address_per_request else "xff") if forwarded_for else "-"
         raw = _wrk(
             base_url,
             script="write.lua",
-            args=[str(request_file), work, tag, "xff" if forwarded_for else "-", *header_args],
+            args=[str(request_file), work, tag, xff, *header_args],
             connections=connections,
             duration=duration,
             timeout=10,

@@ -1,9 +1,12 @@
 -- POSTs from a request file, one request a line: METHOD <tab> PATH <tab> BODY.
 -- "@@TOKEN@@" in a body becomes a token unique to this request (run tag, thread, count),
 -- so bench/run.py can match the comments stored to the 2xx answers received.
--- Arguments (after --): request file, output dir, run tag, "xff" or "-", headers "Name: value".
--- With "xff", each request claims a client address of its own in X-Forwarded-For (Isso
--- allows one vote per /24 network and comment, and trusts the header from 127.0.0.1).
+-- Arguments (after --): request file, output dir, run tag, "xff", "xff-each" or "-",
+-- headers "Name: value".
+-- With "xff", each pass through the request file claims a client address of its own in
+-- X-Forwarded-For (Isso allows one vote per /24 network and comment, and trusts the
+-- header from 127.0.0.1); with "xff-each", every request does: many readers posting,
+-- each a comment, rather than one address posting thousands.
 package.path = os.getenv("BENCH_LUA_DIR") .. "/?.lua;" .. package.path
 local summary = require("summary")
 local threads = {}
@@ -22,6 +25,7 @@ local counter = 0
 local out
 local tag
 local use_xff
+local xff_each
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -31,6 +35,7 @@ function init(args)
   out = io.open(args[2] .. "/ok-" .. tid .. ".txt", "w")
   tag = args[3]
   use_xff = args[4] == "xff"
+  xff_each = args[4] == "xff-each"
   for i = 5, #args do
     local name, value = args[i]:match("^([^:]+):%s*(.*)$")
     base_headers[name] = value
@@ -46,7 +51,11 @@ function request()
   for name, value in pairs(base_headers) do
     headers[name] = value
   end
-  if use_xff then
+  if xff_each then
+    -- 10.r.t.0/24 per (run, thread), then one address per request within it and on
+    headers["X-Forwarded-For"] = string.format("%d.%d.%d.%d", 10 + tonumber(tag:match("%d+")) % 200,
+      (tid * 16 + math.floor(counter / 65536)) % 256, math.floor(counter / 256) % 256, counter % 256)
+  elseif use_xff then
     -- a.b.c.0/24 unique per (run, thread, cycle through the request file)
     headers["X-Forwarded-For"] = string.format("%d.%d.%d.9", 10 + tonumber(tag:match("%d+")) % 200,
       tid, cycle % 256)

@@ -238,6 +238,20 @@ def test_a_flood_from_one_ip_is_held(thread: Thread, settings: Any) -> None:
     assert rates.flood(sub(thread, guest(ip_hash="other-ip"))) is None
 
 
+def test_a_flood_look_up_reads_no_further_than_the_limit(thread: Thread, settings: Any) -> None:
+    """It runs under the write lock: an attacker's thousands of comments must not make
+    every later post count them all."""
+    settings.BROADSHEET_MODERATION_FLOOD_LIMIT = (3, 300)
+    settings.BROADSHEET_DISCUSSION_POST_RATE_LIMIT = (100, 60)
+    for n in range(10):
+        post(thread, guest(ip_hash="flood-ip"), f"Comment {n}")
+    with CaptureQueriesContext(connection) as captured:
+        decision = rates.flood(sub(thread, guest(ip_hash="flood-ip")))
+    assert decision is not None and decision.reason == "flood: 3 or more comments in 300 s"
+    [look_up] = captured.captured_queries
+    assert look_up["sql"].rstrip().endswith("LIMIT 3"), look_up["sql"]
+
+
 # --- mode and trust --------------------------------------------------------------------
 
 
