@@ -110,7 +110,9 @@ def one_request(
 def csrf_for(application: Callable[..., Iterable[bytes]], url: str) -> tuple[str, str]:
     """(cookie, token) from the API's /csrf, as a script using the API gets them."""
     parts = urlsplit(url)
-    code, headers, content = call(application, environ_for(f"{parts.scheme}://{parts.netloc}/api/v1/csrf", []))
+    code, headers, content = call(
+        application, environ_for(f"{parts.scheme}://{parts.netloc}/api/v1/csrf", [])
+    )
     cookie = next(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie" and "csrf" in v)
     return cookie, cookie.split("=", 1)[1]
 
