@@ -28,9 +28,9 @@ import io
 import os
 import pstats
 import statistics
-from collections import Counter
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,7 @@ def one_request(
 def csrf_for(application: Callable[..., Iterable[bytes]], url: str) -> tuple[str, str]:
     """(cookie, token) from the API's /csrf, as a script using the API gets them."""
     parts = urlsplit(url)
-    code, headers, content = call(
+    _, headers, _ = call(
         application, environ_for(f"{parts.scheme}://{parts.netloc}/api/v1/csrf", [])
     )
     cookie = next(v.split(";")[0] for k, v in headers if k.lower() == "set-cookie" and "csrf" in v)
