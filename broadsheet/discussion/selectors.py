@@ -467,9 +467,21 @@ class RootPage:
     next_after: str | None
 
 
-def comment_tree(root: Comment, *, after: str = "", limit: int = ROOT_PAGE_REPLIES) -> RootPage:
-    """All replies of `root` in tree order, keyset-paged on the path: 1 query."""
-    rows = displayed_comments().filter(root_id=root.pk).filter(VISIBLE).order_by("path")
+def comment_tree(
+    root: Comment,
+    *,
+    after: str = "",
+    limit: int = ROOT_PAGE_REPLIES,
+    viewer: Actor | None = None,
+) -> RootPage:
+    """All replies of `root` in tree order, keyset-paged on the path: 1 query. With a
+    `viewer`, their own held replies too, as on the discussion's pages (visible_to)."""
+    rows = (
+        displayed_comments()
+        .filter(root_id=root.pk)
+        .filter(visible_to(viewer))  # type: ignore[arg-type]
+        .order_by("path")
+    )
     if after:
         rows = rows.filter(path__gt=after)
     replies = list(rows[: limit + 1])

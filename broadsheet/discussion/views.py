@@ -84,7 +84,7 @@ def replies_page(request: HttpRequest, comment_id: int) -> HttpResponse:
         return redirect(
             f"{reverse('discussion:replies', args=[comment.tree_root_id])}#comment-{comment.pk}"
         )
-    tree = comment_tree(comment, after=request.GET.get("after", "")[:252])
+    tree = comment_tree(comment, after=request.GET.get("after", "")[:252], viewer=actor)
     groups = build_groups(
         [comment],
         {comment.pk: tree.replies},

@@ -124,6 +124,17 @@ def test_the_tree_of_one_comment_pages_by_path(thread: Thread, reader_rosa: Acto
     assert ([c.pk for c in last.replies], last.next_after) == ([replies[4].pk], None)
 
 
+def test_the_tree_of_one_comment_shows_a_held_reply_to_its_author_alone(
+    thread: Thread, reader_rosa: Actor, guest_gabriel: Actor, guest_layla: Actor
+) -> None:
+    root = post(thread, reader_rosa)
+    held = post(thread, guest_gabriel, "Held for a moderator.", parent=root)
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PENDING)
+    assert [c.pk for c in comment_tree(root, viewer=guest_gabriel).replies] == [held.pk]
+    assert comment_tree(root, viewer=guest_layla).replies == []
+    assert comment_tree(root).replies == []
+
+
 @pytest.mark.parametrize("sort", list(Sort))
 def test_the_page_of_a_comment_matches_where_paging_shows_it(sort: Sort, settings: Any) -> None:
     settings.BROADSHEET_DISCUSSION_PAGE_SIZE = 9

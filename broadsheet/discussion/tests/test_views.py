@@ -254,6 +254,18 @@ def test_one_giant_sub_thread_is_capped_with_a_link_to_all_its_replies(
     assert comment_ids(everything) == [root.pk, *[r.pk for r in replies]]
 
 
+def test_all_replies_shows_me_my_held_reply_as_the_discussion_does(
+    thread: Thread, reader_rosa: Actor
+) -> None:
+    root = post(thread, reader_rosa, "Root")
+    held = post(thread, guest("gabriel-cookie"), "Held for a moderator.", parent=root)
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PENDING)
+    url = f"/discussion/c/{root.pk}/replies/"
+    mine = as_reader(Client(), "gabriel-cookie").get(url).content.decode()
+    assert comment_ids(mine) == [root.pk, held.pk]
+    assert comment_ids(as_reader(Client(), "layla-cookie").get(url).content.decode()) == [root.pk]
+
+
 def test_the_replies_page_of_a_reply_is_its_roots(thread: Thread, reader_rosa: Actor) -> None:
     root = post(thread, reader_rosa)
     reply = post(thread, reader_rosa, parent=root)
