@@ -19,15 +19,6 @@ from broadsheet.articles.testing import make_article, make_section
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def editor_eve(db: None) -> Client:
-    eve = get_user_model().objects.create_user("editor_eve", "eve@example.org", "pw-eve-12345")
-    eve.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(eve)
-    return client
-
-
 def test_the_editors_group_can_publish_and_manage_authors_and_settings() -> None:
     editors = Group.objects.get(name="Editors")
     codenames = set(editors.permissions.values_list("codename", flat=True))

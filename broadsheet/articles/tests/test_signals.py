@@ -8,8 +8,6 @@ import io
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.images import ImageFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -45,15 +43,6 @@ def article(harbour: Image) -> ArticlePage:
     article.save_revision().publish()
     article.refresh_from_db()
     return article
-
-
-@pytest.fixture
-def editor_eve(db: None) -> Client:
-    eve = get_user_model().objects.create_user("editor_eve", "eve@example.org", "pw-eve-12345")
-    eve.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(eve)
-    return client
 
 
 def cached_lead_image(article: ArticlePage) -> tuple[str, str]:
