@@ -59,14 +59,19 @@ _IMAGE_BOOKKEEPING = frozenset({"file_size", "file_hash"})
 
 
 def forget_pages_after_image_change(
-    sender: Any, update_fields: frozenset[str] | None = None, **kwargs: Any
+    sender: Any,
+    created: bool = False,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
 ) -> None:
     # An editor replaces an image's file, or changes its title (the alt text) or focal
     # point, in the image library without publishing any page; the pages that show it
     # (lead images, figures, bylines, cards and rails of any listing) keep its renditions'
     # URLs. Which pages those are is not known cheaply, so every page goes, as when an
     # article is published.
-    if update_fields is not None and update_fields <= _IMAGE_BOOKKEEPING:
+    # A new upload is on no page yet (a page that takes it is saved and published, which
+    # bumps): newsrooms upload all day, and each bump renders every cached page again.
+    if created or (update_fields is not None and update_fields <= _IMAGE_BOOKKEEPING):
         return
     _bump_site_now_and_after_commit()
 

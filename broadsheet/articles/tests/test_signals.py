@@ -107,3 +107,12 @@ def test_recording_an_images_file_size_leaves_cached_pages_alone(
     harbour.get_file_size()
     harbour.get_file_hash()
     assert Client().get(article.url)["X-Page-Cache"] == "hit"
+
+
+def test_uploading_a_new_image_leaves_cached_pages_alone(article: ArticlePage) -> None:
+    """A new image is on no page until a page that takes it is published."""
+    cached_lead_image(article)
+    upload = Image(title="The quay at noon")
+    upload.file = ImageFile(io.BytesIO(jpeg("olive")), name="quay.jpg")
+    upload.save()
+    assert Client().get(article.url)["X-Page-Cache"] == "hit"
