@@ -228,6 +228,9 @@ WAGTAILSEARCH_BACKENDS = {
 WAGTAILIMAGES_IMAGE_MODEL = "wagtailimages.Image"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Editors' avatars are never fetched from gravatar.com: no third-party request (their
+# e-mail hash) from the admin, and no broken image where it is unreachable.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 TAGGIT_CASE_INSENSITIVE = True
 
 # Broadsheet's own settings (documented in docs/settings.md).

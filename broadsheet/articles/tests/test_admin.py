@@ -44,6 +44,12 @@ def test_an_editor_opens_the_admin_and_the_new_article_form(editor_eve: Client) 
     assert "Standfirst" in response.content.decode()
 
 
+def test_the_admin_asks_no_third_party_for_an_editors_avatar(editor_eve: Client) -> None:
+    html = editor_eve.get("/admin/").content.decode()
+    assert "gravatar.com" not in html
+    assert "avatar" in html  # Wagtail's own default picture instead
+
+
 def test_a_scheduled_article_goes_live_when_its_time_comes(client: Client) -> None:
     draft = make_article(publish=False, title="Budget night live")
     draft.go_live_at = timezone.now() + timedelta(seconds=2)
