@@ -7,12 +7,9 @@ of top-level comments in the chosen sort, each with its replies (nested) in one 
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.urls import get_script_prefix, get_urlconf, reverse
 from ninja import Query, Router
 from ninja.responses import NinjaJSONEncoder
 
@@ -27,6 +24,7 @@ from broadsheet.api.schemas import (
 )
 from broadsheet.api.security import writer
 from broadsheet.core.clients import remember_reader
+from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import (
     access_comment,
@@ -128,14 +126,9 @@ def _json_answer(data: dict[str, Any], *, status: int = 200) -> HttpResponse:
 
 
 def _permalink_format() -> str:
-    """The permalink URL with a '{}' for the id: one reverse() per script prefix and URL
-    configuration (what reverse() reads), not per comment or per answer."""
-    return _permalink_format_for(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
-
-
-@lru_cache(maxsize=32)
-def _permalink_format_for(script_prefix: str, urlconf: object) -> str:
-    url = reverse("discussion:permalink", args=[0])
+    """The permalink URL with a '{}' for the id: one reverse per script prefix and URL
+    configuration (core.urls.reverse_kept), not per comment or per answer."""
+    url = reverse_kept("discussion:permalink", comment_id=0)
     head, _, tail = url.rpartition("/0/")
     return head.replace("{", "{{").replace("}", "}}") + "/{}/" + tail.replace("{", "{{")
 

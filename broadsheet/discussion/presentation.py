@@ -15,10 +15,10 @@ from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.accounts.identity import DELETED_USER_LABEL, public_name, uploaded_avatar_url
+from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import conf
 from broadsheet.discussion.actions import can_delete, can_edit
 from broadsheet.discussion.anchors import AnchorView, anchor_view
@@ -111,22 +111,13 @@ class PageSettings:
 
     @classmethod
     def current(cls) -> PageSettings:
-        urlconf = get_urlconf() or settings.ROOT_URLCONF
-        return _page_settings(get_script_prefix(), urlconf, conf.max_depth(), conf.fold_length())
+        # The URL with a placeholder digest, split once per page around it.
+        url = reverse_kept("discussion:avatar", digest=_DIGEST_PLACEHOLDER)
+        prefix, _, suffix = url.rpartition(_DIGEST_PLACEHOLDER)
+        return cls(prefix, suffix, conf.max_depth(), conf.fold_length())
 
     def avatar_url(self, identity: str) -> str:
         return f"{self.avatar_prefix}{_digest(identity, settings.SECRET_KEY)}{self.avatar_suffix}"
-
-
-@lru_cache(maxsize=32)
-def _page_settings(
-    script_prefix: str, urlconf: object, max_depth: int, fold_length: int
-) -> PageSettings:
-    """PageSettings for one script prefix and URL configuration (what reverse() reads):
-    a reverse() costs more than a comment's whole view, and every answer asks."""
-    url = reverse("discussion:avatar", kwargs={"digest": _DIGEST_PLACEHOLDER})
-    prefix, _, suffix = url.rpartition(_DIGEST_PLACEHOLDER)
-    return PageSettings(prefix, suffix, max_depth, fold_length)
 
 
 def view_of(
