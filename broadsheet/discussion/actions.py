@@ -67,6 +67,7 @@ if TYPE_CHECKING:
 
 VOTE_VALUES = (-1, 0, 1)
 CLOSED_MESSAGE = "Comments are closed."
+PARENT_REMOVED_MESSAGE = "That comment was removed; you can no longer reply to it."
 
 
 def _after_commit(event: DiscussionEvent) -> None:
@@ -185,9 +186,7 @@ def _check_parent(*, thread: Thread, parent: Comment | None) -> None:
     if parent.thread_id != thread.pk:
         raise ActionError("You can only reply to a comment of this discussion.", field="parent")
     if parent.status != Comment.Status.APPROVED:
-        raise ActionError(
-            "That comment was removed; you can no longer reply to it.", field="parent"
-        )
+        raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
 
 
 def _check_rate(bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str) -> None:
@@ -378,9 +377,7 @@ def do_post_comment(
             # Still there and still approved? Only what the checks and the tree read.
             state = parent_state(parent.pk)
             if state is None:
-                raise ActionError(
-                    "That comment was removed; you can no longer reply to it.", field="parent"
-                )
+                raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
             parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = state
             _check_parent(thread=thread, parent=parent)
         status, reason = initial_status(

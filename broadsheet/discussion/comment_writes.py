@@ -102,7 +102,8 @@ def _table(model: type[Model], alias: str) -> str:
 
 @cache
 def _insert_sql(alias: str) -> str:
-    columns = ", ".join(_column(Comment, field.name, alias) for field in _insert_fields())
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in _insert_fields())
     placeholders = ", ".join(["%s"] * len(_insert_fields()))
     return (
         f"INSERT INTO {_table(Comment, alias)} ({columns}) "  # noqa: S608
@@ -119,19 +120,21 @@ def _set_position_sql(alias: str) -> str:
 
 
 @cache
-def _count_sql(alias: str, *, touch: bool, ancestors: int) -> tuple[str, str]:
-    """(thread update, ancestors update) for add_to_counts."""
+def _thread_count_sql(alias: str, *, touch: bool) -> str:
     count = _column(Thread, "comment_count", alias)
-    thread = f"UPDATE {_table(Thread, alias)} SET {count} = {count} + %s"  # noqa: S608
+    sql = f"UPDATE {_table(Thread, alias)} SET {count} = {count} + %s"  # noqa: S608
     if touch:
-        thread += f", {_column(Thread, 'last_comment_at', alias)} = %s"
-    thread += f" WHERE {_column(Thread, 'pk', alias)} = %s"
+        sql += f", {_column(Thread, 'last_comment_at', alias)} = %s"
+    return sql + f" WHERE {_column(Thread, 'pk', alias)} = %s"
+
+
+@cache
+def _reply_count_sql(alias: str, ancestors: int) -> str:
     replies = _column(Comment, "reply_count", alias)
-    ancestors_sql = (
+    return (
         f"UPDATE {_table(Comment, alias)} SET {replies} = {replies} + %s "  # noqa: S608
         f"WHERE {_column(Comment, 'pk', alias)} IN ({', '.join(['%s'] * ancestors)})"
     )
-    return thread, ancestors_sql
 
 
 def add_to_counts(
@@ -146,11 +149,10 @@ def add_to_counts(
     alias = router.db_for_write(Comment)
     connection = connections[alias]
     touch = last_comment_at is not None
-    thread_sql, ancestors_sql = _count_sql(alias, touch=touch, ancestors=len(ancestors))
     params: list[Any] = [delta]
     if touch:
         params.append(connection.ops.adapt_datetimefield_value(last_comment_at))
     with connection.cursor() as cursor:
-        cursor.execute(thread_sql, [*params, thread_id])
+        cursor.execute(_thread_count_sql(alias, touch=touch), [*params, thread_id])
         if ancestors:
-            cursor.execute(ancestors_sql, [delta, *ancestors])
+            cursor.execute(_reply_count_sql(alias, len(ancestors)), [delta, *ancestors])
