@@ -6,7 +6,7 @@ instances took longer than the statements themselves. So the reads are compiled 
 (compiled.py) and the writes are the plain INSERT and UPDATEs the ORM would send, with
 every value prepared by the model's own fields: the same rows on SQLite and PostgreSQL,
 through the connection's cursor (query logging and counting see them). Only the
-actions in actions.py call these; nothing here checks or authorises anything.
+actions in the actions package call these; nothing here checks or authorises anything.
 """
 
 from __future__ import annotations

@@ -1,0 +1,36 @@
+"""What the discussion actions share: messages, the after-commit publish, rate checks
+and the visible-comment counters."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from broadsheet.core.ratelimit import enforce
+from broadsheet.discussion.comment_writes import add_to_counts
+from broadsheet.discussion.events import DiscussionEvent, publish
+from broadsheet.discussion.models import Comment, path_ids
+
+VOTE_VALUES = (-1, 0, 1)
+CLOSED_MESSAGE = "Comments are closed."
+PARENT_REMOVED_MESSAGE = "That comment was removed; you can no longer reply to it."
+
+
+def _after_commit(event: DiscussionEvent) -> None:
+    transaction.on_commit(lambda: publish(event))
+
+
+def _check_rate(bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str) -> None:
+    # Trusted callers without a client (demo loader, importers) pass no ip_hash.
+    if ip_hash:
+        limit, window = limit_window
+        enforce(bucket, ip_hash, limit=limit, window=window, message=message)
+
+
+def _count_visible(comment: Comment, delta: int, *, touch: bool = False) -> None:
+    """Add `delta` visible comments to the thread and to every ancestor's reply_count."""
+    add_to_counts(
+        thread_id=comment.thread_id,
+        ancestors=path_ids(comment.path)[:-1],
+        delta=delta,
+        last_comment_at=comment.created_at if touch else None,
+    )

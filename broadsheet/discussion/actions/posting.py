@@ -1,0 +1,308 @@
+"""Posting a comment or reply: validation, the moderation decision, the write."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.utils import timezone
+
+from broadsheet.core.errors import ActionError, NotAllowed
+from broadsheet.discussion import conf
+from broadsheet.discussion.actions._shared import (
+    CLOSED_MESSAGE,
+    PARENT_REMOVED_MESSAGE,
+    _after_commit,
+    _check_rate,
+    _count_visible,
+)
+from broadsheet.discussion.anchors import Anchor, AnchorTexts, anchor_texts_for, check_anchor
+from broadsheet.discussion.comment_writes import insert_comment, locked_thread_state, parent_state
+from broadsheet.discussion.events import CommentPosted
+from broadsheet.discussion.formatting import plain_text, render_markdown
+from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.models import (
+    PATH_MAX_SEGMENTS,
+    PATH_SEGMENT,
+    Comment,
+    Thread,
+    path_segment,
+)
+from broadsheet.discussion.policy import DiscussionPolicy, policy_for
+
+if TYPE_CHECKING:
+    from broadsheet.moderation.rules.base import Submission
+
+
+def check_comment_body(body: str) -> str:
+    """The rendered HTML of a valid comment text, or an ActionError on field "body"
+    (also what a preview shows)."""
+    if len(body) > conf.body_max_length():
+        raise ActionError(
+            f"Your comment is {len(body):,} characters long; the limit is "
+            f"{conf.body_max_length():,}. Please shorten it.",
+            field="body",
+        )
+    if not body.strip():
+        raise ActionError("Please write a comment.", field="body")
+    html = render_markdown(body)
+    if not plain_text(html).strip():
+        raise ActionError("Please write a comment.", field="body")
+    return html
+
+
+def _check_guest(*, name: str, email: str, website: str) -> None:
+    if not name.strip():
+        raise ActionError("Please give a name to show with your comment.", field="name")
+    if len(name) > conf.name_max_length():
+        raise ActionError(
+            f"Please use a name of at most {conf.name_max_length()} characters.", field="name"
+        )
+    if not email.strip():
+        raise ActionError("Please give your e-mail address (it is never shown).", field="email")
+    try:
+        EmailValidator()(email)
+    except ValidationError:
+        raise ActionError("Please check your e-mail address.", field="email") from None
+    if website:
+        try:
+            URLValidator(schemes=["http", "https"])(website)
+        except ValidationError:
+            raise ActionError(
+                "Please give a full website address starting with https://.", field="website"
+            ) from None
+        if len(website) > Comment._meta.get_field("guest_website").max_length:  # type: ignore[operator]
+            raise ActionError("That website address is too long.", field="website")
+
+
+def _check_parent(*, thread: Thread, parent: Comment | None) -> None:
+    if parent is None:
+        return
+    if parent.thread_id != thread.pk:
+        raise ActionError("You can only reply to a comment of this discussion.", field="parent")
+    if parent.status != Comment.Status.APPROVED:
+        raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
+
+
+def check_post_comment(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    parent: Comment | None = None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_website: str = "",
+    policy: DiscussionPolicy | None = None,
+    anchor: Anchor | None = None,
+    anchor_texts: AnchorTexts | None = None,
+) -> str:
+    """Validate and authorise a new comment; returns the body's rendered HTML.
+
+    An `anchor` (inline feedback) is checked against the host's current passages
+    (`anchor_texts`, asked from the host when not given); see anchors.check_anchor.
+    The rate limit is counted last, so a refused form does not use up an attempt.
+    """
+    policy = policy or policy_for(thread)
+    if thread.is_closed or not policy.enabled:
+        raise NotAllowed(CLOSED_MESSAGE)
+    if not actor.is_authenticated:
+        if not policy.allow_guests:
+            raise NotAllowed("Please sign in to comment.")
+        _check_guest(name=guest_name, email=guest_email, website=guest_website)
+    html = check_comment_body(body)
+    _check_parent(thread=thread, parent=parent)
+    if anchor is not None and anchor.given:
+        check_anchor(
+            anchor=anchor,
+            texts=anchor_texts if anchor_texts is not None else anchor_texts_for(thread),
+            is_reply=parent is not None,
+        )
+    _check_rate(
+        "discussion-post",
+        actor.ip_hash,
+        conf.post_rate_limit(),
+        "You are posting very fast. Please wait a minute and try again; your text is kept.",
+    )
+    return html
+
+
+def moderation_submission(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    guest_email: str = "",
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
+) -> Submission:
+    """A new comment as the moderation pipeline sees it, with what needs no write lock
+    (the spam service, sanctions) already asked (broadsheet.moderation.pipeline.prepare)."""
+    from broadsheet.moderation.pipeline import Submission, prepare
+
+    return prepare(
+        Submission(
+            thread=thread,
+            actor=actor,
+            body=body,
+            guest_email=guest_email,
+            honeypot=honeypot,
+            rendered_at=rendered_at,
+        )
+    )
+
+
+def initial_status(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    guest_email: str = "",
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
+    submission: Submission | None = None,
+) -> tuple[Comment.Status, str]:
+    """(status, reason) a new comment starts with, decided by the moderation pipeline
+    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
+    rendered_at come from the HTML form only (None: not checked). A `submission` made
+    with ``moderation_submission`` before the transaction is decided on `thread`."""
+    from broadsheet.moderation.pipeline import decide
+
+    if submission is None:
+        submission = moderation_submission(
+            thread=thread,
+            actor=actor,
+            body=body,
+            guest_email=guest_email,
+            honeypot=honeypot,
+            rendered_at=rendered_at,
+        )
+    submission.thread = thread
+    decision = decide(submission)
+    return Comment.Status(decision.verdict.value), decision.reason[:200]
+
+
+def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
+    """(depth, path) of a new comment under `parent`."""
+    segment = path_segment(comment_id)
+    if parent is None:
+        return 0, segment
+    if parent.depth + 1 < PATH_MAX_SEGMENTS:
+        return parent.depth + 1, parent.path + segment
+    # The path column is full: continue at the parent's level, right after it in order.
+    return parent.depth, parent.path[:-PATH_SEGMENT] + segment
+
+
+def do_post_comment(
+    *,
+    thread: Thread,
+    actor: Actor,
+    body: str,
+    parent: Comment | None = None,
+    guest_name: str = "",
+    guest_email: str = "",
+    guest_website: str = "",
+    policy: DiscussionPolicy | None = None,
+    anchor: Anchor | None = None,
+    anchor_texts: AnchorTexts | None = None,
+    honeypot: str | None = None,
+    rendered_at: str | None = None,
+) -> Comment:
+    """Post a comment (a reply when `parent` is given) and count it.
+
+    With an `anchor`, the comment is about a passage of the host page (inline feedback):
+    the block id, the quote as it reads now, its offsets and the host's revision are kept.
+
+    Locks the thread row, re-checks that it is open and that the parent is still
+    there, inserts the comment, sets its path from its id, and adds it to the thread's
+    comment_count and to each ancestor's reply_count with F() expressions.
+    """
+    anchored = anchor is not None and anchor.given
+    if anchored and anchor_texts is None:
+        anchor_texts = anchor_texts_for(thread)
+    html = check_post_comment(
+        thread=thread,
+        actor=actor,
+        body=body,
+        parent=parent,
+        guest_name=guest_name,
+        guest_email=guest_email,
+        guest_website=guest_website,
+        policy=policy,
+        anchor=anchor,
+        anchor_texts=anchor_texts,
+    )
+    if anchored and anchor is not None:
+        anchor = check_anchor(anchor=anchor, texts=anchor_texts, is_reply=parent is not None)
+    else:
+        anchor = Anchor()
+    guest = not actor.is_authenticated
+    submission = moderation_submission(
+        thread=thread,
+        actor=actor,
+        body=body,
+        guest_email=guest_email if guest else "",
+        honeypot=honeypot,
+        rendered_at=rendered_at,
+    )
+    with transaction.atomic():
+        # Compiled reads and plain statements (comment_writes): the ORM building these
+        # cost more than SQLite answering them, and all of it held the write lock.
+        is_closed, comment_count, thread_key = locked_thread_state(thread.pk)
+        if is_closed:
+            raise NotAllowed(CLOSED_MESSAGE)
+        if parent is not None:
+            # Still there and still approved? Only what the checks and the tree read.
+            state = parent_state(parent.pk)
+            if state is None:
+                raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
+            parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = state
+            _check_parent(thread=thread, parent=parent)
+        status, reason = initial_status(
+            thread=thread, actor=actor, body=body, submission=submission
+        )
+        comment = Comment(
+            thread=thread,
+            parent=parent,
+            root_id=(parent.root_id or parent.pk) if parent else None,
+            author=actor.user if not guest else None,
+            guest_name=guest_name.strip() if guest else "",
+            guest_email=guest_email.strip() if guest else "",
+            guest_website=guest_website.strip() if guest else "",
+            guest_reader_id=actor.reader_hash if guest else "",
+            body_source=body,
+            body_html=html,
+            status=status,
+            moderation_reason=reason,
+            created_at=timezone.now(),
+            depth=(parent.depth + 1) if parent else 0,  # final value set on insert
+            ip_hash=actor.ip_hash,
+            anchor_kind=anchor.kind,
+            anchor_block_id=anchor.block_id,
+            anchor_quote=anchor.quote,
+            anchor_start=anchor.start,
+            anchor_end=anchor.end,
+            anchor_revision=anchor.revision,
+        )
+        insert_comment(comment, lambda pk: _tree_position(parent, pk))
+        if reason:
+            from broadsheet.moderation.audit import record_pipeline_decision
+
+            record_pipeline_decision(comment=comment, reason=reason)
+        if comment.status == Comment.Status.APPROVED:
+            _count_visible(comment, +1, touch=True)
+            _after_commit(
+                CommentPosted(
+                    thread_id=thread.pk,
+                    thread_key=thread_key,
+                    comment_id=comment.pk,
+                    parent_id=comment.parent_id,
+                    root_id=comment.root_id,
+                    created_at=comment.created_at,
+                )
+            )
+    thread.comment_count = comment_count + (comment.status == Comment.Status.APPROVED)
+    thread.is_closed = is_closed
+    return comment
