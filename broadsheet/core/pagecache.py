@@ -15,7 +15,10 @@ so it is rendered once and served from the cache.
   processes.
 - The CSRF token is per reader: it is cut out of the cached HTML and punched back in on
   every hit with a fresh token (which also sets the reader's CSRF cookie), so no two
-  readers ever share one.
+  readers ever share one. Where it goes is recorded when the page is stored, as the
+  positions of the form fields whose value is a token of the rendering request's own
+  secret (`_parts_around_tokens`), never by a marker in the stored bytes: nothing a reader
+  writes can make a later reader's token appear anywhere else on the page.
 - An entry keeps the page exactly as the whole middleware stack answered it (status and
   every header: CSP, framing, Vary...), because the middleware that stores it is the
   outermost one. A hit replays it, so it can be served before Django runs at all:
@@ -44,16 +47,18 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
 
 from broadsheet.core.clients import READER_COOKIE
 from broadsheet.core.versions import scope_versions
 
-HOLE = b"\x00csrf\x00"
-CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"')
-CSRF_HOLE = b'name="csrfmiddlewaretoken" value="' + HOLE + b'"'
-CSRF_META = re.compile(rb'<meta name="csrf-token" content="[A-Za-z0-9]+">')
-CSRF_META_HOLE = b'<meta name="csrf-token" content="' + HOLE + b'">'
+# A form's token field as {% csrf_token %} writes it. Reader content is escaped, so it can
+# never produce the quotes this needs; the value must also unmask to the rendering
+# request's secret (`_parts_around_tokens`).
+CSRF_FIELD = re.compile(
+    rb'<input type="hidden" name="csrfmiddlewaretoken" value="(?P<token>[A-Za-z0-9]{%d})">'
+    % CSRF_TOKEN_LENGTH
+)
 HIT_HEADER = "X-Page-Cache"
 PAGE_PREFIX = "pc:"
 # Per response, never replayed: the reader's cookie and the length of their page.
@@ -219,6 +224,48 @@ def _masked_csrf_token(secret: str) -> str:
     count = len(_CSRF_CHARS)
     cipher = (_CSRF_CHARS[(_CSRF_INDEX[c] + m) % count] for c, m in zip(secret, mask, strict=True))
     return "".join(_CSRF_CHARS[m] for m in mask) + "".join(cipher)
+
+
+def _unmasked_csrf_token(token: str) -> str:
+    """The secret a masked token carries (the inverse of `_masked_csrf_token`)."""
+    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
+    count = len(_CSRF_CHARS)
+    return "".join(
+        _CSRF_CHARS[(_CSRF_INDEX[c] - _CSRF_INDEX[m]) % count]
+        for c, m in zip(cipher, mask, strict=True)
+    )
+
+
+def _parts_around_tokens(body: bytes, secret: str) -> list[bytes] | None:
+    """The page cut where this render put the reader's CSRF token: at the value of every
+    token field, each of which must carry `secret`. A hit joins the parts with its own
+    token; no byte of the stored page marks the cuts, so no content can imitate one.
+
+    None when the page must not be stored: a token field that is not this reader's, or a
+    token of theirs anywhere but in a token field, would be served to every later reader.
+    """
+    spans: list[tuple[int, int]] = []
+    tokens: set[bytes] = set()
+    for match in CSRF_FIELD.finditer(body):
+        token = match.group("token")
+        if not secret or _unmasked_csrf_token(token.decode()) != secret:
+            return None
+        spans.append(match.span("token"))
+        tokens.add(token)
+    parts = _cut(body, spans)
+    if any(token in part for token in tokens for part in parts):
+        return None
+    return parts
+
+
+def _cut(body: bytes, spans: list[tuple[int, int]]) -> list[bytes]:
+    """`body` without the bytes at `spans`: the parts a hit joins with its own token."""
+    parts, start = [], 0
+    for begin, end in spans:
+        parts.append(body[start:begin])
+        start = end
+    parts.append(body[start:])
+    return parts
 
 
 _cookie_templates: dict[int, str] = {}
@@ -389,11 +436,13 @@ class AnonymousPageCacheMiddleware:
             if after[-1] != before[-1]:
                 return response
             stored = after[:-1]
-        body = CSRF_META.sub(CSRF_META_HOLE, CSRF_FIELD.sub(CSRF_HOLE, response.content))
+        parts = _parts_around_tokens(response.content, request.META.get("CSRF_COOKIE", ""))
+        if parts is None:
+            return response
         entry = {
             "scopes": scopes,
             "versions": stored,
-            "parts": body.split(HOLE),
+            "parts": parts,
             "status": response.status_code,
             "reason": response.reason_phrase,
             "headers": [

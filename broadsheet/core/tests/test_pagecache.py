@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -247,3 +248,75 @@ def test_new_static_files_are_a_new_release_even_under_the_same_name(settings, t
         fingerprints.append(_deployment())
     a_new_process_starts()
     assert len(set(fingerprints)) == 3
+
+
+# --- no content can reach a reader's token ------------------------------------------------
+
+# Everything that ever marked, or could be taken for, the place of a token.
+MARKER_LIKE = [
+    "\x00csrf\x00",
+    "https://evil.example/?t=\x00csrf\x00",
+    'name="csrfmiddlewaretoken" value="' + "A" * 64 + '"',
+    '<input type="hidden" name="csrfmiddlewaretoken" value="' + "B" * 64 + '">',
+    "csrf" + "0" * 32,
+    "{% csrf_token %}",
+    "NOTPROVIDED",
+]
+
+
+# A token field as the server writes it: reader text may show the same words, but never
+# inside a tag (it is escaped).
+TOKEN_FIELD = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)">')
+
+
+def tokens_in(html: str) -> list[str]:
+    return TOKEN_FIELD.findall(html)
+
+
+@pytest.mark.parametrize("marker", MARKER_LIKE)
+def test_no_content_can_put_a_readers_token_outside_a_token_field(
+    article: ArticlePage, marker: str, django_capture_on_commit_callbacks
+) -> None:
+    from broadsheet.discussion.models import Thread
+    from broadsheet.discussion.testing import guest, post
+
+    if "\x00" in marker and connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL cannot store a NUL; the input boundary refuses it anyway")
+    Client().get(article.url)  # registers the thread
+    thread = Thread.objects.get(key=article.thread_key)
+    with django_capture_on_commit_callbacks(execute=True):
+        post(
+            thread,
+            guest(),
+            f"Body {marker} end",
+            name=f"N {marker}"[:60],
+            # Raw NULs pass the address check as they did through the API.
+            website=f"https://evil.example/?t={quote(marker, safe=chr(0))}",
+        )
+    miss = Client().get(article.url)
+    reader = Client()
+    hit = reader.get(article.url)
+    assert (miss["X-Page-Cache"], hit["X-Page-Cache"]) == ("miss", "hit")
+    html = hit.content.decode()
+    mine = set(tokens_in(html))
+    assert len(mine) == 1, "one masked token for every form of a hit"
+    (token,) = mine
+    assert html.count(token) == len(tokens_in(html)), "the token only in token fields"
+    # The page is the miss's page but for the tokens: the content came through as content.
+    assert TOKEN_FIELD.sub("T", html) == TOKEN_FIELD.sub("T", miss.content.decode())
+
+
+def test_a_page_with_a_token_that_is_not_the_readers_is_never_stored() -> None:
+    from broadsheet.core.pagecache import _masked_csrf_token, _parts_around_tokens
+
+    secret = "s" * 32
+    field = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+    mine, other = _masked_csrf_token(secret), _masked_csrf_token("o" * 32)
+    page = f"<p>a</p>{field.format(mine)}<p>b</p>".encode()
+    assert _parts_around_tokens(page, secret) == [
+        b'<p>a</p><input type="hidden" name="csrfmiddlewaretoken" value="',
+        b'"><p>b</p>',
+    ]
+    assert _parts_around_tokens(page + field.format(other).encode(), secret) is None
+    # The reader's token anywhere but in a token field would reach every later reader.
+    assert _parts_around_tokens(page + f'<a href="/?t={mine}">'.encode(), secret) is None
