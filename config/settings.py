@@ -249,6 +249,9 @@ BROADSHEET_RELEASE = ENV.release
 # which sort is the default, and whether discussions are on at all.
 BROADSHEET_DISCUSSION_POLICY = "broadsheet.articles.discussion_policy.article_policy"
 BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.anchor_texts"
+# A person's public name and picture come from their profile (accounts), for every reader,
+# page and e-mail alike.
+BROADSHEET_DISCUSSION_PEOPLE = "broadsheet.accounts.identity.PROFILE_PEOPLE"
 
 LOGGING = {
     "version": 1,

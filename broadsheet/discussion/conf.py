@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "POST_RATE_LIMIT": (5, 60),
     "VOTE_RATE_LIMIT": (60, 60),
     "POLICY": "broadsheet.discussion.policy.default_policy",
+    "PEOPLE": "broadsheet.discussion.people.ACCOUNT_PEOPLE",
     "ANCHOR_TEXT": None,
 }
 
@@ -94,6 +95,16 @@ def policy_path() -> str:
     whether posting is enabled, whether guests may post and the default sort. It is called as
     ``policy(thread, request=None)`` and returns a DiscussionPolicy (see policy.py)."""
     return str(_get("POLICY"))
+
+
+def people_path() -> str:
+    """BROADSHEET_DISCUSSION_PEOPLE (dotted path, default
+    "broadsheet.discussion.people.ACCOUNT_PEOPLE": full name, else username, no pictures):
+    the object that says how an account appears to other readers, with
+    ``public_name(user) -> str`` and ``avatar_url(user) -> str | None`` (the
+    ``people.People`` protocol). Pages, "Commenting as", the API and notification e-mails
+    all ask it."""
+    return str(_get("PEOPLE"))
 
 
 def anchor_text() -> str | None:

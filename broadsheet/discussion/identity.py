@@ -14,6 +14,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from broadsheet.core import clients
+from broadsheet.discussion.people import public_name
 
 MODERATE_PERMISSION = "discussion.moderate_comment"
 
@@ -27,12 +28,6 @@ def reader_hash(reader_id: str) -> str:
         digest_size=16,
         person=b"bs-reader",
     ).hexdigest()
-
-
-def display_name(user: Any) -> str:
-    """The name shown for an account: full name, else username."""
-    full = (user.get_full_name() or "").strip() if hasattr(user, "get_full_name") else ""
-    return full or str(user.get_username())
 
 
 @dataclass(frozen=True)
@@ -73,7 +68,8 @@ class Actor:
 
     @property
     def name(self) -> str:
-        return display_name(self.user) if self.is_authenticated else ""
+        """The public name other readers see ("Commenting as"), as pages show it."""
+        return public_name(self.user) if self.is_authenticated else ""
 
     def wrote(self, comment: Any) -> bool:
         """True when this actor is the comment's author (account, or guest by cookie)."""

@@ -17,7 +17,6 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
-from broadsheet.accounts.identity import DELETED_USER_LABEL, public_name, uploaded_avatar_url
 from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import conf
 from broadsheet.discussion.actions import can_delete, can_edit
@@ -26,9 +25,9 @@ from broadsheet.discussion.avatars import DIGEST_LENGTH, comment_identity, ident
 from broadsheet.discussion.formatting import text_length
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.people import People, author_name, people
 from broadsheet.discussion.selectors import Displayed, votes_by_voter
 
-DELETED_LABEL = "[deleted]"
 _LI = "<li>"
 _OPEN = '<ol class="comment-replies">'
 _CLOSE = "</ol></li>"
@@ -78,17 +77,6 @@ class CommentView:
         return f"comment-{self.id}"
 
 
-def author_name(comment: Displayed) -> str:
-    if comment.status == Comment.Status.DELETED:
-        return DELETED_LABEL
-    if comment.author_id is not None and comment.author is not None:
-        return public_name(comment.author)
-    if not comment.guest_name and not comment.guest_email:
-        # An account's comment kept after the account was deleted (accounts app).
-        return DELETED_USER_LABEL
-    return comment.guest_name or "Anonymous"
-
-
 @lru_cache(maxsize=4096)
 def _digest(identity: str, secret_key: str) -> str:
     """identity_digest, memoised: the same authors fill page after page. Keyed by the
@@ -108,13 +96,14 @@ class PageSettings:
     avatar_suffix: str
     max_depth: int
     fold_length: int
+    people: People
 
     @classmethod
     def current(cls) -> PageSettings:
         # The URL with a placeholder digest, split once per page around it.
         url = reverse_kept("discussion:avatar", digest=_DIGEST_PLACEHOLDER)
         prefix, _, suffix = url.rpartition(_DIGEST_PLACEHOLDER)
-        return cls(prefix, suffix, conf.max_depth(), conf.fold_length())
+        return cls(prefix, suffix, conf.max_depth(), conf.fold_length(), people())
 
     def avatar_url(self, identity: str) -> str:
         return f"{self.avatar_prefix}{_digest(identity, settings.SECRET_KEY)}{self.avatar_suffix}"
@@ -148,7 +137,7 @@ def view_of(
         is_guest=comment.author_id is None,
         is_staff=bool(author is not None and author.is_staff),
         website=comment.guest_website if comment.author_id is None and not deleted else "",
-        avatar=(uploaded_avatar_url(author) if author is not None else None)
+        avatar=(page.people.avatar_url(author) if author is not None else None)
         or page.avatar_url(identity),
         created_at=comment.created_at,
         edited_at=comment.edited_at,

@@ -37,6 +37,7 @@ from broadsheet.discussion.models import (
     path_ids,
     path_segment,
 )
+from broadsheet.discussion.people import author_joins
 from broadsheet.discussion.sorting import Sort, page_of_position, preceding
 from broadsheet.discussion.sorting import order_by as sort_order_by
 
@@ -58,7 +59,7 @@ ROOT_PAGE_REPLIES = 200
 def displayed_comments() -> QuerySet[Comment]:
     """Comments with what a reader sees (author names and profiles joined in), secrets
     left out."""
-    return Comment.objects.select_related("author", "author__profile").defer(*_NOT_DISPLAYED)
+    return Comment.objects.select_related(*author_joins()).defer(*_NOT_DISPLAYED)
 
 
 def thread_by_key(key: str) -> Thread | None:

@@ -30,6 +30,7 @@ from broadsheet.core.errors import ActionError
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion.formatting import plain_text
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.people import author_joins
 from broadsheet.notifications import conf
 from broadsheet.notifications.models import (
     Delivery,
@@ -370,7 +371,7 @@ def do_send_delivery(*, delivery_id: int) -> str:
         items = [
             item
             for item in delivery.items.select_related(
-                "comment", "comment__thread", "comment__author"
+                "comment", "comment__thread", *author_joins("comment__author")
             ).order_by("comment__created_at", "comment_id")
             if item.comment.status == Comment.Status.APPROVED
         ]

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.text import Truncator
 
 from broadsheet.discussion.formatting import plain_text
-from broadsheet.discussion.identity import display_name
-from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.models import Thread
+from broadsheet.discussion.people import author_name
 from broadsheet.notifications import conf
 from broadsheet.notifications.models import PendingItem, Subscription
 from broadsheet.notifications.tokens import confirm_token, manage_token, unsubscribe_token
@@ -30,12 +30,6 @@ def absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _name(comment: Comment) -> str:
-    if comment.author is not None:
-        return display_name(comment.author)
-    return comment.guest_name or "Anonymous"
-
-
 @dataclass(frozen=True)
 class MailItem:
     author: str
@@ -48,7 +42,7 @@ class MailItem:
 def _item(item: PendingItem) -> MailItem:
     comment = item.comment
     return MailItem(
-        author=_name(comment),
+        author=author_name(comment),
         excerpt=Truncator(plain_text(comment.body_html)).chars(EXCERPT_LENGTH),
         url=absolute(reverse("discussion:permalink", args=[comment.pk])),
         reason=item.reason,
