@@ -252,6 +252,8 @@ BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.ancho
 # A person's public name and picture come from their profile (accounts), for every reader,
 # page and e-mail alike.
 BROADSHEET_DISCUSSION_PEOPLE = "broadsheet.accounts.identity.PROFILE_PEOPLE"
+# New comments go through the moderation pipeline; every moderation change is audited.
+BROADSHEET_DISCUSSION_MODERATION = "broadsheet.moderation.pipeline.MODERATION"
 
 LOGGING = {
     "version": 1,

@@ -35,6 +35,7 @@ from broadsheet.discussion.anchors import anchor_texts_for, mark_outdated, parse
 from broadsheet.discussion.fragments import comment_view
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.oversight import is_closed
 from broadsheet.discussion.policy import policy_for
 from broadsheet.discussion.presentation import CommentView, build_groups
 from broadsheet.discussion.selectors import comments_for_thread
@@ -188,7 +189,7 @@ def _thread_out(thread: Thread) -> dict[str, Any]:
         "title": thread.title,
         "url": thread.url,
         "comment_count": thread.comment_count,
-        "is_closed": thread.is_closed,
+        "is_closed": is_closed(thread),
     }
 
 

@@ -25,6 +25,7 @@ DEFAULTS: dict[str, Any] = {
     "VOTE_RATE_LIMIT": (60, 60),
     "POLICY": "broadsheet.discussion.policy.default_policy",
     "PEOPLE": "broadsheet.discussion.people.ACCOUNT_PEOPLE",
+    "MODERATION": "broadsheet.discussion.oversight.NO_MODERATION",
     "ANCHOR_TEXT": None,
 }
 
@@ -105,6 +106,15 @@ def people_path() -> str:
     ``people.People`` protocol). Pages, "Commenting as", the API and notification e-mails
     all ask it."""
     return str(_get("PEOPLE"))
+
+
+def moderation_path() -> str:
+    """BROADSHEET_DISCUSSION_MODERATION (dotted path, default
+    "broadsheet.discussion.oversight.NO_MODERATION": publish everything, audit nothing,
+    never close by age): the object implementing ``oversight.Moderation``, which decides a
+    new comment's status, writes the audit row of every moderation change (closing,
+    reopening, status changes, featuring) and says when a discussion closes by age."""
+    return str(_get("MODERATION"))
 
 
 def anchor_text() -> str | None:

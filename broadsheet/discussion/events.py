@@ -1,9 +1,11 @@
-"""What happened in a discussion, for whoever listens (live updates, notifications).
+"""What happened in a discussion, for whoever listens (live updates, notifications, the
+page cache).
 
 Actions publish one event per user-visible change with ``transaction.on_commit``, so
 listeners only ever hear about committed data. ``publish`` is an in-process hook: it
-calls the registered listeners in order and does nothing else yet; the realtime app
-will subscribe here.
+calls the registered listeners in order (``subscribe``); the realtime app subscribes
+here. Every event is a small frozen dataclass naming its thread by id and key; the list
+and the action that publishes each is in docs/discussion.md ("Events").
 """
 
 from __future__ import annotations
@@ -27,7 +29,9 @@ class DiscussionEvent:
 
 @dataclass(frozen=True)
 class CommentPosted(DiscussionEvent):
-    """A comment became visible: top-level when parent_id is None, else a reply."""
+    """A new comment was published at once (do_post_comment): top-level when parent_id
+    is None, else a reply. A comment the pipeline held publishes nothing until a
+    moderator approves it (CommentApproved)."""
 
     comment_id: int
     parent_id: int | None
@@ -36,8 +40,31 @@ class CommentPosted(DiscussionEvent):
 
 
 @dataclass(frozen=True)
+class CommentApproved(DiscussionEvent):
+    """A comment that was not shown became visible because a moderator approved it (a
+    pre-moderated or held comment, or one rejected or marked spam before): for readers it
+    appears as a new comment would (do_set_comment_status)."""
+
+    comment_id: int
+    parent_id: int | None
+    root_id: int | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CommentHidden(DiscussionEvent):
+    """A visible comment left the page without being deleted: held for review (by a
+    moderator or after reports), rejected, or marked spam; ``status`` is the new one
+    ("pending", "rejected" or "spam"). Its author may still see it on their own page
+    (do_set_comment_status)."""
+
+    comment_id: int
+    status: str
+
+
+@dataclass(frozen=True)
 class CommentEdited(DiscussionEvent):
-    """A comment's author changed its text."""
+    """A comment's author changed its text (do_edit_comment)."""
 
     comment_id: int
     edited_at: datetime
@@ -45,7 +72,8 @@ class CommentEdited(DiscussionEvent):
 
 @dataclass(frozen=True)
 class CommentDeleted(DiscussionEvent):
-    """A comment was deleted; with replies it stays as a "[deleted]" placeholder."""
+    """A comment was deleted by its author or a moderator (do_delete_comment); with
+    replies it stays as a "[deleted]" placeholder."""
 
     comment_id: int
     by_moderator: bool
@@ -53,7 +81,7 @@ class CommentDeleted(DiscussionEvent):
 
 @dataclass(frozen=True)
 class VoteChanged(DiscussionEvent):
-    """A comment's votes changed; the new totals are included."""
+    """A comment's votes changed (do_cast_vote); the new totals are included."""
 
     comment_id: int
     upvotes: int
@@ -62,13 +90,33 @@ class VoteChanged(DiscussionEvent):
 
 
 @dataclass(frozen=True)
+class CommentFeatured(DiscussionEvent):
+    """An editor made a comment an editor's pick (do_feature_comment): it shows under
+    "Featured" with a badge."""
+
+    comment_id: int
+
+
+@dataclass(frozen=True)
+class CommentUnfeatured(DiscussionEvent):
+    """An editor's pick is one no longer (do_unfeature_comment)."""
+
+    comment_id: int
+
+
+@dataclass(frozen=True)
 class ThreadClosed(DiscussionEvent):
-    """A moderator closed the discussion to new comments."""
+    """The discussion was closed to new comments (do_close_thread): by a moderator, or by
+    auto-close (the system actor) with a reason such as "auto-close after 30 days"."""
+
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class ThreadReopened(DiscussionEvent):
-    """A moderator opened a closed discussion again."""
+    """A moderator opened a closed discussion again (do_reopen_thread)."""
+
+    reason: str = ""
 
 
 Listener = Callable[[DiscussionEvent], None]

@@ -33,11 +33,14 @@ def reader_hash(reader_id: str) -> str:
 @dataclass(frozen=True)
 class Actor:
     """The person behind a request: ``user`` when signed in, ``reader_id`` from the signed
-    reader cookie (guests), and the keyed hash of their IP for rate limits."""
+    reader cookie (guests), and the keyed hash of their IP for rate limits. ``system``
+    marks the site itself acting on a schedule (auto-close, automatic holds): it may
+    moderate, and the audit log shows no person."""
 
     user: Any = None
     reader_id: str | None = None
     ip_hash: str = ""
+    system: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -62,6 +65,8 @@ class Actor:
 
     @cached_property
     def can_moderate(self) -> bool:
+        if self.system:
+            return True
         if not self.is_authenticated or not self.user.is_active:
             return False
         return bool(self.user.is_staff or self.user.has_perm(MODERATE_PERMISSION))
@@ -95,3 +100,6 @@ def actor_from_request(request: HttpRequest, *, mint_reader: bool = False) -> Ac
         reader_id=reader,
         ip_hash=clients.ip_hash(clients.client_ip(request)),
     )
+
+
+SYSTEM = Actor(system=True)

@@ -32,6 +32,7 @@ from broadsheet.discussion.anchors import (
 from broadsheet.discussion.formatting import MARKDOWN_HINT
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.oversight import is_closed
 from broadsheet.discussion.policy import DiscussionPolicy, policy_for
 from broadsheet.discussion.presentation import CommentGroup, author_name, build_groups, query_string
 from broadsheet.discussion.selectors import (
@@ -117,8 +118,8 @@ class DiscussionContext:
 
     @property
     def accepting(self) -> bool:
-        """New comments may be posted."""
-        return not self.thread.is_closed and self.policy.enabled
+        """New comments may be posted (the same answer posting gives: oversight.is_closed)."""
+        return self.policy.enabled and not is_closed(self.thread)
 
     @property
     def guest_fields(self) -> bool:

@@ -1,27 +1,26 @@
 """The write paths of moderation: every moderation state change goes through one
 ``do_<verb>_<noun>`` here, after its ``check_<verb>_<noun>``.
 
-Each runs in one transaction that also writes its audit row. Comment status changes go
-through broadsheet.discussion.actions.do_set_comment_status, which keeps the thread's
-comment_count and ancestors' reply_count exact and publishes the discussion events
-after commit (CommentPosted when a held comment is approved). Locks: thread row →
-comment row (taken by do_set_comment_status) → report and sanction rows.
+Each runs in one transaction that also writes its audit row. What changes a comment or a
+discussion goes through the discussion engine's own write paths (do_set_comment_status,
+do_feature_comment, do_close_thread, ...), which authorise, keep the counters exact, write
+the audit row (through this app's pipeline.MODERATION) and publish truthfully named
+events after commit (CommentApproved, CommentHidden, CommentFeatured, ThreadClosed...);
+this module never writes Comment or Thread columns itself. Locks: thread row → comment
+row (taken by do_set_comment_status) → report and sanction rows.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
-from broadsheet.core.pagecache import bump
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import actions as discussion_actions
-from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation import conf
 from broadsheet.moderation.audit import record
@@ -37,34 +36,22 @@ def check_moderate_comment(*, comment: Comment | None = None, actor: Actor) -> N
         raise NotAllowed("Only moderators can do this.")
 
 
-def _forget_thread_pages(comment: Comment) -> None:
-    key = Thread.objects.filter(pk=comment.thread_id).values_list("key", flat=True).first()
-    if key:
-        transaction.on_commit(lambda: bump(f"thread:{key}"))
-
-
 def _set_status(
     *, comment: Comment, actor: Actor, status: Status, action: Action, reason: str
 ) -> Comment:
     check_moderate_comment(comment=comment, actor=actor)
     with transaction.atomic():
-        previous, updated = discussion_actions.do_set_comment_status(
-            comment=comment, status=status, reason=reason or None
-        )
         # A decision closes the open reports: the moderator has looked.
+        _, updated = discussion_actions.do_set_comment_status(
+            comment=comment,
+            actor=actor,
+            status=status,
+            reason=reason or None,
+            audit_action=action,
+            reports_seen=True,
+        )
         Report.objects.filter(comment=updated, resolved_at__isnull=True).update(
             resolved_at=timezone.now()
-        )
-        Comment.objects.filter(pk=updated.pk).update(report_count=0)
-        updated.report_count = 0
-        record(
-            action=action,
-            actor=actor.user,
-            comment=updated,
-            target=Commenter.of_comment(updated).key,
-            reason=reason,
-            before=previous,
-            after=status,
         )
     return updated
 
@@ -87,34 +74,6 @@ def do_mark_spam(*, comment: Comment, actor: Actor, reason: str = "") -> Comment
     return _set_status(
         comment=comment, actor=actor, status=Status.SPAM, action=Action.SPAM, reason=reason
     )
-
-
-def check_feature_comment(*, comment: Comment, actor: Actor) -> None:
-    check_moderate_comment(comment=comment, actor=actor)
-    if comment.status != Status.APPROVED:
-        raise ActionError("Only published comments can be featured.")
-
-
-def do_feature_comment(*, comment: Comment, actor: Actor) -> Comment:
-    """Make a comment an editor's pick (shown under "Featured" with a badge)."""
-    check_feature_comment(comment=comment, actor=actor)
-    with transaction.atomic():
-        now = timezone.now()
-        Comment.objects.filter(pk=comment.pk).update(is_featured=True, featured_at=now)
-        comment.is_featured, comment.featured_at = True, now
-        record(action=Action.FEATURE, actor=actor.user, comment=comment, after=comment.status)
-        _forget_thread_pages(comment)
-    return comment
-
-
-def do_unfeature_comment(*, comment: Comment, actor: Actor) -> Comment:
-    check_moderate_comment(comment=comment, actor=actor)
-    with transaction.atomic():
-        Comment.objects.filter(pk=comment.pk).update(is_featured=False, featured_at=None)
-        comment.is_featured, comment.featured_at = False, None
-        record(action=Action.UNFEATURE, actor=actor.user, comment=comment, after=comment.status)
-        _forget_thread_pages(comment)
-    return comment
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -151,9 +110,7 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
                 note=note.strip()[:500],
                 ip_hash=actor.ip_hash,
             )
-            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
-            count = Comment.objects.values_list("report_count", flat=True).get(pk=comment.pk)
-            comment.report_count = count
+            count = discussion_actions.do_count_report(comment=comment)
             record(
                 action=Action.REPORT,
                 actor=actor.user,
@@ -162,17 +119,14 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
                 after=comment.status,
             )
             if count >= conf.reports_to_hold() and comment.status == Status.APPROVED:
-                previous, _ = discussion_actions.do_set_comment_status(
-                    comment=comment, status=Status.PENDING, reason=f"reported {count} times"
+                discussion_actions.do_set_comment_status(
+                    comment=comment,
+                    actor=SYSTEM,
+                    status=Status.PENDING,
+                    reason=f"reported {count} times",
+                    audit_action=Action.AUTO_HOLD,
                 )
                 comment.status = Status.PENDING
-                record(
-                    action=Action.AUTO_HOLD,
-                    comment=comment,
-                    reason=f"{count} reports",
-                    before=previous,
-                    after=Status.PENDING,
-                )
     except IntegrityError:
         raise ActionError("You already reported this comment. Thank you.") from None
     return report
@@ -296,25 +250,12 @@ def do_add_commenter_note(*, commenter: Commenter, actor: Actor, text: str) -> C
 # --- discussions -----------------------------------------------------------------------
 
 
-def do_close_discussion(*, thread: Thread, actor: Actor, reason: str = "") -> Thread:
-    """Close a discussion (discussion's do_close_thread) and record it."""
-    with transaction.atomic():
-        discussion_actions.do_close_thread(thread=thread, actor=actor)
-        record(action=Action.CLOSE, actor=actor.user, thread=thread, reason=reason)
-    return thread
-
-
-def do_reopen_discussion(*, thread: Thread, actor: Actor, reason: str = "") -> Thread:
-    with transaction.atomic():
-        discussion_actions.do_reopen_thread(thread=thread, actor=actor)
-        record(action=Action.REOPEN, actor=actor.user, thread=thread, reason=reason)
-    return thread
-
-
 def do_auto_close_old_discussions(*, dry_run: bool = False) -> int:
-    """Close every open discussion older than BROADSHEET_MODERATION_AUTO_CLOSE_DAYS (a
-    system action: audited without a moderator). Posting checks the age too, so this only
-    makes the closed state visible. Returns how many were (or would be) closed."""
+    """Close every open discussion older than BROADSHEET_MODERATION_AUTO_CLOSE_DAYS with
+    the discussion's do_close_thread, as the system actor (audited without a moderator,
+    ThreadClosed published). Pages and posting already treat such a discussion as closed
+    (discussion.oversight.is_closed); this writes it down. Returns how many were (or would
+    be) closed."""
     days = conf.auto_close_days()
     if days <= 0:
         return 0
@@ -324,9 +265,8 @@ def do_auto_close_old_discussions(*, dry_run: bool = False) -> int:
         return old.count()
     closed = 0
     for thread in old.iterator():
-        with transaction.atomic():
-            if Thread.objects.filter(pk=thread.pk, is_closed=False).update(is_closed=True):
-                closed += 1
-                record(action=Action.CLOSE, thread=thread, reason=f"auto-close after {days} days")
-                transaction.on_commit(partial(bump, f"thread:{thread.key}", "listings"))
+        discussion_actions.do_close_thread(
+            thread=thread, actor=SYSTEM, reason=f"auto-close after {days} days"
+        )
+        closed += 1
     return closed

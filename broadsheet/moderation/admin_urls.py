@@ -1,6 +1,6 @@
 """The moderation queue's URLs, mounted by wagtail_hooks at /admin/moderation/."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from broadsheet.moderation import views
 
@@ -11,6 +11,11 @@ urlpatterns = [
     path("act/", views.queue_action, name="act"),
     path("commenter/<str:key>/", views.commenter, name="commenter"),
     path("sanction/<int:sanction_id>/lift/", views.lift_sanction, name="lift"),
-    path("thread/<int:thread_id>/<str:verb>/", views.thread_open_close, name="thread"),
+    # Only the two verbs: anything else is a 404, never a reopen.
+    re_path(
+        r"^thread/(?P<thread_id>[0-9]+)/(?P<verb>close|reopen)/$",
+        views.thread_open_close,
+        name="thread",
+    ),
     path("audit/", views.audit_log, name="audit"),
 ]

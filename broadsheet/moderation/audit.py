@@ -8,13 +8,6 @@ from typing import Any
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation.models import AuditEntry
 
-_PIPELINE_ACTIONS = {
-    Comment.Status.PENDING: AuditEntry.Action.HOLD,
-    Comment.Status.REJECTED: AuditEntry.Action.REJECT,
-    Comment.Status.SPAM: AuditEntry.Action.SPAM,
-    Comment.Status.APPROVED: AuditEntry.Action.APPROVE,
-}
-
 
 def record(
     *,
@@ -22,6 +15,7 @@ def record(
     actor: Any = None,
     comment: Comment | None = None,
     thread: Thread | None = None,
+    thread_id: int | None = None,
     target: str = "",
     reason: str = "",
     before: str = "",
@@ -32,19 +26,11 @@ def record(
         action=action,
         actor=user,
         comment=comment,
-        thread_id=thread.pk if thread is not None else (comment.thread_id if comment else None),
+        thread_id=thread.pk
+        if thread is not None
+        else (thread_id or (comment.thread_id if comment else None)),
         target=target[:120],
         reason=reason[:300],
         status_before=before,
         status_after=after,
-    )
-
-
-def record_pipeline_decision(*, comment: Comment, reason: str) -> AuditEntry:
-    """The pipeline held or refused a new comment (no human actor)."""
-    return record(
-        action=_PIPELINE_ACTIONS[Comment.Status(comment.status)],
-        comment=comment,
-        reason=reason,
-        after=comment.status,
     )

@@ -7,7 +7,7 @@ are seeded; safe to re-run (does nothing once the queue has demo work in it).
 from __future__ import annotations
 
 from broadsheet.discussion.actions import do_post_comment, do_set_comment_status
-from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation.actions import do_report_comment
 from broadsheet.moderation.models import Report
@@ -55,7 +55,9 @@ def seed_moderation_queue() -> str:
         guest_name=name,
         guest_email="tomas@example.org",
     )
-    do_set_comment_status(comment=newcomer, status=Comment.Status.PENDING, reason="new commenter")
+    do_set_comment_status(
+        comment=newcomer, actor=SYSTEM, status=Comment.Status.PENDING, reason="new commenter"
+    )
     reported = 0
     targets = Comment.objects.filter(thread__in=threads, status=Comment.Status.APPROVED).order_by(
         "-created_at"

@@ -13,6 +13,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
+from broadsheet.discussion.actions import (
+    do_close_thread,
+    do_feature_comment,
+    do_reopen_thread,
+    do_unfeature_comment,
+)
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.moderation import actions, selectors
 from broadsheet.moderation.access import (
@@ -103,9 +109,9 @@ def _apply(actor: Actor, verb: str, comment_id: int, reason: str) -> None:
     elif verb == "spam":
         actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
     elif verb == "feature":
-        actions.do_feature_comment(comment=comment, actor=actor)
+        do_feature_comment(comment=comment, actor=actor)
     elif verb == "unfeature":
-        actions.do_unfeature_comment(comment=comment, actor=actor)
+        do_unfeature_comment(comment=comment, actor=actor)
     elif verb == "ban":
         actions.do_ban_commenter(
             commenter=Commenter.of_comment(comment), actor=actor, reason=reason, comment=comment
@@ -192,7 +198,7 @@ def lift_sanction(request: HttpRequest, sanction_id: int) -> HttpResponse:
 def thread_open_close(request: HttpRequest, thread_id: int, verb: str) -> HttpResponse:
     actor = _moderator(request)
     thread = access_moderated_thread(actor, thread_id)
-    change = actions.do_close_discussion if verb == "close" else actions.do_reopen_discussion
+    change = do_close_thread if verb == "close" else do_reopen_thread
     try:
         change(thread=thread, actor=actor)
         messages.success(request, f"Discussion {'closed' if verb == 'close' else 'reopened'}.")

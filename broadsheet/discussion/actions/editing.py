@@ -5,15 +5,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion import conf
 from broadsheet.discussion.actions._shared import _after_commit, _count_visible
 from broadsheet.discussion.actions.posting import check_comment_body
-from broadsheet.discussion.events import CommentDeleted, CommentEdited, CommentPosted
+from broadsheet.discussion.events import (
+    CommentApproved,
+    CommentDeleted,
+    CommentEdited,
+    CommentFeatured,
+    CommentHidden,
+    CommentUnfeatured,
+)
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.oversight import Change, moderation
 
 
 def edit_deadline(comment: Comment) -> datetime:
@@ -101,34 +110,77 @@ def do_delete_comment(*, comment: Comment, actor: Actor) -> Comment:
     return locked
 
 
-def do_set_comment_status(
-    *, comment: Comment, status: Comment.Status, reason: str | None = None
-) -> tuple[str, Comment]:
-    """Move a comment to `status` and keep the counters exact: (previous status, comment).
+_AUDIT_ACTIONS = {
+    Comment.Status.APPROVED: "approve",
+    Comment.Status.PENDING: "hold",
+    Comment.Status.REJECTED: "reject",
+    Comment.Status.SPAM: "spam",
+}
 
-    The discussion-level write path of moderation: broadsheet.moderation.actions
-    authorises (check_*) and writes the audit row in the same transaction; call it
-    inside that transaction. Locks the thread row, then the comment row. Becoming
-    visible publishes CommentPosted (notifications and caches react as for a new
-    comment); leaving visibility publishes CommentDeleted(by_moderator=True), which is
-    what a reader sees: the comment is gone from the page.
+
+def check_set_comment_status(*, comment: Comment, actor: Actor, status: str) -> None:
+    """Moderators (and the system actor) move a comment between the moderation
+    statuses; deleting has its own write path (do_delete_comment)."""
+    if not actor.can_moderate:
+        raise NotAllowed("Only moderators can do this.")
+    if status not in _AUDIT_ACTIONS:
+        raise ActionError(f"Unknown comment status: {status!r}.")
+    if comment.status == Comment.Status.DELETED:
+        raise ActionError("This comment was deleted.")
+
+
+def do_set_comment_status(
+    *,
+    comment: Comment,
+    actor: Actor,
+    status: Comment.Status,
+    reason: str | None = None,
+    audit_action: str | None = None,
+    reports_seen: bool = False,
+) -> tuple[str, Comment]:
+    """Move a comment to `status`, keep the counters exact and audit it: (previous status,
+    comment).
+
+    The one write path of a comment's moderation status, for the moderation queue (a
+    moderator), automatic holds after reports (the system actor) and the demo loader.
+    Locks the thread row, then the comment row; writes the audit row (``audit_action``,
+    else the status's verb: approve, hold, reject, spam) in the same transaction; with
+    ``reports_seen`` the comment's report count starts again from 0 (the moderator has
+    looked). Publishes after commit what readers see: CommentApproved when it becomes
+    visible, CommentHidden when it leaves the page (held, rejected or spam).
     """
+    check_set_comment_status(comment=comment, actor=actor, status=status)
     with transaction.atomic():
         thread = Thread.objects.select_for_update().get(pk=comment.thread_id)
         locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        check_set_comment_status(comment=locked, actor=actor, status=status)
         previous = locked.status
         fields = ["status"]
         locked.status = status
         if reason is not None:
             locked.moderation_reason = reason[:200]
             fields.append("moderation_reason")
+        if reports_seen:
+            locked.report_count = 0
+            fields.append("report_count")
         locked.save(update_fields=fields)
+        moderation().record(
+            Change(
+                action=audit_action or _AUDIT_ACTIONS[Comment.Status(status)],
+                actor=actor,
+                thread_id=thread.pk,
+                comment=locked,
+                reason=reason or "",
+                before=previous,
+                after=status,
+            )
+        )
         was_visible = previous == Comment.Status.APPROVED
         is_visible = status == Comment.Status.APPROVED
         if is_visible and not was_visible:
             _count_visible(locked, +1, touch=True)
             _after_commit(
-                CommentPosted(
+                CommentApproved(
                     thread_id=thread.pk,
                     thread_key=thread.key,
                     comment_id=locked.pk,
@@ -140,11 +192,62 @@ def do_set_comment_status(
         elif was_visible and not is_visible:
             _count_visible(locked, -1)
             _after_commit(
-                CommentDeleted(
+                CommentHidden(
                     thread_id=thread.pk,
                     thread_key=thread.key,
                     comment_id=locked.pk,
-                    by_moderator=True,
+                    status=str(status),
                 )
             )
     return previous, locked
+
+
+def check_feature_comment(*, comment: Comment, actor: Actor) -> None:
+    if not actor.can_moderate:
+        raise NotAllowed("Only moderators can do this.")
+    if comment.status != Comment.Status.APPROVED:
+        raise ActionError("Only published comments can be featured.")
+
+
+def _set_featured(*, comment: Comment, actor: Actor, featured: bool) -> Comment:
+    with transaction.atomic():
+        now = timezone.now() if featured else None
+        Comment.objects.filter(pk=comment.pk).update(is_featured=featured, featured_at=now)
+        comment.is_featured, comment.featured_at = featured, now
+        moderation().record(
+            Change(
+                action="feature" if featured else "unfeature",
+                actor=actor,
+                thread_id=comment.thread_id,
+                comment=comment,
+                after=comment.status,
+            )
+        )
+        key = Thread.objects.filter(pk=comment.thread_id).values_list("key", flat=True).get()
+        event = CommentFeatured if featured else CommentUnfeatured
+        _after_commit(event(thread_id=comment.thread_id, thread_key=key, comment_id=comment.pk))
+    return comment
+
+
+def do_feature_comment(*, comment: Comment, actor: Actor) -> Comment:
+    """Make a comment an editor's pick (shown under "Featured" with a badge). Audited;
+    publishes CommentFeatured after commit."""
+    check_feature_comment(comment=comment, actor=actor)
+    return _set_featured(comment=comment, actor=actor, featured=True)
+
+
+def do_unfeature_comment(*, comment: Comment, actor: Actor) -> Comment:
+    """An editor's pick no longer. Audited; publishes CommentUnfeatured after commit."""
+    if not actor.can_moderate:
+        raise NotAllowed("Only moderators can do this.")
+    return _set_featured(comment=comment, actor=actor, featured=False)
+
+
+def do_count_report(*, comment: Comment) -> int:
+    """Add one reader's report to the comment's report count, inside the caller's
+    transaction (moderation's do_report_comment, which checks and audits it); returns the
+    new count."""
+    Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    count: int = Comment.objects.values_list("report_count", flat=True).get(pk=comment.pk)
+    comment.report_count = count
+    return count

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
@@ -22,7 +22,7 @@ from broadsheet.discussion.anchors import Anchor, AnchorTexts, anchor_texts_for,
 from broadsheet.discussion.comment_writes import insert_comment, locked_thread_state, parent_state
 from broadsheet.discussion.events import CommentPosted
 from broadsheet.discussion.formatting import plain_text, render_markdown
-from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import (
     PATH_MAX_SEGMENTS,
     PATH_SEGMENT,
@@ -30,10 +30,8 @@ from broadsheet.discussion.models import (
     Thread,
     path_segment,
 )
+from broadsheet.discussion.oversight import Change, NewSubmission, is_closed, moderation
 from broadsheet.discussion.policy import DiscussionPolicy, policy_for
-
-if TYPE_CHECKING:
-    from broadsheet.moderation.rules.base import Submission
 
 
 def check_comment_body(body: str) -> str:
@@ -106,7 +104,7 @@ def check_post_comment(
     The rate limit is counted last, so a refused form does not use up an attempt.
     """
     policy = policy or policy_for(thread)
-    if thread.is_closed or not policy.enabled:
+    if is_closed(thread) or not policy.enabled:
         raise NotAllowed(CLOSED_MESSAGE)
     if not actor.is_authenticated:
         if not policy.allow_guests:
@@ -137,13 +135,11 @@ def moderation_submission(
     guest_email: str = "",
     honeypot: str | None = None,
     rendered_at: str | None = None,
-) -> Submission:
+) -> Any:
     """A new comment as the moderation pipeline sees it, with what needs no write lock
-    (the spam service, sanctions) already asked (broadsheet.moderation.pipeline.prepare)."""
-    from broadsheet.moderation.pipeline import Submission, prepare
-
-    return prepare(
-        Submission(
+    (the spam service, sanctions) already asked (oversight.Moderation.prepare)."""
+    return moderation().prepare(
+        NewSubmission(
             thread=thread,
             actor=actor,
             body=body,
@@ -154,34 +150,21 @@ def moderation_submission(
     )
 
 
-def initial_status(
-    *,
-    thread: Thread,
-    actor: Actor,
-    body: str,
-    guest_email: str = "",
-    honeypot: str | None = None,
-    rendered_at: str | None = None,
-    submission: Submission | None = None,
-) -> tuple[Comment.Status, str]:
-    """(status, reason) a new comment starts with, decided by the moderation pipeline
-    (broadsheet.moderation.pipeline); a refusing rule raises its ActionError. honeypot and
-    rendered_at come from the HTML form only (None: not checked). A `submission` made
-    with ``moderation_submission`` before the transaction is decided on `thread`."""
-    from broadsheet.moderation.pipeline import decide
+def initial_status(*, thread: Thread, submission: Any) -> tuple[Comment.Status, str]:
+    """(status, reason) a new comment starts with, decided by the configured moderation
+    (oversight.Moderation.decide) on `thread` as it is under the posting lock, from a
+    `submission` made with ``moderation_submission`` before the transaction; a refusing
+    rule raises its ActionError."""
+    ruling = moderation().decide(submission, thread=thread)
+    return Comment.Status(ruling.status), ruling.reason[:200]
 
-    if submission is None:
-        submission = moderation_submission(
-            thread=thread,
-            actor=actor,
-            body=body,
-            guest_email=guest_email,
-            honeypot=honeypot,
-            rendered_at=rendered_at,
-        )
-    submission.thread = thread
-    decision = decide(submission)
-    return Comment.Status(decision.verdict.value), decision.reason[:200]
+
+_PIPELINE_ACTIONS = {
+    Comment.Status.PENDING: "hold",
+    Comment.Status.REJECTED: "reject",
+    Comment.Status.SPAM: "spam",
+    Comment.Status.APPROVED: "approve",
+}
 
 
 def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
@@ -260,9 +243,7 @@ def do_post_comment(
                 raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
             parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = state
             _check_parent(thread=thread, parent=parent)
-        status, reason = initial_status(
-            thread=thread, actor=actor, body=body, submission=submission
-        )
+        status, reason = initial_status(thread=thread, submission=submission)
         comment = Comment(
             thread=thread,
             parent=parent,
@@ -288,9 +269,17 @@ def do_post_comment(
         )
         insert_comment(comment, lambda pk: _tree_position(parent, pk))
         if reason:
-            from broadsheet.moderation.audit import record_pipeline_decision
-
-            record_pipeline_decision(comment=comment, reason=reason)
+            # The pipeline held or refused it: audited, with no person as the actor.
+            moderation().record(
+                Change(
+                    action=_PIPELINE_ACTIONS[status],
+                    actor=SYSTEM,
+                    thread_id=thread.pk,
+                    comment=comment,
+                    reason=reason,
+                    after=status,
+                )
+            )
         if comment.status == Comment.Status.APPROVED:
             _count_visible(comment, +1, touch=True)
             _after_commit(

@@ -9,6 +9,7 @@ from broadsheet.discussion.actions._shared import _after_commit
 from broadsheet.discussion.events import ThreadClosed, ThreadReopened
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Thread
+from broadsheet.discussion.oversight import Change, moderation
 
 
 def check_register_thread(*, key: str, title: str, url: str) -> None:
@@ -47,24 +48,40 @@ def do_register_thread(*, key: str, title: str, url: str) -> Thread:
 
 
 def check_moderate_thread(*, thread: Thread, actor: Actor) -> None:
+    """Closing and reopening are for moderators (and the system actor's auto-close)."""
     if not actor.can_moderate:
         raise NotAllowed("Only moderators can open or close a discussion.")
 
 
-def do_close_thread(*, thread: Thread, actor: Actor) -> Thread:
-    """Stop new comments (votes, edits and deletions still work)."""
+def _set_closed(*, thread: Thread, actor: Actor, closed: bool, reason: str) -> Thread:
+    """The one write of a thread's closed state. Changes nothing (no audit row, no event)
+    when the thread is already in that state."""
     check_moderate_thread(thread=thread, actor=actor)
     with transaction.atomic():
-        Thread.objects.filter(pk=thread.pk).update(is_closed=True)
-        thread.is_closed = True
-        _after_commit(ThreadClosed(thread_id=thread.pk, thread_key=thread.key))
+        changed = Thread.objects.filter(pk=thread.pk, is_closed=not closed).update(is_closed=closed)
+        thread.is_closed = closed
+        if changed:
+            moderation().record(
+                Change(
+                    action="close" if closed else "reopen",
+                    actor=actor,
+                    thread_id=thread.pk,
+                    reason=reason,
+                )
+            )
+            event = ThreadClosed if closed else ThreadReopened
+            _after_commit(event(thread_id=thread.pk, thread_key=thread.key, reason=reason))
     return thread
 
 
-def do_reopen_thread(*, thread: Thread, actor: Actor) -> Thread:
-    check_moderate_thread(thread=thread, actor=actor)
-    with transaction.atomic():
-        Thread.objects.filter(pk=thread.pk).update(is_closed=False)
-        thread.is_closed = False
-        _after_commit(ThreadReopened(thread_id=thread.pk, thread_key=thread.key))
-    return thread
+def do_close_thread(*, thread: Thread, actor: Actor, reason: str = "") -> Thread:
+    """Stop new comments (votes, edits and deletions still work). Called by moderators on
+    the discussion page, by the moderation queue, and by auto-close with the system actor.
+    Audited; publishes ThreadClosed after commit."""
+    return _set_closed(thread=thread, actor=actor, closed=True, reason=reason)
+
+
+def do_reopen_thread(*, thread: Thread, actor: Actor, reason: str = "") -> Thread:
+    """Take new comments again. Audited; publishes ThreadReopened after commit. (A thread
+    past the moderation's closing age stays closed to posting: oversight.is_closed.)"""
+    return _set_closed(thread=thread, actor=actor, closed=False, reason=reason)

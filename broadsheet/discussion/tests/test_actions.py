@@ -21,6 +21,7 @@ from broadsheet.discussion.actions import (
     do_register_thread,
     do_reopen_thread,
     initial_status,
+    moderation_submission,
 )
 from broadsheet.discussion.identity import Actor, reader_hash
 from broadsheet.discussion.models import Comment, CommentVote, Thread, path_segment
@@ -270,7 +271,8 @@ def test_the_moderation_pipeline_decides_the_initial_status(
     thread: Thread, reader_rosa: Actor
 ) -> None:
     # Default settings: no pre-moderation, nothing suspicious in the text.
-    assert initial_status(thread=thread, actor=reader_rosa, body="x") == (
+    submission = moderation_submission(thread=thread, actor=reader_rosa, body="x")
+    assert initial_status(thread=thread, submission=submission) == (
         Comment.Status.APPROVED,
         "",
     )

@@ -57,9 +57,8 @@ def test_settings_have_documented_defaults() -> None:
     )
     assert (conf.post_rate_limit(), conf.vote_rate_limit()) == ((5, 60), (60, 60))
     for name in conf.DEFAULTS:
-        accessor = getattr(
-            conf, {"POLICY": "policy_path", "PEOPLE": "people_path"}.get(name, name.lower())
-        )
+        paths = {"POLICY": "policy_path", "PEOPLE": "people_path", "MODERATION": "moderation_path"}
+        accessor = getattr(conf, paths.get(name, name.lower()))
         assert f"BROADSHEET_DISCUSSION_{name}" in (accessor.__doc__ or "")
 
 

@@ -11,12 +11,17 @@ import pytest
 from django.test import Client
 
 from broadsheet.core.clients import READER_COOKIE
-from broadsheet.discussion.actions import do_cast_vote, do_delete_comment, do_edit_comment
+from broadsheet.discussion.actions import (
+    do_cast_vote,
+    do_delete_comment,
+    do_edit_comment,
+    do_feature_comment,
+)
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.rendering import _CSRF_MARKER, FragmentCache, comment_fragments
 from broadsheet.discussion.testing import guest, post, signed_reader_cookie
-from broadsheet.moderation.actions import do_feature_comment, do_reject_comment
+from broadsheet.moderation.actions import do_reject_comment
 
 pytestmark = pytest.mark.django_db
 

@@ -10,6 +10,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
+from broadsheet.discussion import actions as discussion_actions
 from broadsheet.discussion import events
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
@@ -49,7 +50,7 @@ def test_approving_a_held_reply_counts_it_and_announces_it(
     root.refresh_from_db()
     assert (thread.comment_count, root.reply_count) == (2, 1)
     assert thread_inconsistencies(thread) == []
-    assert [type(e).__name__ for e in heard] == ["CommentPosted"]
+    assert [type(e).__name__ for e in heard] == ["CommentApproved"]
     entry = AuditEntry.objects.filter(action="approve").get()
     assert (
         entry.actor_id,
@@ -88,20 +89,22 @@ def test_only_moderators_moderate(thread: Thread, reader_rosa: Actor) -> None:
         with pytest.raises(NotAllowed):
             do(comment=comment, actor=reader_rosa)
     with pytest.raises(NotAllowed):
-        actions.do_feature_comment(comment=comment, actor=reader_rosa)
+        discussion_actions.do_feature_comment(comment=comment, actor=reader_rosa)
     assert not AuditEntry.objects.exists()
 
 
 def test_featuring(thread: Thread, moderator_max: Actor, reader_rosa: Actor) -> None:
     comment = post(thread, reader_rosa, "A great point.")
-    actions.do_feature_comment(comment=comment, actor=moderator_max)
+    discussion_actions.do_feature_comment(comment=comment, actor=moderator_max)
     comment.refresh_from_db()
     assert comment.is_featured and comment.featured_at is not None
-    actions.do_unfeature_comment(comment=comment, actor=moderator_max)
+    discussion_actions.do_unfeature_comment(comment=comment, actor=moderator_max)
     comment.refresh_from_db()
     assert not comment.is_featured and comment.featured_at is None
     with pytest.raises(ActionError, match="Only published"):
-        actions.do_feature_comment(comment=held(thread, reader_rosa), actor=moderator_max)
+        discussion_actions.do_feature_comment(
+            comment=held(thread, reader_rosa), actor=moderator_max
+        )
     assert list(
         AuditEntry.objects.filter(actor__isnull=False).values_list("action", flat=True)
     ) == [
@@ -245,10 +248,10 @@ def test_commenters_become_trusted_after_enough_approved_comments(
 
 
 def test_close_and_reopen_are_audited(thread: Thread, moderator_max: Actor) -> None:
-    actions.do_close_discussion(thread=thread, actor=moderator_max)
+    discussion_actions.do_close_thread(thread=thread, actor=moderator_max)
     thread.refresh_from_db()
     assert thread.is_closed
-    actions.do_reopen_discussion(thread=thread, actor=moderator_max)
+    discussion_actions.do_reopen_thread(thread=thread, actor=moderator_max)
     thread.refresh_from_db()
     assert not thread.is_closed
     assert list(AuditEntry.objects.order_by("pk").values_list("action", flat=True)) == [

@@ -24,7 +24,6 @@ pytestmark = pytest.mark.django_db
 def test_the_documented_order() -> None:
     names = [rule.__name__ for rule in pipeline.RULES]
     assert names == [
-        "auto_closed",
         "sanctioned",
         "honeypot",
         "too_fast",

@@ -20,10 +20,10 @@ from hypothesis import strategies as st
 from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.oversight import is_closed
 from broadsheet.discussion.testing import guest, make_user, member, post
 from broadsheet.moderation.models import Sanction
 from broadsheet.moderation.rules import (
-    closing,
     honeypot,
     links,
     mode,
@@ -411,14 +411,21 @@ def test_guests_are_sanctioned_by_email_or_ip(thread: Thread) -> None:
     assert sanctions.sanctioned(sub(thread, guest(ip_hash="bad-ip"), guest_email="new@example.org"))
 
 
-def test_old_discussions_auto_close(thread: Thread, reader_rosa: Actor, settings: Any) -> None:
-    assert closing.auto_closed(sub(thread, reader_rosa)) is None  # 0 = never
+def test_old_discussions_auto_close(
+    client: Any, thread: Thread, reader_rosa: Actor, settings: Any
+) -> None:
+    """Past BROADSHEET_MODERATION_AUTO_CLOSE_DAYS a discussion is closed for posting and
+    on its page at once, before close_old_discussions writes it down."""
+    assert not is_closed(thread)  # 0 = never
     settings.BROADSHEET_MODERATION_AUTO_CLOSE_DAYS = 7
-    assert closing.auto_closed(sub(thread, reader_rosa)) is None
+    assert not is_closed(thread)
     Thread.objects.filter(pk=thread.pk).update(created_at=timezone.now() - timedelta(days=8))
     thread.refresh_from_db()
-    decision = closing.auto_closed(sub(thread, reader_rosa))
-    assert decision is not None and isinstance(decision.refuse, NotAllowed)
+    assert is_closed(thread) and not thread.is_closed
+    with pytest.raises(NotAllowed, match="Comments are closed"):
+        post(thread, reader_rosa)
+    html = client.get(f"/discussion/t/{thread.pk}/").content.decode()
+    assert "Comments are closed" in html and 'name="body"' not in html
 
 
 def test_the_spam_service_is_asked_once_and_never_inside_the_posting_transaction(

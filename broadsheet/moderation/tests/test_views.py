@@ -203,7 +203,7 @@ def test_a_shadow_banned_comment_has_no_marker(
 def test_the_featured_view_and_badge(
     client: Client, thread: Thread, reader_rosa: Actor, moderator_max: Actor
 ) -> None:
-    from broadsheet.moderation.actions import do_feature_comment
+    from broadsheet.discussion.actions import do_feature_comment
 
     pick = post(thread, reader_rosa, "The best comment.")
     post(thread, guest(), "An ordinary comment.")
