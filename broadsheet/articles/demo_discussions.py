@@ -28,6 +28,7 @@ from broadsheet.discussion.anchors import Anchor
 from broadsheet.discussion.demo import seed_thread
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.moderation.demo import seed_moderation_queue
 
 BIG_DISCUSSION_SLUG = "room-for-the-river-calloway-floodplain"
 BIG_DISCUSSION_SIZE = 2_200
@@ -96,8 +97,6 @@ def load_demo_discussions() -> str:
         threads += 1
     inline = seed_inline_feedback(articles, bank, readers)
     big_title = f" (largest: “{big.title}”)" if big is not None else ""
-    from broadsheet.moderation.demo import seed_moderation_queue
-
     return (
         f"Demo discussions: {comments} comments in {threads} new threads "
         f"({inline} on passages), "
