@@ -49,12 +49,14 @@ def seed(size: int) -> dict[str, object]:
             # nobody can reply to a comment they cannot see, so this one starts a thread.
             parent = None
         comment = actions.do_post_comment(
-            thread=thread,
             actor=guest,
-            body=item.body,
-            parent=parent,
-            guest_name=item.author,
-            guest_email=item.email,
+            new=actions.NewComment(
+                thread=thread,
+                body=item.body,
+                parent=parent,
+                guest_name=item.author,
+                guest_email=item.email,
+            ),
         )
         held += comment.status != Comment.Status.APPROVED
         posted.append(comment)

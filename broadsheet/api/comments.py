@@ -31,13 +31,14 @@ from broadsheet.discussion.access import (
     access_comment_to_act_on,
     access_thread_by_key,
 )
+from broadsheet.discussion.actions import NewComment
 from broadsheet.discussion.anchors import anchor_texts_for, mark_outdated, parse_anchor
 from broadsheet.discussion.fragments import comment_view
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.oversight import is_closed
 from broadsheet.discussion.policy import policy_for
-from broadsheet.discussion.presentation import CommentView, build_groups
+from broadsheet.discussion.presentation import CommentGroup, CommentView, build_groups
 from broadsheet.discussion.selectors import comments_for_thread
 from broadsheet.discussion.sorting import Sort, parse_sort
 
@@ -90,17 +91,7 @@ def list_comments(
     result = comments_for_thread(thread, sort=chosen, page=page, viewer=actor)
     groups = build_groups(result.roots, result.replies, actor=actor, more=result.more_replies)
     _mark_outdated(request, thread, [v for g in groups for v in (g.root, *g.replies)])
-    permalink = _permalink_format()
-    comments = []
-    for group in groups:
-        root = _listed(group.root, thread.key, permalink)
-        root["more_replies"] = group.more
-        by_id = {group.root.id: root}
-        for reply_view in group.replies:
-            reply = _listed(reply_view, thread.key, permalink)
-            by_id[reply_view.id] = reply
-            by_id.get(reply_view.parent_id or 0, root)["replies"].append(reply)
-        comments.append(root)
+    comments = _nested(groups, thread.key)
     return _json_answer(
         {
             "thread": _thread_out(thread),
@@ -111,6 +102,22 @@ def list_comments(
             "comments": comments,
         }
     )
+
+
+def _nested(groups: list[CommentGroup], thread_key: str) -> list[dict[str, Any]]:
+    """The listing's comments: each top-level comment with its replies nested by parent."""
+    permalink = _permalink_format()
+    comments = []
+    for group in groups:
+        root = _listed(group.root, thread_key, permalink)
+        root["more_replies"] = group.more
+        by_id = {group.root.id: root}
+        for reply_view in group.replies:
+            reply = _listed(reply_view, thread_key, permalink)
+            by_id[reply_view.id] = reply
+            by_id.get(reply_view.parent_id or 0, root)["replies"].append(reply)
+        comments.append(root)
+    return comments
 
 
 def _json_answer(data: dict[str, Any], *, status: int = 200) -> HttpResponse:
@@ -213,25 +220,33 @@ def post_comment(request: HttpRequest, key: str, payload: CommentIn) -> HttpResp
     thread = access_thread_by_key(key)
     parent = access_comment_to_act_on(actor, payload.parent_id) if payload.parent_id else None
     comment = actions.do_post_comment(
+        actor=actor, new=_new_comment(payload, thread, parent), policy=policy_for(thread, request)
+    )
+    # Written as the listing is (_json_answer): the bytes ninja would write for CommentOut.
+    return remember_reader(request, _json_answer(_single(comment, actor, mine=0), status=201))
+
+
+def _new_comment(payload: CommentIn, thread: Thread, parent: Comment | None) -> NewComment:
+    """The payload as the action takes it. The honeypot goes to the moderation pipeline as
+    the HTML form's does (a filled one is spam); ``rendered`` only when a page sent it."""
+    anchor = parse_anchor(
+        kind=payload.anchor_kind,
+        block_id=payload.anchor_block_id,
+        quote=payload.anchor_quote,
+        start=payload.anchor_start,
+        end=payload.anchor_end,
+    )
+    return NewComment(
         thread=thread,
-        actor=actor,
         body=payload.body,
         parent=parent,
         guest_name=payload.name,
         guest_email=payload.email,
         guest_website=payload.website,
-        policy=policy_for(thread, request),
-        anchor=parse_anchor(
-            kind=payload.anchor_kind,
-            block_id=payload.anchor_block_id,
-            quote=payload.anchor_quote,
-            start=payload.anchor_start,
-            end=payload.anchor_end,
-        ),
+        anchor=anchor if anchor.given else None,
+        honeypot=payload.homepage,
+        rendered_at=payload.rendered,
     )
-    comment.thread = thread
-    # Written as the listing is (_json_answer): the bytes ninja would write for CommentOut.
-    return remember_reader(request, _json_answer(_single(comment, actor, mine=0), status=201))
 
 
 @router.patch(

@@ -101,6 +101,16 @@ class CommentIn(Schema):
     anchor_quote: str = Field("", description='"quote": the sentence, ≤ 1,000 characters')
     anchor_start: int | None = Field(None, ge=0, description='"quote": offset in the block text')
     anchor_end: int | None = Field(None, ge=0, description='"quote": end offset (exclusive)')
+    homepage: str = Field(
+        "",
+        description="Anti-bot: the comment form's hidden honeypot field, sent as it is "
+        "(a filled one marks the comment spam); leave empty",
+    )
+    rendered: str | None = Field(
+        None,
+        description="Anti-bot: the comment form's signed render time, when the comment "
+        "comes from one of our pages (too fast a reply is held)",
+    )
 
 
 class CommentEditIn(Schema):

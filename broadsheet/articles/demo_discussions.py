@@ -23,7 +23,7 @@ from broadsheet.articles.demo import DEMO_DATA
 from broadsheet.articles.discussion_policy import anchor_texts
 from broadsheet.articles.models import ArticlePage
 from broadsheet.core.errors import ActionError
-from broadsheet.discussion.actions import do_post_comment, do_register_thread
+from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
 from broadsheet.discussion.anchors import Anchor
 from broadsheet.discussion.demo import seed_thread
 from broadsheet.discussion.identity import Actor
@@ -133,10 +133,12 @@ def seed_inline_feedback(
         for anchor in wanted:
             try:
                 do_post_comment(
-                    thread=thread,
                     actor=Actor(user=rng.choice(readers), reader_id=None, ip_hash=""),
-                    body=rng.choice(bodies) if bodies else "Interesting passage.",
-                    anchor=anchor,
+                    new=NewComment(
+                        thread=thread,
+                        body=rng.choice(bodies) if bodies else "Interesting passage.",
+                        anchor=anchor,
+                    ),
                     anchor_texts=texts,
                 )
             except ActionError:

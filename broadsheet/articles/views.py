@@ -40,6 +40,13 @@ def react(request: HttpRequest, article_id: int) -> HttpResponse:
         )
     except ActionError as exc:
         error = exc
+    return remember_reader(request, _reaction_answer(request, article, error))
+
+
+def _reaction_answer(
+    request: HttpRequest, article: ArticlePage, error: ActionError | None
+) -> HttpResponse:
+    """The reactions fragment (htmx), the error page, or back to the article."""
     if request.headers.get("HX-Request"):
         context = {
             "page": article,
@@ -55,16 +62,15 @@ def react(request: HttpRequest, article_id: int) -> HttpResponse:
         if error:
             # htmx swaps only 2xx answers by default; the fragment carries the message.
             response["HX-Reswap"] = "outerHTML"
-    elif error:
-        response = render(
+        return response
+    if error:
+        return render(
             request,
             "articles/reaction_error.html",
             {"article": article, "error": error},
             status=error.status,
         )
-    else:
-        response = redirect(f"{article.url}#reactions")
-    return remember_reader(request, response)
+    return redirect(f"{article.url}#reactions")
 
 
 @require_GET

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Permission
 from django.http import HttpResponse
 
 from broadsheet.core.clients import READER_COOKIE, READER_COOKIE_SALT
-from broadsheet.discussion.actions import do_post_comment, do_register_thread
+from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
 from broadsheet.discussion.demo import seed_thread
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
@@ -97,13 +97,15 @@ def post(
 ) -> Comment:
     """do_post_comment with guest details filled in for guests."""
     return do_post_comment(
-        thread=thread,
         actor=actor,
-        body=body,
-        parent=parent,
-        guest_name=name if not actor.is_authenticated else "",
-        guest_email=email if not actor.is_authenticated else "",
-        guest_website=website if not actor.is_authenticated else "",
+        new=NewComment(
+            thread=thread,
+            body=body,
+            parent=parent,
+            guest_name=name if not actor.is_authenticated else "",
+            guest_email=email if not actor.is_authenticated else "",
+            guest_website=website if not actor.is_authenticated else "",
+        ),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
@@ -19,7 +19,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion import actions
-from broadsheet.discussion.access import access_comment, access_thread
+from broadsheet.discussion.access import access_comment, access_comment_to_act_on, access_thread
+from broadsheet.discussion.actions import PARENT_REMOVED_MESSAGE, NewComment
 from broadsheet.discussion.anchors import (
     anchor_for_form,
     anchor_texts_for,
@@ -37,7 +38,7 @@ from broadsheet.discussion.fragments import (
     is_htmx,
     with_reswap,
 )
-from broadsheet.discussion.identity import actor_from_request
+from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.policy import policy_for
 from broadsheet.discussion.presentation import build_groups, query_string
@@ -110,11 +111,41 @@ def avatar(request: HttpRequest, digest: str) -> HttpResponse:
 # --- posting ---------------------------------------------------------------------------
 
 
-def _parent(thread: Thread, form: CommentForm) -> Comment | None:
+def _parent(actor: Actor, form: CommentForm) -> Comment | None:
+    """The comment replied to, fetched as the API fetches it (access_comment_to_act_on);
+    one the reader may not see is "removed", with their text kept in the form."""
     parent_id = form.cleaned_data.get("parent") if hasattr(form, "cleaned_data") else None
     if not parent_id:
         return None
-    return Comment.objects.filter(pk=parent_id, thread=thread).first()
+    try:
+        return access_comment_to_act_on(actor, parent_id)
+    except Http404:
+        raise ActionError(PARENT_REMOVED_MESSAGE, field="parent") from None
+
+
+def _parent_or_none(actor: Actor, form: CommentForm) -> Comment | None:
+    try:
+        return _parent(actor, form)
+    except ActionError:
+        return None
+
+
+def _new_comment(form: CommentForm, thread: Thread, parent: Comment | None) -> NewComment:
+    """What the reader sent, as the action takes it (the anchor parsed and checked)."""
+    values = form.values()
+    honeypot, rendered_at = form.antispam()
+    anchor = parse_anchor(**form.anchor_values())
+    return NewComment(
+        thread=thread,
+        body=values["body"],
+        parent=parent,
+        guest_name=values["name"],
+        guest_email=values["email"],
+        guest_website=values["website"],
+        anchor=anchor if anchor.given else None,
+        honeypot=honeypot,
+        rendered_at=rendered_at,
+    )
 
 
 def _form_state(form: CommentForm, parent: Comment | None, **extra: Any) -> FormState:
@@ -155,29 +186,20 @@ def post_comment(request: HttpRequest, thread_id: int) -> HttpResponse:
     thread = access_thread(thread_id)
     form = parse_comment_form(request.POST)
     actor = actor_from_request(request, mint_reader=True)
-    parent = _parent(thread, form)
-    values = form.values()
-    anchor = None
+    parent = None
     try:
-        anchor = parse_anchor(**form.anchor_values())
+        parent = _parent(actor, form)
+        new = _new_comment(form, thread, parent)
         comment = actions.do_post_comment(
-            thread=thread,
             actor=actor,
-            body=values["body"],
-            parent=parent,
-            guest_name=values["name"],
-            guest_email=values["email"],
-            guest_website=values["website"],
+            new=new,
             policy=policy_for(thread, request),
-            anchor=anchor,
-            anchor_texts=anchor_texts_for(thread, request) if anchor.given else None,
-            honeypot=form.antispam()[0],
-            rendered_at=form.antispam()[1],
+            anchor_texts=anchor_texts_for(thread, request) if new.anchor else None,
         )
     except ActionError as error:
         state = _form_state(form, parent, errors={error.field or "__all__": error.message})
         return remember_reader(request, _form_answer(request, thread, state, form, error.status))
-    return remember_reader(request, _posted(request, thread, comment, form))
+    return remember_reader(request, _posted(request, comment.thread, comment, form))
 
 
 def _posted(
@@ -207,7 +229,7 @@ def preview(request: HttpRequest, thread_id: int) -> HttpResponse:
     """Show the comment as it will look; the reader's text stays in the form."""
     thread = access_thread(thread_id)
     form = parse_comment_form(request.POST)
-    parent = _parent(thread, form)
+    parent = _parent_or_none(actor_from_request(request), form)
     try:
         html = mark_safe(actions.check_comment_body(form.values()["body"]))
     except ActionError as error:
@@ -273,9 +295,15 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     elif not actions.can_edit(comment, actor):
         state.errors = {"__all__": "This comment can no longer be edited."}
         status = 403
+    return _edit_form(request, context, state, status)
+
+
+def _edit_form(request: HttpRequest, context: Any, state: FormState, status: int) -> HttpResponse:
+    """The edit form (htmx fragment or page) with the reader's text, errors or preview."""
     template = "discussion/fragments/edit.html" if is_htmx(request) else "discussion/edit_page.html"
+    thread = context.thread
     response = render(
-        request, template, {"d": context, "f": state, "thread": comment.thread}, status=status
+        request, template, {"d": context, "f": state, "thread": thread}, status=status
     )
     return with_reswap(response, status) if is_htmx(request) else response
 
@@ -325,13 +353,24 @@ def _deleted(request: HttpRequest, comment: Comment, context: Any) -> HttpRespon
 def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
     actor = actor_from_request(request, mint_reader=True)
     comment = access_comment(actor, comment_id)
-    error = None
+    error, result = None, None
     try:
         result = actions.do_cast_vote(
             comment=comment, actor=actor, value=parse_vote(request.POST.get("value"))
         )
     except ActionError as exc:
-        error, result = exc, None
+        error = exc
+    return remember_reader(request, _voted(request, comment, actor, result, error))
+
+
+def _voted(
+    request: HttpRequest,
+    comment: Comment,
+    actor: Actor,
+    result: actions.VoteResult | None,
+    error: ActionError | None,
+) -> HttpResponse:
+    """The vote buttons again (htmx), the error page, or back to the comment."""
     status = error.status if error else 200
     if is_htmx(request):
         context = comment_context(request, comment.thread, actor=actor)
@@ -342,21 +381,17 @@ def vote(request: HttpRequest, comment_id: int) -> HttpResponse:
             {"d": context, "c": view, "vote_error": error},
             status=status,
         )
-        return remember_reader(request, with_reswap(response, status))
+        return with_reswap(response, status)
     if error:
-        response = render(
+        return render(
             request,
             "discussion/error_page.html",
             {"error": error, "thread": comment.thread, "comment": comment},
             status=status,
         )
-        return remember_reader(request, response)
-    return remember_reader(
-        request,
-        redirect(
-            reverse("discussion:permalink", args=[comment.pk])
-            + query_string(sort=request.GET.get("sort", ""))
-        ),
+    return redirect(
+        reverse("discussion:permalink", args=[comment.pk])
+        + query_string(sort=request.GET.get("sort", ""))
     )
 
 
@@ -407,15 +442,11 @@ def passage(request: HttpRequest, thread_id: int, block_id: str) -> HttpResponse
     page = anchored_comments(thread, block_id=anchor.block_id)
     groups = build_groups(page.roots, page.replies, actor=actor, more=page.more_replies)
     mark_outdated([v for g in groups for v in (g.root, *g.replies)], texts)
-    context = comment_context(request, thread, actor=actor)
-    return render(
-        request,
-        "discussion/inline/panel.html",
-        {
-            "d": context,
-            "groups": groups,
-            "f": FormState(kind="passage", anchor=anchor),
-            "count": point_counts(thread).get(anchor.block_id, 0),
-            "question": question_of(anchor.block_id, texts),
-        },
-    )
+    context = {
+        "d": comment_context(request, thread, actor=actor),
+        "groups": groups,
+        "f": FormState(kind="passage", anchor=anchor),
+        "count": point_counts(thread).get(anchor.block_id, 0),
+        "question": question_of(anchor.block_id, texts),
+    }
+    return render(request, "discussion/inline/panel.html", context)

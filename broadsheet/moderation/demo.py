@@ -6,7 +6,7 @@ are seeded; safe to re-run (does nothing once the queue has demo work in it).
 
 from __future__ import annotations
 
-from broadsheet.discussion.actions import do_post_comment, do_set_comment_status
+from broadsheet.discussion.actions import NewComment, do_post_comment, do_set_comment_status
 from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation.actions import do_report_comment
@@ -40,20 +40,21 @@ def seed_moderation_queue() -> str:
     held = 0
     for n, (name, body) in enumerate(HELD):
         comment = do_post_comment(
-            thread=threads[n % len(threads)],
             actor=_guest(n),
-            body=body,
-            guest_name=name,
-            guest_email=f"{name.lower()}@example.org",
+            new=NewComment(
+                thread=threads[n % len(threads)],
+                body=body,
+                guest_name=name,
+                guest_email=f"{name.lower()}@example.org",
+            ),
         )
         held += comment.status == Comment.Status.PENDING
     name, body = NEW_COMMENTER
     newcomer = do_post_comment(
-        thread=threads[0],
         actor=_guest(10),
-        body=body,
-        guest_name=name,
-        guest_email="tomas@example.org",
+        new=NewComment(
+            thread=threads[0], body=body, guest_name=name, guest_email="tomas@example.org"
+        ),
     )
     do_set_comment_status(
         comment=newcomer, actor=SYSTEM, status=Comment.Status.PENDING, reason="new commenter"

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 
 from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article
-from broadsheet.discussion.actions import do_post_comment, do_register_thread
+from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
 from broadsheet.discussion.anchors import Anchor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.testing import make_user, member
@@ -66,10 +66,12 @@ def test_a_reader_discusses_a_passage_and_quotes_a_sentence(
 ) -> None:
     rosa = member(make_user("rosa", name="Rosa Lindqvist"))
     do_post_comment(
-        thread=thread,
         actor=rosa,
-        body="Two metres is what the 1953 flood would need.",
-        anchor=Anchor(kind="point", block_id=POINT),
+        new=NewComment(
+            thread=thread,
+            body="Two metres is what the 1953 flood would need.",
+            anchor=Anchor(kind="point", block_id=POINT),
+        ),
     )
     page.goto(f"{live_server.url}{article.url}")
 

@@ -22,7 +22,7 @@ from broadsheet.articles.discussion_policy import anchor_texts
 from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article
 from broadsheet.core.clients import READER_COOKIE
-from broadsheet.discussion.actions import do_post_comment, do_register_thread
+from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
 from broadsheet.discussion.anchors import Anchor, parse_anchor
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
@@ -87,16 +87,19 @@ def on_point(
     thread: Thread, actor: Actor, block: str = POINT, text: str = "Not enough."
 ) -> Comment:
     return do_post_comment(
-        thread=thread, actor=actor, body=text, anchor=Anchor(kind="point", block_id=block)
+        actor=actor,
+        new=NewComment(thread=thread, body=text, anchor=Anchor(kind="point", block_id=block)),
     )
 
 
 def quoting(thread: Thread, actor: Actor, quote: str = SENTENCE, block: str = POINT) -> Comment:
     return do_post_comment(
-        thread=thread,
         actor=actor,
-        body=f"Then who pays? (asked {next(_asked)} times)",
-        anchor=parse_anchor(kind="quote", block_id=block, quote=quote),
+        new=NewComment(
+            thread=thread,
+            body=f"Then who pays? (asked {next(_asked)} times)",
+            anchor=parse_anchor(kind="quote", block_id=block, quote=quote),
+        ),
     )
 
 
@@ -194,7 +197,7 @@ def test_markers_count_each_points_comments_and_the_article_count_includes_them(
     on_point(thread, reader_rosa)
     on_point(thread, reader_rosa)
     quoting(thread, reader_rosa)
-    do_post_comment(thread=thread, actor=reader_rosa, body="On the whole piece.")
+    do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="On the whole piece."))
     html = fresh_get(client, article.url or "")
     assert 'aria-label="Discuss this passage: 3 comments"' in html
     assert 'aria-label="Discuss this passage: 0 comments"' in html

@@ -11,7 +11,11 @@ serialise all writers anyway); voting touches only the vote and comment rows.
 Counters change with F() expressions; events are published after commit.
 """
 
-from broadsheet.discussion.actions._shared import CLOSED_MESSAGE, VOTE_VALUES
+from broadsheet.discussion.actions._shared import (
+    CLOSED_MESSAGE,
+    PARENT_REMOVED_MESSAGE,
+    VOTE_VALUES,
+)
 from broadsheet.discussion.actions.editing import (
     can_delete,
     can_edit,
@@ -28,6 +32,7 @@ from broadsheet.discussion.actions.editing import (
     edit_deadline,
 )
 from broadsheet.discussion.actions.posting import (
+    NewComment,
     check_comment_body,
     check_post_comment,
     do_post_comment,
@@ -45,7 +50,9 @@ from broadsheet.discussion.actions.voting import VoteResult, check_cast_vote, do
 
 __all__ = [
     "CLOSED_MESSAGE",
+    "PARENT_REMOVED_MESSAGE",
     "VOTE_VALUES",
+    "NewComment",
     "VoteResult",
     "can_delete",
     "can_edit",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import copy
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -75,7 +77,26 @@ def _check_guest(*, name: str, email: str, website: str) -> None:
             raise ActionError("That website address is too long.", field="website")
 
 
-def _check_parent(*, thread: Thread, parent: Comment | None) -> None:
+@dataclass(frozen=True, slots=True)
+class ParentState:
+    """What posting reads of the comment replied to: its thread, status and place in the
+    tree (from the instance before the transaction, from the row under the lock)."""
+
+    pk: int
+    thread_id: int
+    status: str
+    root_id: int | None
+    depth: int
+    path: str
+
+    @classmethod
+    def of(cls, parent: Comment) -> ParentState:
+        return cls(
+            parent.pk, parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path
+        )
+
+
+def _check_parent(*, thread: Thread, parent: ParentState | None) -> None:
     if parent is None:
         return
     if parent.thread_id != thread.pk:
@@ -84,37 +105,66 @@ def _check_parent(*, thread: Thread, parent: Comment | None) -> None:
         raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
 
 
+@dataclass(frozen=True)
+class NewComment:
+    """A comment or reply about to be posted, as the reader sent it (the form and the API
+    build it; their schemas validate the text's shape first).
+
+    thread: the discussion; parent: the comment replied to (None: top level).
+    body: the Markdown source. guest_*: a guest's name, e-mail (never shown) and website
+    (ignored for signed-in readers). anchor: the passage it is about (inline feedback).
+    honeypot, rendered_at: the HTML form's anti-bot fields (None: not from the form).
+    """
+
+    thread: Thread
+    body: str
+    parent: Comment | None = None
+    guest_name: str = ""
+    guest_email: str = ""
+    guest_website: str = ""
+    anchor: Anchor | None = None
+    honeypot: str | None = None
+    rendered_at: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckedComment:
+    """What check_post_comment worked out, so posting does not work it out again: the
+    body's rendered HTML and the anchor as validated (normalised; empty when none)."""
+
+    body_html: str
+    anchor: Anchor
+
+
 def check_post_comment(
     *,
-    thread: Thread,
     actor: Actor,
-    body: str,
-    parent: Comment | None = None,
-    guest_name: str = "",
-    guest_email: str = "",
-    guest_website: str = "",
+    new: NewComment,
     policy: DiscussionPolicy | None = None,
-    anchor: Anchor | None = None,
     anchor_texts: AnchorTexts | None = None,
-) -> str:
-    """Validate and authorise a new comment; returns the body's rendered HTML.
+) -> CheckedComment:
+    """Validate and authorise `new`; returns its rendered HTML and validated anchor.
 
-    An `anchor` (inline feedback) is checked against the host's current passages
-    (`anchor_texts`, asked from the host when not given); see anchors.check_anchor.
-    The rate limit is counted last, so a refused form does not use up an attempt.
+    `policy` and `anchor_texts` are the host's answers when the caller already has them
+    (a view asks them once per request); otherwise they are asked here. An anchor (inline
+    feedback) is checked against the host's current passages (anchors.check_anchor). The
+    rate limit is counted last, so a refused form does not use up an attempt.
     """
+    thread = new.thread
     policy = policy or policy_for(thread)
     if is_closed(thread) or not policy.enabled:
         raise NotAllowed(CLOSED_MESSAGE)
     if not actor.is_authenticated:
         if not policy.allow_guests:
             raise NotAllowed("Please sign in to comment.")
-        _check_guest(name=guest_name, email=guest_email, website=guest_website)
-    html = check_comment_body(body)
+        _check_guest(name=new.guest_name, email=new.guest_email, website=new.guest_website)
+    html = check_comment_body(new.body)
+    parent = ParentState.of(new.parent) if new.parent is not None else None
     _check_parent(thread=thread, parent=parent)
-    if anchor is not None and anchor.given:
-        check_anchor(
-            anchor=anchor,
+    anchor = Anchor()
+    if new.anchor is not None and new.anchor.given:
+        anchor = check_anchor(
+            anchor=new.anchor,
             texts=anchor_texts if anchor_texts is not None else anchor_texts_for(thread),
             is_reply=parent is not None,
         )
@@ -124,7 +174,7 @@ def check_post_comment(
         conf.post_rate_limit(),
         "You are posting very fast. Please wait a minute and try again; your text is kept.",
     )
-    return html
+    return CheckedComment(body_html=html, anchor=anchor)
 
 
 def moderation_submission(
@@ -167,7 +217,7 @@ _PIPELINE_ACTIONS = {
 }
 
 
-def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
+def _tree_position(parent: ParentState | None, comment_id: int) -> tuple[int, str]:
     """(depth, path) of a new comment under `parent`."""
     segment = path_segment(comment_id)
     if parent is None:
@@ -180,81 +230,60 @@ def _tree_position(parent: Comment | None, comment_id: int) -> tuple[int, str]:
 
 def do_post_comment(
     *,
-    thread: Thread,
     actor: Actor,
-    body: str,
-    parent: Comment | None = None,
-    guest_name: str = "",
-    guest_email: str = "",
-    guest_website: str = "",
+    new: NewComment,
     policy: DiscussionPolicy | None = None,
-    anchor: Anchor | None = None,
     anchor_texts: AnchorTexts | None = None,
-    honeypot: str | None = None,
-    rendered_at: str | None = None,
 ) -> Comment:
-    """Post a comment (a reply when `parent` is given) and count it.
+    """Post `new` (a reply when it has a parent) and count it; returns the stored comment,
+    whose ``thread`` is a copy of the thread with its comment count and closed state as
+    they are now. Nothing the caller passed is changed.
 
-    With an `anchor`, the comment is about a passage of the host page (inline feedback):
+    With an anchor, the comment is about a passage of the host page (inline feedback):
     the block id, the quote as it reads now, its offsets and the host's revision are kept.
 
-    Locks the thread row, re-checks that it is open and that the parent is still
-    there, inserts the comment, sets its path from its id, and adds it to the thread's
-    comment_count and to each ancestor's reply_count with F() expressions.
+    Locks the thread row, re-reads under the lock what may have changed since the checks
+    (the thread closed, the parent removed), inserts the comment, sets its path from its
+    id, and adds it to the thread's comment_count and to each ancestor's reply_count with
+    F() expressions.
     """
-    anchored = anchor is not None and anchor.given
-    if anchored and anchor_texts is None:
-        anchor_texts = anchor_texts_for(thread)
-    html = check_post_comment(
-        thread=thread,
-        actor=actor,
-        body=body,
-        parent=parent,
-        guest_name=guest_name,
-        guest_email=guest_email,
-        guest_website=guest_website,
-        policy=policy,
-        anchor=anchor,
-        anchor_texts=anchor_texts,
-    )
-    if anchored and anchor is not None:
-        anchor = check_anchor(anchor=anchor, texts=anchor_texts, is_reply=parent is not None)
-    else:
-        anchor = Anchor()
+    checked = check_post_comment(actor=actor, new=new, policy=policy, anchor_texts=anchor_texts)
+    thread, anchor = new.thread, checked.anchor
     guest = not actor.is_authenticated
     submission = moderation_submission(
         thread=thread,
         actor=actor,
-        body=body,
-        guest_email=guest_email if guest else "",
-        honeypot=honeypot,
-        rendered_at=rendered_at,
+        body=new.body,
+        guest_email=new.guest_email if guest else "",
+        honeypot=new.honeypot,
+        rendered_at=new.rendered_at,
     )
     with transaction.atomic():
         # Compiled reads and plain statements (comment_writes): the ORM building these
         # cost more than SQLite answering them, and all of it held the write lock.
-        is_closed, comment_count, thread_key = locked_thread_state(thread.pk)
-        if is_closed:
+        closed, comment_count, thread_key = locked_thread_state(thread.pk)
+        if closed:
             raise NotAllowed(CLOSED_MESSAGE)
-        if parent is not None:
+        parent: ParentState | None = None
+        if new.parent is not None:
             # Still there and still approved? Only what the checks and the tree read.
-            state = parent_state(parent.pk)
+            state = parent_state(new.parent.pk)
             if state is None:
                 raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
-            parent.thread_id, parent.status, parent.root_id, parent.depth, parent.path = state
+            parent = ParentState(new.parent.pk, *state)
             _check_parent(thread=thread, parent=parent)
         status, reason = initial_status(thread=thread, submission=submission)
         comment = Comment(
-            thread=thread,
-            parent=parent,
+            thread_id=thread.pk,
+            parent_id=parent.pk if parent else None,
             root_id=(parent.root_id or parent.pk) if parent else None,
             author=actor.user if not guest else None,
-            guest_name=guest_name.strip() if guest else "",
-            guest_email=guest_email.strip() if guest else "",
-            guest_website=guest_website.strip() if guest else "",
+            guest_name=new.guest_name.strip() if guest else "",
+            guest_email=new.guest_email.strip() if guest else "",
+            guest_website=new.guest_website.strip() if guest else "",
             guest_reader_id=actor.reader_hash if guest else "",
-            body_source=body,
-            body_html=html,
+            body_source=new.body,
+            body_html=checked.body_html,
             status=status,
             moderation_reason=reason,
             created_at=timezone.now(),
@@ -280,7 +309,8 @@ def do_post_comment(
                     after=status,
                 )
             )
-        if comment.status == Comment.Status.APPROVED:
+        visible = comment.status == Comment.Status.APPROVED
+        if visible:
             _count_visible(comment, +1, touch=True)
             _after_commit(
                 CommentPosted(
@@ -292,6 +322,10 @@ def do_post_comment(
                     created_at=comment.created_at,
                 )
             )
-    thread.comment_count = comment_count + (comment.status == Comment.Status.APPROVED)
-    thread.is_closed = is_closed
+    # The caller's thread and parent stay as they were; the comment carries fresh copies.
+    comment.thread = copy(thread)
+    comment.thread.comment_count = comment_count + visible
+    comment.thread.is_closed = closed
+    if new.parent is not None:
+        comment.parent = new.parent
     return comment

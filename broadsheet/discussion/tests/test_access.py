@@ -12,7 +12,7 @@ from broadsheet.discussion.access import (
     access_comment_to_act_on,
     access_thread_by_key,
 )
-from broadsheet.discussion.actions import do_cast_vote, do_post_comment
+from broadsheet.discussion.actions import NewComment, do_cast_vote, do_post_comment
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.selectors import thread_inconsistencies
@@ -61,12 +61,14 @@ def test_votes_and_replies_through_the_lean_comment_keep_the_counters_exact(
 ) -> None:
     root = post(thread, guest_gabriel)
     reply = do_post_comment(
-        thread=thread,
         actor=guest_layla,
-        body="A reply.",
-        parent=access_comment_to_act_on(guest_layla, root.pk),
-        guest_name="Layla",
-        guest_email="layla@example.org",
+        new=NewComment(
+            thread=thread,
+            body="A reply.",
+            parent=access_comment_to_act_on(guest_layla, root.pk),
+            guest_name="Layla",
+            guest_email="layla@example.org",
+        ),
     )
     assert (reply.depth, reply.root_id, reply.path[: len(root.path)]) == (1, root.pk, root.path)
     result = do_cast_vote(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from broadsheet.core.errors import ActionError, NotAllowed, RateLimited
 from broadsheet.discussion import events
 from broadsheet.discussion.actions import (
+    NewComment,
     do_cast_vote,
     do_close_thread,
     do_delete_comment,
@@ -91,12 +92,14 @@ def test_a_thread_needs_a_key() -> None:
 
 def test_a_guest_posts_with_name_and_email(thread: Thread, guest_gabriel: Actor) -> None:
     comment = do_post_comment(
-        thread=thread,
         actor=guest_gabriel,
-        body="The **plan** is good.",
-        guest_name="Gabriel",
-        guest_email="gabriel@example.org",
-        guest_website="https://gabriel.example",
+        new=NewComment(
+            thread=thread,
+            body="The **plan** is good.",
+            guest_name="Gabriel",
+            guest_email="gabriel@example.org",
+            guest_website="https://gabriel.example",
+        ),
     )
     assert comment.status == Comment.Status.APPROVED
     assert comment.body_html == '<p dir="auto">The <strong>plan</strong> is good.</p>'
@@ -110,7 +113,9 @@ def test_a_guest_posts_with_name_and_email(thread: Thread, guest_gabriel: Actor)
 def test_a_signed_in_reader_posts_without_guest_details(
     thread: Thread, reader_rosa: Actor, rosa: Any
 ) -> None:
-    comment = do_post_comment(thread=thread, actor=reader_rosa, body="Hello", guest_name="ignored")
+    comment = do_post_comment(
+        actor=reader_rosa, new=NewComment(thread=thread, body="Hello", guest_name="ignored")
+    )
     assert comment.author == rosa
     assert comment.guest_name == ""
 
@@ -131,12 +136,10 @@ def test_guest_details_are_checked_field_by_field(
 ) -> None:
     with pytest.raises(ActionError) as error:
         do_post_comment(
-            thread=thread,
             actor=guest_gabriel,
-            body="Hi",
-            guest_name=name,
-            guest_email=email,
-            guest_website=website,
+            new=NewComment(
+                thread=thread, body="Hi", guest_name=name, guest_email=email, guest_website=website
+            ),
         )
     assert error.value.field == field
     assert count_of(thread) == 0
@@ -145,7 +148,7 @@ def test_guest_details_are_checked_field_by_field(
 @pytest.mark.parametrize("body", ["", "   \n  ", "[](https://example.org)"])
 def test_an_empty_comment_is_refused(thread: Thread, reader_rosa: Actor, body: str) -> None:
     with pytest.raises(ActionError, match="Please write a comment") as error:
-        do_post_comment(thread=thread, actor=reader_rosa, body=body)
+        do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body=body))
     assert error.value.field == "body"
 
 
@@ -154,7 +157,7 @@ def test_a_comment_longer_than_the_limit_is_refused_with_its_length(
 ) -> None:
     settings.BROADSHEET_DISCUSSION_BODY_MAX_LENGTH = 100
     with pytest.raises(ActionError, match="101 characters long; the limit is 100") as error:
-        do_post_comment(thread=thread, actor=reader_rosa, body="x" * 101)
+        do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="x" * 101))
     assert error.value.field == "body"
 
 

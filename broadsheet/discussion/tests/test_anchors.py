@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from broadsheet.core.errors import ActionError
-from broadsheet.discussion.actions import do_post_comment
+from broadsheet.discussion.actions import NewComment, do_post_comment
 from broadsheet.discussion.anchors import (
     Anchor,
     AnchorTexts,
@@ -60,19 +60,21 @@ def host(settings: Any) -> dict[str, Any]:
 
 def on_point(thread: Thread, actor: Actor, body: str = "Two metres is not enough.") -> Comment:
     return do_post_comment(
-        thread=thread,
         actor=actor,
-        body=body,
-        anchor=Anchor(kind="point", block_id=POINT),
+        new=NewComment(thread=thread, body=body, anchor=Anchor(kind="point", block_id=POINT)),
     )
 
 
 def quoting(thread: Thread, actor: Actor, quote: str = SENTENCE, **where: Any) -> Comment:
     return do_post_comment(
-        thread=thread,
         actor=actor,
-        body=f"Then why vote on it now? ({next(_asked)})",
-        anchor=parse_anchor(kind="quote", block_id=where.pop("block", POINT), quote=quote, **where),
+        new=NewComment(
+            thread=thread,
+            body=f"Then why vote on it now? ({next(_asked)})",
+            anchor=parse_anchor(
+                kind="quote", block_id=where.pop("block", POINT), quote=quote, **where
+            ),
+        ),
     )
 
 
@@ -129,7 +131,7 @@ def test_anchors_are_checked_against_the_hosts_current_text(
     thread: Thread, reader_rosa: Actor, anchor: Anchor, message: str
 ) -> None:
     with pytest.raises(ActionError, match=message) as refused:
-        do_post_comment(thread=thread, actor=reader_rosa, body="Hm.", anchor=anchor)
+        do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="Hm.", anchor=anchor))
     assert refused.value.field == "anchor"
     assert not Comment.objects.exists()
 
@@ -138,11 +140,13 @@ def test_a_reply_cannot_be_anchored(thread: Thread, reader_rosa: Actor) -> None:
     root = on_point(thread, reader_rosa)
     with pytest.raises(ActionError, match="reply is about its comment"):
         do_post_comment(
-            thread=thread,
             actor=reader_rosa,
-            body="Indeed.",
-            parent=root,
-            anchor=Anchor(kind="point", block_id=POINT),
+            new=NewComment(
+                thread=thread,
+                body="Indeed.",
+                parent=root,
+                anchor=Anchor(kind="point", block_id=POINT),
+            ),
         )
 
 
@@ -181,7 +185,7 @@ def test_counts_per_point_count_visible_comments_on_each_passage(
     on_point(thread, reader_rosa)
     quoting(thread, reader_rosa)
     quoting(thread, reader_rosa, quote="ordinary paragraph", block=PARAGRAPH)
-    do_post_comment(thread=thread, actor=reader_rosa, body="On the whole article.")
+    do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="On the whole article."))
     assert point_counts(thread) == {POINT: 2, PARAGRAPH: 1}
     thread.refresh_from_db()
     assert thread.comment_count == 4
@@ -211,7 +215,7 @@ def test_the_inline_view_lists_only_comments_on_passages_with_links_back(
 ) -> None:
     point = on_point(thread, reader_rosa)
     quote = quoting(thread, reader_rosa)
-    do_post_comment(thread=thread, actor=reader_rosa, body="About the whole page.")
+    do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="About the whole page."))
     html = client.get(thread.get_absolute_url() + "?view=inline").content.decode()
     assert "About the whole page." not in html
     assert f'href="#block-{POINT}"' in html
@@ -223,7 +227,7 @@ def test_the_inline_view_lists_only_comments_on_passages_with_links_back(
 def test_the_host_is_asked_once_per_page_and_only_when_needed(
     client: Client, thread: Thread, reader_rosa: Actor
 ) -> None:
-    do_post_comment(thread=thread, actor=reader_rosa, body="No passage.")
+    do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="No passage."))
     HOST["calls"] = 0
     client.get(thread.get_absolute_url())
     assert HOST["calls"] == 0
@@ -260,7 +264,7 @@ def test_the_passage_panel_shows_its_comments_and_a_form(
     client: Client, thread: Thread, reader_rosa: Actor
 ) -> None:
     on_point(thread, reader_rosa, body="Two metres is not enough.")
-    do_post_comment(thread=thread, actor=reader_rosa, body="Elsewhere.")
+    do_post_comment(actor=reader_rosa, new=NewComment(thread=thread, body="Elsewhere."))
     response = client.get(f"/discussion/t/{thread.pk}/passage/{POINT}/", HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "Is this the right plan?" in html

@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from broadsheet.discussion.actions import do_post_comment
+from broadsheet.discussion.actions import NewComment, do_post_comment
 from broadsheet.discussion.anchors import Anchor, AnchorTexts
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread, path_ids
@@ -32,13 +32,15 @@ def test_a_posted_reply_reads_back_column_for_column_as_the_instance_returned(
 ) -> None:
     root = post(thread, member(rosa), "The root.")
     reply = do_post_comment(
-        thread=thread,
         actor=guest("gabriel-cookie", ip_hash="ip-gabriel"),
-        body="A reply with **Markdown** and a [link](https://example.org/).",
-        parent=root,
-        guest_name="  Gabriel  ",
-        guest_email="gabriel@example.org",
-        guest_website="https://gabriel.example.org/",
+        new=NewComment(
+            thread=thread,
+            body="A reply with **Markdown** and a [link](https://example.org/).",
+            parent=root,
+            guest_name="  Gabriel  ",
+            guest_email="gabriel@example.org",
+            guest_website="https://gabriel.example.org/",
+        ),
     )
     stored = Comment.objects.get(pk=reply.pk)
     assert _columns(stored) == _columns(reply)
@@ -52,10 +54,12 @@ def test_an_account_comment_with_an_anchor_reads_back_as_returned(
     thread: Thread, reader_rosa: Actor
 ) -> None:
     comment = do_post_comment(
-        thread=thread,
         actor=reader_rosa,
-        body="About this passage.",
-        anchor=Anchor(kind="quote", block_id=BLOCK, quote="met on  Tuesday"),
+        new=NewComment(
+            thread=thread,
+            body="About this passage.",
+            anchor=Anchor(kind="quote", block_id=BLOCK, quote="met on  Tuesday"),
+        ),
         anchor_texts=AnchorTexts({BLOCK: "The council met on Tuesday."}, revision="r7"),
     )
     stored = Comment.objects.get(pk=comment.pk)

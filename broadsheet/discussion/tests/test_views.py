@@ -710,3 +710,25 @@ def test_the_discussion_tag_renders_a_section(thread: Thread, reader_rosa: Actor
 def test_unknown_threads_and_comments_are_404(client: Client) -> None:
     assert client.get("/discussion/t/999/").status_code == 404
     assert client.get("/discussion/c/999/").status_code == 404
+
+
+def test_a_reply_to_a_comment_the_reader_may_not_see_keeps_their_text(
+    thread: Thread, guest_gabriel: Actor
+) -> None:
+    """The HTML reply path fetches its parent as the API does (access_comment_to_act_on):
+    a held comment is not there for this reader, so the reply is refused, text kept."""
+    held = post(thread, guest_gabriel, "Pending one.")
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.PENDING)
+    answer = Client().post(
+        f"/discussion/t/{thread.pk}/post/",
+        {
+            "body": "My careful reply.",
+            "name": "Layla",
+            "email": "layla@example.org",
+            "parent": held.pk,
+        },
+    )
+    assert answer.status_code == 400
+    html = answer.content.decode()
+    assert "you can no longer reply to it" in html and "My careful reply." in html
+    assert Comment.objects.count() == 1
