@@ -648,3 +648,22 @@ def test_concurrent_posts_and_deletes_keep_every_counter_exact() -> None:
     assert thread_inconsistencies(thread) == []
     assert count_of(thread) == 1 + 4 + 6 * 4
     assert fresh(root).reply_count == 4 + 6 * 4
+
+
+def test_posting_changes_nothing_it_was_given(
+    thread: Thread, reader_rosa: Actor, guest_gabriel: Actor
+) -> None:
+    root = post(thread, reader_rosa, "Root")
+    fresh_thread = Thread.objects.get(pk=thread.pk)
+    before = (vars(fresh_thread).copy(), vars(root).copy())
+    new = NewComment(
+        thread=fresh_thread,
+        body="A reply",
+        parent=root,
+        guest_name="Gabriel",
+        guest_email="gabriel@example.org",
+    )
+    reply = do_post_comment(actor=guest_gabriel, new=new)
+    assert (vars(fresh_thread), vars(root)) == before
+    assert reply.thread is not fresh_thread and reply.thread.comment_count == 2
+    assert fresh_thread.comment_count == 1
