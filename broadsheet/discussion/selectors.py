@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db import router
 from django.db.models import Count, F, Q, QuerySet, Window
-from django.db.models.fields.files import FieldFile
 from django.db.models.functions import RowNumber
 
 from broadsheet.discussion import conf
@@ -37,7 +36,7 @@ from broadsheet.discussion.models import (
     path_ids,
     path_segment,
 )
-from broadsheet.discussion.people import author_joins
+from broadsheet.discussion.people import People, author_joins, people
 from broadsheet.discussion.sorting import Sort, page_of_position, preceding
 from broadsheet.discussion.sorting import order_by as sort_order_by
 
@@ -73,38 +72,8 @@ def thread_by_key(key: str) -> Thread | None:
 # of the two queries, cost Django more than the database takes to answer them.
 
 
-@dataclass(slots=True)
-class ProfileRow:
-    """What a comment shows of its author's profile (accounts.Profile)."""
-
-    display_name: str
-    avatar: FieldFile | None
-
-
-@dataclass(slots=True)
-class AuthorRow:
-    """What a comment shows of its author's account (auth.User): the name and the
-    staff badge."""
-
-    pk: int
-    username: str
-    first_name: str
-    last_name: str
-    is_staff: bool
-    profile: ProfileRow | None
-
-    @property
-    def id(self) -> int:
-        return self.pk
-
-    def get_full_name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-    def get_username(self) -> str:
-        return self.username
-
-
-# The columns of a CommentRow, in order, then those of its author and profile.
+# The columns of a CommentRow, in order, then its author's staff badge and the columns
+# the host's people.People reads for the author's name and picture (its row_fields).
 _ROW_FIELDS = (
     "id",
     "thread_id",
@@ -134,16 +103,14 @@ _ROW_FIELDS = (
     "anchor_end",
     "anchor_revision",
 )
-_AUTHOR_FIELDS = (
-    "author__username",
-    "author__first_name",
-    "author__last_name",
-    "author__is_staff",
-    "author__profile__id",
-    "author__profile__display_name",
-    "author__profile__avatar",
-)
+
+
+def _author_fields() -> tuple[str, ...]:
+    return ("author__is_staff", *(f"author__{name}" for name in people().row_fields))
+
+
 _N = len(_ROW_FIELDS)
+_AUTHOR_ID = _ROW_FIELDS.index("author_id")
 
 
 @dataclass(slots=True)
@@ -179,7 +146,7 @@ class CommentRow:
     anchor_start: int | None
     anchor_end: int | None
     anchor_revision: str
-    author: AuthorRow | None
+    author: Any  # people().row_author(...): the account's stand-in, or None for guests
 
     @property
     def pk(self) -> int:
@@ -194,31 +161,11 @@ class CommentRow:
         return self.root_id or self.id
 
 
-def _avatar_file(name: str) -> FieldFile:
-    field = (
-        Comment._meta.get_field("author")
-        .related_model._meta.get_field(  # type: ignore[union-attr]
-            "profile"
-        )
-        .related_model._meta.get_field("avatar")
-    )
-    return field.attr_class(None, field, name)  # type: ignore[union-attr]
-
-
-def _comment_row(values: tuple[Any, ...] | list[Any]) -> CommentRow:
+def _comment_row(values: tuple[Any, ...] | list[Any], host: People) -> CommentRow:
     author = None
-    if values[16] is not None:
-        username, first, last, staff, profile_id, display_name, avatar = values[_N:]
-        author = AuthorRow(
-            pk=values[16],
-            username=username,
-            first_name=first,
-            last_name=last,
-            is_staff=staff,
-            profile=None
-            if profile_id is None
-            else ProfileRow(display_name, _avatar_file(avatar) if avatar else None),
-        )
+    author_id = values[_AUTHOR_ID]
+    if author_id is not None:
+        author = host.row_author(author_id, values[_N], values[_N + 1 :])
     # Positional: the columns come in the order of the fields.
     row: CommentRow = _new_row(*values[:_N], author=author)
     return row
@@ -271,7 +218,7 @@ def _roots_query(alias: str, sort: Sort, kind: str, offset: int, limit: int) -> 
         .filter(thread_id=sentinel_int(0), parent__isnull=True)
         .filter(visible_to(viewer))  # type: ignore[arg-type]
         .order_by(*sort_order_by(sort))
-        .values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS)[offset : offset + limit]
+        .values_list(*_ROW_FIELDS, *_author_fields())[offset : offset + limit]
     )
     return compile_query(rows, {sentinel_int(0): 0, **sentinels})
 
@@ -289,7 +236,7 @@ def _replies_query(alias: str, roots: int, kind: str, cap: int | None) -> Compil
         position = Window(RowNumber(), partition_by=[F("root_id")], order_by=F("path").asc())
         rows = rows.annotate(position=position).filter(position__lte=cap + 1)
     return compile_query(
-        rows.values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS),
+        rows.values_list(*_ROW_FIELDS, *_author_fields()),
         {**sentinels, **{value: slot for slot, value in enumerate(ids, start=1)}},
     )
 
@@ -300,7 +247,7 @@ def displayed_row(comment_id: int) -> CommentRow | None:
     alias = router.db_for_read(Comment)
     query = _compiled.get(("one", alias), lambda: _one_query(alias))
     for values in query.rows([comment_id]):
-        return _comment_row(values)
+        return _comment_row(values, people())
     return None
 
 
@@ -308,7 +255,7 @@ def _one_query(alias: str) -> CompiledQuery:
     rows = (
         Comment.objects.using(alias)
         .filter(pk=sentinel_int(0))
-        .values_list(*_ROW_FIELDS, *_AUTHOR_FIELDS)
+        .values_list(*_ROW_FIELDS, *_author_fields())
     )
     return compile_query(rows[:1], {sentinel_int(0): 0})
 
@@ -382,8 +329,9 @@ def _replies_of(
     )
     replies: dict[int, list[CommentRow]] = {}
     more: set[int] = set()
+    host = people()
     for values in query.rows([_viewer_value(kind, shaped), *with_replies]):
-        reply = _comment_row(values)
+        reply = _comment_row(values, host)
         bucket = replies.setdefault(reply.root_id or 0, [])
         if len(bucket) < cap:
             bucket.append(reply)
@@ -419,8 +367,10 @@ def comments_for_thread(
         ("roots", alias, sort, kind, offset, size + 1),
         lambda: _roots_query(alias, sort, kind, offset, size + 1),
     )
+    host = people()
     roots = [
-        _comment_row(values) for values in query.rows([thread.pk, _viewer_value(kind, shaped)])
+        _comment_row(values, host)
+        for values in query.rows([thread.pk, _viewer_value(kind, shaped)])
     ]
     has_next = len(roots) > size
     roots = roots[:size]
