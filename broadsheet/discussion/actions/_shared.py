@@ -13,6 +13,13 @@ from broadsheet.discussion.models import Comment, path_ids
 VOTE_VALUES = (-1, 0, 1)
 CLOSED_MESSAGE = "Comments are closed."
 PARENT_REMOVED_MESSAGE = "That comment was removed; you can no longer reply to it."
+# The audit log's verb for a comment's arrival at each moderation status.
+STATUS_VERBS = {
+    Comment.Status.APPROVED: "approve",
+    Comment.Status.PENDING: "hold",
+    Comment.Status.REJECTED: "reject",
+    Comment.Status.SPAM: "spam",
+}
 
 
 def _after_commit(event: DiscussionEvent) -> None:

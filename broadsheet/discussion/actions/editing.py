@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion import conf
-from broadsheet.discussion.actions._shared import _after_commit, _count_visible
+from broadsheet.discussion.actions._shared import STATUS_VERBS, _after_commit, _count_visible
 from broadsheet.discussion.actions.posting import check_comment_body
 from broadsheet.discussion.events import (
     CommentApproved,
@@ -110,20 +110,12 @@ def do_delete_comment(*, comment: Comment, actor: Actor) -> Comment:
     return locked
 
 
-_AUDIT_ACTIONS = {
-    Comment.Status.APPROVED: "approve",
-    Comment.Status.PENDING: "hold",
-    Comment.Status.REJECTED: "reject",
-    Comment.Status.SPAM: "spam",
-}
-
-
 def check_set_comment_status(*, comment: Comment, actor: Actor, status: str) -> None:
     """Moderators (and the system actor) move a comment between the moderation
     statuses; deleting has its own write path (do_delete_comment)."""
     if not actor.can_moderate:
         raise NotAllowed("Only moderators can do this.")
-    if status not in _AUDIT_ACTIONS:
+    if status not in STATUS_VERBS:
         raise ActionError(f"Unknown comment status: {status!r}.")
     if comment.status == Comment.Status.DELETED:
         raise ActionError("This comment was deleted.")
@@ -166,7 +158,7 @@ def do_set_comment_status(
         locked.save(update_fields=fields)
         moderation().record(
             Change(
-                action=audit_action or _AUDIT_ACTIONS[Comment.Status(status)],
+                action=audit_action or STATUS_VERBS[Comment.Status(status)],
                 actor=actor,
                 thread_id=thread.pk,
                 comment=locked,

@@ -16,6 +16,7 @@ from broadsheet.discussion import conf
 from broadsheet.discussion.actions._shared import (
     CLOSED_MESSAGE,
     PARENT_REMOVED_MESSAGE,
+    STATUS_VERBS,
     _after_commit,
     _check_rate,
     _count_visible,
@@ -209,14 +210,6 @@ def initial_status(*, thread: Thread, submission: Any) -> tuple[Comment.Status, 
     return Comment.Status(ruling.status), ruling.reason[:200]
 
 
-_PIPELINE_ACTIONS = {
-    Comment.Status.PENDING: "hold",
-    Comment.Status.REJECTED: "reject",
-    Comment.Status.SPAM: "spam",
-    Comment.Status.APPROVED: "approve",
-}
-
-
 def _tree_position(parent: ParentState | None, comment_id: int) -> tuple[int, str]:
     """(depth, path) of a new comment under `parent`."""
     segment = path_segment(comment_id)
@@ -301,7 +294,7 @@ def do_post_comment(
             # The pipeline held or refused it: audited, with no person as the actor.
             moderation().record(
                 Change(
-                    action=_PIPELINE_ACTIONS[status],
+                    action=STATUS_VERBS[status],
                     actor=SYSTEM,
                     thread_id=thread.pk,
                     comment=comment,
