@@ -22,6 +22,12 @@ from broadsheet.discussion.actions.editing import (
     do_set_comment_status,
     edit_deadline,
 )
+from broadsheet.discussion.actions.importing import (
+    IMPORTED_VOTER_PREFIX,
+    ImportedComment,
+    check_import_comments,
+    do_import_comments,
+)
 from broadsheet.discussion.actions.posting import (
     check_comment_body,
     check_post_comment,
@@ -40,7 +46,9 @@ from broadsheet.discussion.actions.voting import VoteResult, check_cast_vote, do
 
 __all__ = [
     "CLOSED_MESSAGE",
+    "IMPORTED_VOTER_PREFIX",
     "VOTE_VALUES",
+    "ImportedComment",
     "VoteResult",
     "can_delete",
     "can_edit",
@@ -48,6 +56,7 @@ __all__ = [
     "check_comment_body",
     "check_delete_comment",
     "check_edit_comment",
+    "check_import_comments",
     "check_moderate_thread",
     "check_post_comment",
     "check_register_thread",
@@ -55,6 +64,7 @@ __all__ = [
     "do_close_thread",
     "do_delete_comment",
     "do_edit_comment",
+    "do_import_comments",
     "do_post_comment",
     "do_register_thread",
     "do_reopen_thread",
