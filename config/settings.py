@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "broadsheet.discussion",
     "broadsheet.articles",
     "broadsheet.api",
+    "broadsheet.importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
