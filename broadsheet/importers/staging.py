@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlite3
 import tempfile
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
@@ -52,6 +52,14 @@ class SourceComment:
 
 _THREAD_COLUMNS = [f.name for f in fields(SourceThread)]
 _COMMENT_COLUMNS = [f.name for f in fields(SourceComment)]
+
+
+# Rows written to the scratch file at a time: memory stays flat past this many.
+_BATCH = 500
+
+
+def _values(row: object, columns: list[str]) -> tuple[object, ...]:
+    return tuple(getattr(row, name) for name in columns)  # astuple deep-copies: slow
 
 
 def _stored(values: tuple[object, ...]) -> tuple[object, ...]:
@@ -107,13 +115,13 @@ class Staging:
         marks = ", ".join("?" * len(_THREAD_COLUMNS))
         self.db.execute(
             f"INSERT INTO threads ({', '.join(_THREAD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
-            _stored(astuple(thread)),
+            _stored(_values(thread, _THREAD_COLUMNS)),
         )
 
     def add_comment(self, comment: SourceComment) -> None:
-        self._pending.append(_stored(astuple(comment)))
+        self._pending.append(_stored(_values(comment, _COMMENT_COLUMNS)))
         self.comment_total += 1
-        if len(self._pending) >= 5000:
+        if len(self._pending) >= _BATCH:
             self.flush()
 
     def flush(self) -> None:
