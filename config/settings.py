@@ -84,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # /?p=123 and friends from an imported WordPress site (docs/importing.md).
+    "broadsheet.importers.middleware.WordPressQueryRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
