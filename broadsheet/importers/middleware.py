@@ -22,14 +22,21 @@ class WordPressQueryRedirectMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == "/" and request.method in ("GET", "HEAD") and request.GET:
-            if any(key in request.GET for key in WORDPRESS_QUERY_KEYS):
-                old_path = Redirect.normalise_path(request.get_full_path())
-                redirect = (
-                    Redirect.objects.filter(old_path=old_path, site__isnull=True)
-                    .select_related("redirect_page")
-                    .first()
-                )
-                if redirect is not None and redirect.link:
-                    return HttpResponsePermanentRedirect(redirect.link)
+        if self._is_wordpress_query(request):
+            old_path = Redirect.normalise_path(request.get_full_path())
+            redirect = (
+                Redirect.objects.filter(old_path=old_path, site__isnull=True)
+                .select_related("redirect_page")
+                .first()
+            )
+            if redirect is not None and redirect.link:
+                return HttpResponsePermanentRedirect(redirect.link)
         return self.get_response(request)
+
+    @staticmethod
+    def _is_wordpress_query(request: HttpRequest) -> bool:
+        return (
+            request.path == "/"
+            and request.method in ("GET", "HEAD")
+            and any(key in request.GET for key in WORDPRESS_QUERY_KEYS)
+        )

@@ -62,7 +62,7 @@ def write_disqus_export(
                 t = thread_of.setdefault(n + 1, rng.randint(1, threads))
                 parent = f'<parent dsq:id="p{n + 1}"/>'
             else:
-                t = thread_of.pop(n, None) or rng.randint(1, threads)
+                t = thread_of.pop(n, 0) or rng.randint(1, threads)
                 earlier = last_in_thread.setdefault(t, [])
                 parent = ""
                 if earlier and rng.random() < 0.33:

@@ -30,7 +30,7 @@ class Command(BaseCommand):
             url_map = load_url_map(options["url_map"])
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
-        progress = Progress(self.stderr._out)  # type: ignore[attr-defined]
+        progress = Progress(getattr(self.stderr, "_out", None))
         report = ImportReport(source=SOURCE, dry_run=options["dry_run"])
         with Staging() as staging:
             try:

@@ -41,7 +41,7 @@ class Command(BaseCommand):
                     matcher=ThreadMatcher(url_map),
                     report=report,
                     run=run,
-                    progress=Progress(self.stderr._out),  # type: ignore[attr-defined]
+                    progress=Progress(getattr(self.stderr, "_out", None)),
                     total=database.comment_total(),
                 )
         finally:

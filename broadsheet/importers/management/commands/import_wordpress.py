@@ -33,7 +33,7 @@ class Command(BaseCommand):
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
         report = ImportReport(source=SOURCE, dry_run=options["dry_run"])
-        progress = Progress(self.stderr._out)  # type: ignore[attr-defined]
+        progress = Progress(getattr(self.stderr, "_out", None))
         try:
             site = first_pass(options["export"], report)
         except MalformedExport as error:
