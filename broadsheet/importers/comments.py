@@ -139,6 +139,7 @@ def _import_thread(
         return
     try:
         with transaction.atomic():
+            created_here = thread is None
             if thread is None:
                 assert target is not None
                 thread = do_register_thread(key=target.key, title=target.title, url=target.url)
@@ -151,7 +152,9 @@ def _import_thread(
                     source_id=source_thread.source_id,
                     defaults={"target_id": thread.pk, "run": run},
                 )
-            if source_thread.is_deleted and not thread.is_closed:
+            # A deleted thread made here is closed; a discussion that was already here
+            # (an article's) is never closed by an import.
+            if source_thread.is_deleted and created_here:
                 Thread.objects.filter(pk=thread.pk).update(is_closed=True)
             made = do_import_comments(thread=thread, comments=items)
             ImportedRecord.objects.bulk_create(

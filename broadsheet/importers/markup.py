@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>#])")
 _BLANK_LINES = re.compile(r"\n{3,}")
+_EMPTY_LINE = re.compile(r"[> ]*")
 
 
 def _escape(text: str) -> str:
@@ -113,4 +114,9 @@ def html_to_markdown(markup: str) -> str:
     parser.close()
     text = "".join(parser.out)
     lines = [line.rstrip() for line in text.split("\n")]
+    # Quote markers of the blank lines around a quote are noise at the ends.
+    while lines and _EMPTY_LINE.fullmatch(lines[0]):
+        lines.pop(0)
+    while lines and _EMPTY_LINE.fullmatch(lines[-1]):
+        lines.pop()
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
