@@ -126,7 +126,14 @@ def _import_thread(
         report.note("threads deleted at the source (closed here, comments held)", label)
 
     already = _records(source, "comment", [c.source_id for c in comments])
-    new = [c for c in comments if c.source_id not in already]
+    new: list[SourceComment] = []
+    seen: set[str] = set()
+    for c in comments:
+        if c.source_id in seen:
+            report.note("comments listed twice in the export (first kept)", c.source_id)
+        elif c.source_id not in already:
+            new.append(c)
+        seen.add(c.source_id)
     report.count("comments imported before (left as they are)", len(already))
     if not new:
         return

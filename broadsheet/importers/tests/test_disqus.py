@@ -82,9 +82,10 @@ def test_the_export_lands_with_threads_matched_and_everything_accounted_for(
     assert "threads matched by path without query" in output or "matched by path" in output
     assert "yesterday-ish" in output and "perhaps" in output
     assert "gallery/99" in output
+    assert "comments listed twice in the export (first kept) (1;" in output
     assert "replies to missing 999" in output
     assert ImportRun.objects.get().status == ImportRun.Status.DONE
-    assert Comment.objects.count() == 10  # 12 posts, 2 with bad values
+    assert Comment.objects.count() == 10  # 13 posts, 2 with bad values, 1 twice
 
 
 def test_a_second_run_changes_nothing_and_a_newer_export_adds_only_what_is_new(
