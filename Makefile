@@ -8,12 +8,13 @@ PORT     ?= 8000
 WORKERS  ?= 2
 STAMPS   := var/stamps
 
-.PHONY: help demo serve test pytest test-fast lint format setup install assets static migrate demo-data browser bench clean
+.PHONY: help demo serve test pytest test-fast lint format setup install assets static migrate demo-data browser bench bench-import clean
 
 help:
 	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
 	@echo "make test   set everything up and run linters and the whole test suite"
 	@echo "make bench  run the benchmarks in bench/ (see bench/README.md)"
+	@echo "make bench-import  time a 1,000,000-comment Disqus import (COMMENTS=... to change)"
 
 # --- set-up, each step skipped when already done --------------------------------------
 
@@ -86,6 +87,10 @@ format: install
 
 bench: setup
 	@$(PY) bench/run.py
+
+COMMENTS ?= 1000000
+bench-import: setup
+	@$(PY) bench/import_disqus.py --comments $(COMMENTS)
 
 clean:
 	rm -rf $(VENV) node_modules var/static var/assets $(STAMPS)

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "broadsheet.discussion",
     "broadsheet.articles",
     "broadsheet.api",
+    "broadsheet.importers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -83,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # /?p=123 and friends from an imported WordPress site (docs/importing.md).
+    "broadsheet.importers.middleware.WordPressQueryRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -140,3 +140,11 @@ def publish(event: DiscussionEvent) -> None:
             listener(event)
         except Exception:
             logger.exception("Discussion listener %r failed on %r", listener, event)
+
+
+@dataclass(frozen=True)
+class CommentsImported(DiscussionEvent):
+    """Comments were brought into the thread in bulk (an import or a restore); one event
+    for the lot, so caches refresh and nobody is notified of old replies."""
+
+    count: int

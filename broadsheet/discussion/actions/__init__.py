@@ -31,6 +31,12 @@ from broadsheet.discussion.actions.editing import (
     do_unfeature_comment,
     edit_deadline,
 )
+from broadsheet.discussion.actions.importing import (
+    IMPORTED_VOTER_PREFIX,
+    ImportedComment,
+    check_import_comments,
+    do_import_comments,
+)
 from broadsheet.discussion.actions.posting import (
     NewComment,
     check_comment_body,
@@ -50,8 +56,10 @@ from broadsheet.discussion.actions.voting import VoteResult, check_cast_vote, do
 
 __all__ = [
     "CLOSED_MESSAGE",
+    "IMPORTED_VOTER_PREFIX",
     "PARENT_REMOVED_MESSAGE",
     "VOTE_VALUES",
+    "ImportedComment",
     "NewComment",
     "VoteResult",
     "can_delete",
@@ -61,6 +69,7 @@ __all__ = [
     "check_delete_comment",
     "check_edit_comment",
     "check_feature_comment",
+    "check_import_comments",
     "check_moderate_thread",
     "check_post_comment",
     "check_register_thread",
@@ -71,6 +80,7 @@ __all__ = [
     "do_delete_comment",
     "do_edit_comment",
     "do_feature_comment",
+    "do_import_comments",
     "do_post_comment",
     "do_register_thread",
     "do_reopen_thread",

@@ -1,0 +1,85 @@
+"""Disqus import throughput and memory: one command.
+
+    .venv/bin/python bench/import_disqus.py                 # 1,000,000 comments
+    .venv/bin/python bench/import_disqus.py --comments 100000 --threads 2000
+
+Generates a Disqus-shaped export (broadsheet.importers.testing.write_disqus_export) in
+bench/.work/, migrates a fresh SQLite database there, runs ``manage.py import_disqus``
+in a child process, and prints comments per second (wall clock, reading and writing
+together) and the child's peak resident memory. Goals (issue 16): at least 5,000
+comments/s into SQLite and under 250 MB for 1,000,000 comments. Figures hold for the
+machine and the moment: record the load average with them (printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / ".work" / "import"
+sys.path.insert(0, str(ROOT))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--comments", type=int, default=1_000_000)
+    parser.add_argument("--threads", type=int, default=0, help="default: comments / 50")
+    parser.add_argument("--keep", action="store_true", help="keep the export and database")
+    args = parser.parse_args()
+    threads = args.threads or max(1, args.comments // 50)
+    WORK.mkdir(parents=True, exist_ok=True)
+    export = WORK / f"disqus-{args.comments}.xml"
+    database = WORK / "import-bench.sqlite3"
+    for stale in WORK.glob("import-bench.sqlite3*"):
+        stale.unlink()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{database}",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
+    env.pop("REDIS_URL", None)
+    python = sys.executable
+    if not export.exists():
+        print(f"generating {export.name} ({args.comments:,} comments, {threads:,} threads)…")
+        from broadsheet.importers.testing import write_disqus_export
+
+        write_disqus_export(export, comments=args.comments, threads=threads)
+    size_mb = export.stat().st_size / 1e6
+    print("migrating a fresh SQLite database…")
+    subprocess.run(
+        [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    load_before = os.getloadavg()
+    started = time.perf_counter()
+    result = subprocess.run(
+        [python, "manage.py", "import_disqus", str(export)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    if result.returncode:
+        print(result.stdout[-3000:], result.stderr[-3000:])
+        return result.returncode
+    print(result.stdout[-1500:])
+    print(f"export: {args.comments:,} comments, {threads:,} threads, {size_mb:,.0f} MB")
+    print(f"import: {elapsed:,.1f} s, {args.comments / elapsed:,.0f} comments/s (goal >= 5,000)")
+    print(f"peak memory of the import process: {peak_mb:,.0f} MB (goal < 250)")
+    print(f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
+    if not args.keep:
+        for stale in WORK.glob("import-bench.sqlite3*"):
+            stale.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""Writing imported discussions, one thread at a time, each in its own transaction.
+
+Shared by every importer: a source lists threads and, per thread, its comments
+(``staging.SourceThread`` / ``SourceComment``); this module matches each thread to a
+discussion here, leaves out what an earlier run already brought in (``ImportedRecord``),
+resolves parents, and hands the rest to ``discussion``'s own bulk write path
+(``do_import_comments``), which keeps the tree, the counters and the votes exact.
+
+A reply whose parent is neither in the export nor here is an orphan: it is kept, as a
+top-level comment held for review (never shown at the top of a discussion it was not
+written for without a person deciding), and listed in the report. An interrupted run
+leaves whole threads behind it; running it again carries on where it stopped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Protocol
+
+from django.db import transaction
+
+from broadsheet.core.clients import ip_hash
+from broadsheet.core.errors import ActionError
+from broadsheet.discussion.actions import (
+    ImportedComment,
+    do_import_comments,
+    do_register_thread,
+)
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.importers.matching import ThreadMatcher, ThreadTarget
+from broadsheet.importers.models import ImportedRecord, ImportRun
+from broadsheet.importers.report import ImportReport, Progress
+from broadsheet.importers.staging import SourceComment, SourceThread
+
+ORPHAN_REASON = "Imported reply whose parent is missing from the export"
+DELETED_THREAD_REASON = "Imported from a thread deleted at the source"
+_CHUNK = 900  # under SQLite's bound-parameter limit in IN (...) lists
+
+
+class CommentSource(Protocol):
+    def threads(self) -> Iterable[SourceThread]: ...
+
+    def comments_of(self, thread_id: str) -> list[SourceComment]: ...
+
+
+def _records(source: str, kind: str, source_ids: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for start in range(0, len(source_ids), _CHUNK):
+        chunk = source_ids[start : start + _CHUNK]
+        found.update(
+            ImportedRecord.objects.filter(
+                source=source, kind=kind, source_id__in=chunk
+            ).values_list("source_id", "target_id")
+        )
+    return found
+
+
+def import_discussions(
+    source_rows: CommentSource,
+    *,
+    source: str,
+    matcher: ThreadMatcher,
+    report: ImportReport,
+    run: ImportRun | None = None,
+    progress: Progress | None = None,
+    total: int | None = None,
+) -> None:
+    """Import every thread of `source_rows` (dry run: count only, per report.dry_run)."""
+    progress = progress or Progress()
+    done = 0
+    for source_thread in source_rows.threads():
+        comments = source_rows.comments_of(source_thread.source_id)
+        if not comments:
+            report.count("threads without comments (nothing to import)")
+            continue
+        _import_thread(
+            source_thread, comments, source=source, matcher=matcher, report=report, run=run
+        )
+        done += len(comments)
+        of = f" of {total:,}" if total else ""
+        progress.show(f"{source}: {done:,}{of} comments read")
+    progress.done()
+
+
+def _import_thread(
+    source_thread: SourceThread,
+    comments: list[SourceComment],
+    *,
+    source: str,
+    matcher: ThreadMatcher,
+    report: ImportReport,
+    run: ImportRun | None,
+) -> None:
+    label = source_thread.link or source_thread.identifier or f"thread {source_thread.source_id}"
+    known_thread = _records(source, "thread", [source_thread.source_id])
+    target: ThreadTarget | None = None
+    thread: Thread | None = None
+    if known_thread:
+        thread = Thread.objects.filter(pk=known_thread[source_thread.source_id]).first()
+        if thread is None:
+            report.note("threads removed here since an earlier import (left alone)", label)
+            report.count("comments skipped: their thread was removed here", len(comments))
+            return
+        report.count("threads imported before")
+    else:
+        if not (source_thread.identifier or source_thread.link):
+            report.note(
+                "threads with no identifier and no address (kept as a discussion of their own)",
+                f"{source} thread {source_thread.source_id}: {len(comments)} comments",
+            )
+            source_thread.identifier = f"{source}-thread-{source_thread.source_id}"
+        target = matcher.match(
+            identifier=source_thread.identifier, link=source_thread.link, title=source_thread.title
+        )
+        if target.how == "unmatched":
+            report.note(
+                "threads matching no page here (kept under their own key)",
+                f"{label} -> key {target.key!r} ({len(comments)} comments)",
+            )
+        else:
+            report.count(f"threads matched by {target.how}")
+        if target.thread_id is not None:
+            thread = Thread.objects.filter(pk=target.thread_id).first()
+    if source_thread.is_deleted:
+        report.note("threads deleted at the source (closed here, comments held)", label)
+
+    already = _records(source, "comment", [c.source_id for c in comments])
+    new: list[SourceComment] = []
+    seen: set[str] = set()
+    for c in comments:
+        if c.source_id in seen:
+            report.note("comments listed twice in the export (first kept)", c.source_id)
+        elif c.source_id not in already:
+            new.append(c)
+        seen.add(c.source_id)
+    report.count("comments imported before (left as they are)", len(already))
+    if not new:
+        return
+    items = _items(new, already, source_thread, thread, report, label)
+    created_count = len(items)
+    if report.dry_run:
+        report.count("comments created", created_count)
+        if thread is None:
+            report.count("threads created")
+        return
+    try:
+        with transaction.atomic():
+            created_here = thread is None
+            if thread is None:
+                assert target is not None
+                thread = do_register_thread(key=target.key, title=target.title, url=target.url)
+                matcher.remember(target, thread.pk)
+                report.count("threads created")
+            if not known_thread:
+                ImportedRecord.objects.get_or_create(
+                    source=source,
+                    kind=ImportedRecord.Kind.THREAD,
+                    source_id=source_thread.source_id,
+                    defaults={"target_id": thread.pk, "run": run},
+                )
+            # A deleted thread made here is closed; a discussion that was already here
+            # (an article's) is never closed by an import.
+            if source_thread.is_deleted and created_here:
+                Thread.objects.filter(pk=thread.pk).update(is_closed=True)
+            made = do_import_comments(thread=thread, comments=items)
+            ImportedRecord.objects.bulk_create(
+                [
+                    ImportedRecord(
+                        source=source,
+                        kind=ImportedRecord.Kind.COMMENT,
+                        source_id=ref,
+                        target_id=comment.pk,
+                        run=run,
+                    )
+                    for ref, comment in made.items()
+                ],
+                batch_size=1000,
+            )
+    except ActionError as error:
+        report.note("threads not imported (nothing of them written)", f"{label}: {error.message}")
+        return
+    report.count("comments created", created_count)
+
+
+def _items(
+    new: list[SourceComment],
+    already: dict[str, int],
+    source_thread: SourceThread,
+    thread: Thread | None,
+    report: ImportReport,
+    label: str,
+) -> list[ImportedComment]:
+    """The new comments as the discussion's bulk write takes them, parents resolved."""
+    new_ids = {c.source_id for c in new}
+    here: dict[int, int] = {}
+    if thread is not None and already:
+        wanted = {already[c.parent_id] for c in new if c.parent_id in already}
+        here = dict(
+            Comment.objects.filter(thread=thread, pk__in=wanted).values_list("pk", "thread_id")
+        )
+    items = []
+    for c in new:
+        status = Comment.Status(c.status)
+        reason = ""
+        parent_ref: str | None = None
+        parent_id: int | None = None
+        if c.parent_id and c.parent_id in new_ids and c.parent_id != c.source_id:
+            parent_ref = c.parent_id
+        elif c.parent_id and c.parent_id in already and already[c.parent_id] in here:
+            parent_id = already[c.parent_id]
+        elif c.parent_id:
+            report.note(
+                "orphans: replies whose parent is missing (kept, held for review)",
+                f"comment {c.source_id} in {label} replies to missing {c.parent_id}",
+            )
+            if status == Comment.Status.APPROVED:
+                status, reason = Comment.Status.PENDING, ORPHAN_REASON
+        if source_thread.is_deleted and status == Comment.Status.APPROVED:
+            status, reason = Comment.Status.PENDING, DELETED_THREAD_REASON
+        report.count(f"comments {status.label.lower()}")
+        items.append(
+            ImportedComment(
+                ref=c.source_id,
+                parent_ref=parent_ref,
+                parent_id=parent_id,
+                created_at=c.created_at,
+                body_source=c.body,
+                status=status,
+                author_id=c.account_id,
+                guest_name=("" if c.account_id else (c.name.strip() or "Anonymous")),
+                guest_email=("" if c.account_id else c.email.strip()),
+                guest_website=("" if c.account_id else c.website.strip()),
+                ip_hash=ip_hash(c.ip) if c.ip else "",
+                moderation_reason=reason,
+                edited_at=c.edited_at,
+                upvotes=c.upvotes,
+                downvotes=c.downvotes,
+            )
+        )
+    return _break_cycles(items, report, label)
+
+
+def _break_cycles(
+    items: list[ImportedComment], report: ImportReport, label: str
+) -> list[ImportedComment]:
+    """A damaged export can make two replies each other's parent: such a loop reaches
+    no top-level comment, so its members become orphans."""
+    by_ref = {item.ref: item for item in items}
+    cut: set[str] = set()
+    for item in items:
+        seen = {item.ref}
+        current = item
+        while current.parent_ref is not None and current.parent_ref not in cut:
+            current = by_ref[current.parent_ref]
+            if current.ref in seen:
+                cut.add(current.ref)
+                break
+            seen.add(current.ref)
+    if not cut:
+        return items
+    fixed = []
+    for item in items:
+        if item.ref in cut:
+            report.note(
+                "orphans: replies whose parent is missing (kept, held for review)",
+                f"comment {item.ref} in {label} is part of a reply loop",
+            )
+            status = item.status
+            reason = item.moderation_reason
+            if status == Comment.Status.APPROVED:
+                status, reason = Comment.Status.PENDING, ORPHAN_REASON
+            item = replace(item, parent_ref=None, status=status, moderation_reason=reason)
+        fixed.append(item)
+    return fixed

@@ -1,0 +1,167 @@
+"""A scratch SQLite file between reading an export and writing it here.
+
+Exports list comments in their own order (Disqus: by id, every thread's posts
+interleaved; replies may come before their parents). Writing thread by thread, each in
+its own transaction, needs them grouped; holding a million comments in memory to group
+them is what peers' importers do and what this avoids. The parser streams rows into a
+temporary SQLite file on disk (deleted afterwards); the writer then reads one thread's
+comments at a time. The scratch file is not the site's database: nothing is written
+there until the whole export has been read and found well-formed.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+
+@dataclass
+class SourceThread:
+    source_id: str
+    identifier: str = ""
+    link: str = ""
+    title: str = ""
+    created_at: datetime | None = None
+    is_closed: bool = False
+    is_deleted: bool = False
+
+
+@dataclass
+class SourceComment:
+    source_id: str
+    thread_id: str
+    created_at: datetime
+    body: str  # Markdown
+    status: str  # a Comment.Status value
+    parent_id: str = ""
+    name: str = ""
+    email: str = ""
+    website: str = ""
+    ip: str = ""
+    upvotes: int = 0
+    downvotes: int = 0
+    account_id: int | None = None
+    edited_at: datetime | None = None
+
+
+_THREAD_COLUMNS = [f.name for f in fields(SourceThread)]
+_COMMENT_COLUMNS = [f.name for f in fields(SourceComment)]
+
+
+# Rows written to the scratch file at a time: memory stays flat past this many.
+_BATCH = 500
+
+
+def _values(row: object, columns: list[str]) -> tuple[object, ...]:
+    return tuple(getattr(row, name) for name in columns)  # astuple deep-copies: slow
+
+
+def _stored(values: tuple[object, ...]) -> tuple[object, ...]:
+    # Dates as UTC ISO text: sortable as text, and no reliance on sqlite3's deprecated
+    # default adapters.
+    return tuple(
+        value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
+        for value in values
+    )
+
+
+def _loaded(row: tuple[Any, ...], columns: list[str]) -> list[Any]:
+    return [
+        datetime.fromisoformat(value) if name in _DATES and value else value
+        for name, value in zip(columns, row, strict=True)
+    ]
+
+
+_DATES = {"created_at", "edited_at"}
+
+
+class Staging:
+    """Threads and comments of one export, grouped by thread on disk."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="broadsheet-import-", dir=directory)
+        self.db = sqlite3.connect(Path(self._dir.name) / "staging.sqlite3")
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        thread_cols = ", ".join(_THREAD_COLUMNS)
+        comment_cols = ", ".join(_COMMENT_COLUMNS)
+        self.db.execute(f"CREATE TABLE threads (seq INTEGER PRIMARY KEY, {thread_cols})")
+        self.db.execute(f"CREATE TABLE comments (seq INTEGER PRIMARY KEY, {comment_cols})")
+        self._pending: list[tuple[object, ...]] = []
+        self.comment_total = 0
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.db.close()
+        self._dir.cleanup()
+
+    def add_thread(self, thread: SourceThread) -> None:
+        marks = ", ".join("?" * len(_THREAD_COLUMNS))
+        self.db.execute(
+            f"INSERT INTO threads ({', '.join(_THREAD_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+            _stored(_values(thread, _THREAD_COLUMNS)),
+        )
+
+    def add_comment(self, comment: SourceComment) -> None:
+        self._pending.append(_stored(_values(comment, _COMMENT_COLUMNS)))
+        self.comment_total += 1
+        if len(self._pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self._pending:
+            marks = ", ".join("?" * len(_COMMENT_COLUMNS))
+            self.db.executemany(
+                f"INSERT INTO comments ({', '.join(_COMMENT_COLUMNS)}) VALUES ({marks})",  # noqa: S608
+                self._pending,
+            )
+            self._pending = []
+
+    def finish(self) -> None:
+        """Index the comments by thread, once, after the last one."""
+        self.flush()
+        self.db.execute("CREATE INDEX comments_thread ON comments (thread_id, created_at)")
+        self.db.commit()
+
+    def threads(self) -> Iterator[SourceThread]:
+        """Every thread, plus a placeholder for each thread id comments name but the
+        export does not list (kept, and reported as a thread with no page)."""
+        columns = ", ".join(_THREAD_COLUMNS)
+        rows = self.db.execute(f"SELECT {columns} FROM threads ORDER BY seq").fetchall()  # noqa: S608
+        listed = set()
+        for row in rows:
+            listed.add(row[0])
+            yield SourceThread(*_loaded(row, _THREAD_COLUMNS))
+        for (thread_id,) in self.db.execute("SELECT DISTINCT thread_id FROM comments").fetchall():
+            if thread_id not in listed:
+                yield SourceThread(source_id=thread_id, is_deleted=False, title="")
+
+    def listed_thread_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT source_id FROM threads")}
+
+    def comments_of(self, thread_id: str) -> list[SourceComment]:
+        columns = ", ".join(_COMMENT_COLUMNS)
+        rows = self.db.execute(
+            f"SELECT {columns} FROM comments WHERE thread_id = ? ORDER BY created_at, seq",  # noqa: S608
+            (thread_id,),
+        )
+        return [SourceComment(*_loaded(row, _COMMENT_COLUMNS)) for row in rows]
+
+    def thread_count(self) -> int:
+        return int(self.db.execute("SELECT COUNT(*) FROM threads").fetchone()[0])

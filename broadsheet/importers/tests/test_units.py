@@ -1,0 +1,61 @@
+"""Address normalising, the url map and comment HTML → Markdown: no database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from broadsheet.importers.markup import html_to_markdown
+from broadsheet.importers.matching import load_url_map, normalise_url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://www.ledger.example/2020/01/story/?a=1&#038;b=2",
+        "https://ledger.example/2020/01/story?b=2&a=1&utm_source=feed",
+        "HTTPS://LEDGER.EXAMPLE:443/2020/01/story/?a=1&amp;b=2#comments",
+        "//ledger.example/2020//01/story?a=1&b=2&fbclid=xyz",
+    ],
+)
+def test_spellings_of_one_address_normalise_alike(url: str) -> None:
+    normal = normalise_url(url)
+    assert normal is not None
+    assert normal.full == "ledger.example/2020/01/story?a=1&b=2"
+    assert normal.local == "/2020/01/story?a=1&b=2"
+
+
+def test_what_is_not_a_web_address_is_none() -> None:
+    assert normalise_url("") is None
+    assert normalise_url("mailto:someone@example.org") is None
+    assert normalise_url("https://x.example") == normalise_url("http://www.x.example/")
+
+
+def test_a_url_map_reads_pairs_and_refuses_a_bad_line(tmp_path: Path) -> None:
+    good = tmp_path / "map.txt"
+    good.write_text("# comment\n\nhttp://www.old.example/a/ , /new/a/\nold.example/b /new/b/\n")
+    mapping = load_url_map(good)
+    assert mapping["old.example/a"] == "/new/a/"
+    assert mapping["/a"] == "/new/a/"
+    bad = tmp_path / "bad.txt"
+    bad.write_text("only-one-field\n")
+    with pytest.raises(ValueError, match="line 1"):
+        load_url_map(bad)
+
+
+def test_comment_html_becomes_the_markdown_readers_write() -> None:
+    assert html_to_markdown("<p>One</p><p>Two<br>lines</p>") == "One\n\nTwo\nlines"
+    assert (
+        html_to_markdown(
+            '<p><b>Bold</b>, <i>it</i> and <a href="https://x.example/a_b">a link</a></p>'
+        )
+        == "**Bold**, *it* and [a link](https://x.example/a_b)"
+    )
+    assert html_to_markdown("<blockquote>Quoted</blockquote><p>Reply</p>") == "> Quoted\n\nReply"
+    assert html_to_markdown("<ul><li>one</li><li>two</li></ul>") == "- one\n- two"
+    assert html_to_markdown('<a href="javascript:alert(1)">x</a>') == "x"
+    assert html_to_markdown("Plain *text*\nwith a break\n\nand a paragraph") == (
+        "Plain \\*text\\*\nwith a break\n\nand a paragraph"
+    )
+    assert html_to_markdown("<p>1 &lt; 2 &amp; 3</p>") == "1 \\< 2 & 3"
