@@ -86,6 +86,9 @@
     return map.length;
   }
 
+  // "Quote & comment": one control, shown only while a passage of the article body is
+  // selected. It sits right after the selected block in the document, so Tab reaches it
+  // from the passage (keyboard readers select with caret browsing or Shift+arrows).
   var button = document.createElement("button");
   button.type = "button";
   button.className = "button inline-quote-button";
@@ -105,16 +108,43 @@
     var quote = norm(m.text.slice(from, to));
     if (!quote || quote.length > 1000) return null;
     while (m.text[from] === " ") from++;
-    return { block: block.dataset.blockId, quote: quote, start: from, end: from + quote.length, range: range };
+    return { block: block.dataset.blockId, element: block, quote: quote, start: from, end: from + quote.length, range: range };
+  }
+
+  function hideButton() {
+    if (button.hidden) return;
+    button.hidden = true;
+  }
+
+  function showButton(anchor) {
+    if (button.previousSibling !== anchor.element) anchor.element.after(button);
+    button.hidden = false;
+    // Absolute position below the selection, measured from the box the button sits in.
+    var rect = anchor.range.getBoundingClientRect();
+    var parent = button.offsetParent;
+    var base = parent && parent !== document.body ? parent.getBoundingClientRect() : { top: -window.scrollY, left: -window.scrollX };
+    button.style.top = (rect.bottom - base.top + 6) + "px";
+    button.style.left = (Math.max(rect.left, 8) - base.left) + "px";
   }
 
   document.addEventListener("selectionchange", function () {
+    if (!document.getElementById("comment-form")) return;
     chosen = selectionAnchor();
-    if (!chosen) { button.hidden = true; return; }
-    var rect = chosen.range.getBoundingClientRect();
-    button.style.top = (window.scrollY + rect.bottom + 6) + "px";
-    button.style.left = (window.scrollX + Math.max(rect.left, 8)) + "px";
-    button.hidden = false;
+    if (chosen) showButton(chosen); else hideButton();
+  });
+
+  // Keyboard: Tab from a selected passage goes to the control; Escape dismisses it.
+  document.addEventListener("keydown", function (event) {
+    if (button.hidden) return;
+    if (event.key === "Escape") {
+      hideButton();
+    } else if (event.key === "Tab" && !event.shiftKey && document.activeElement !== button) {
+      var active = document.activeElement;
+      // Only from the passage or what holds it (main, body), never from a form field.
+      if (active && !active.contains(chosen.element) && !chosen.element.contains(active)) return;
+      event.preventDefault();
+      button.focus();
+    }
   });
 
   function setField(form, name, value) {
@@ -139,7 +169,7 @@
       form.querySelector("h3").after(shown);
     }
     shown.querySelector("blockquote").textContent = chosen.quote;
-    button.hidden = true;
+    hideButton();
     var area = form.querySelector("textarea");
     area.scrollIntoView({ block: "center" });
     area.focus();
@@ -182,9 +212,6 @@
       .then(function (c) { if (c && c.anchor_block_id) highlight({ block_id: c.anchor_block_id, quote: c.anchor_quote, start: c.anchor_start }, match[1]); });
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.body.appendChild(button);
-    arrive();
-  });
+  document.addEventListener("DOMContentLoaded", arrive);
   window.addEventListener("hashchange", arrive);
 })();
