@@ -25,4 +25,38 @@
       event.detail.isError = false;
     }
   });
+
+  // A request that failed (no connection, or a server error with nothing for the reader)
+  // is said where it was made; the form is left as it was, so nothing typed is lost.
+  function failureText(detail) {
+    var form = detail.elt.closest ? detail.elt.closest("form") : null;
+    var kept = form && form.querySelector("textarea, input[type=text]") ? " What you typed is still here." : "";
+    var why = detail.xhr && detail.xhr.status ? "the server answered with an error (" + detail.xhr.status + ")" : "there is no connection to the server";
+    return "This could not be sent: " + why + "." + kept + " Please try again.";
+  }
+
+  function showFailure(elt, text) {
+    var form = elt.closest("form");
+    var box = (form || elt.parentNode).querySelector("[data-request-error]");
+    if (!box) {
+      box = document.createElement(form ? "p" : "span");
+      box.className = "form-error request-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-request-error", "");
+      var submit = form && form.querySelector("[type=submit]");
+      var row = submit && submit.parentNode !== form ? submit.parentNode : null;
+      if (row) row.before(box); else if (form) form.append(box); else elt.after(box);
+    }
+    box.textContent = text;
+  }
+
+  function clearFailure(elt) {
+    var holder = elt.closest("form") || elt.parentNode;
+    var box = holder && holder.querySelector("[data-request-error]");
+    if (box) box.remove();
+  }
+
+  document.addEventListener("htmx:sendError", function (event) { showFailure(event.detail.elt, failureText(event.detail)); });
+  document.addEventListener("htmx:responseError", function (event) { showFailure(event.detail.elt, failureText(event.detail)); });
+  document.addEventListener("htmx:beforeRequest", function (event) { clearFailure(event.detail.elt); });
 })();

@@ -5,6 +5,7 @@
 
   var DRAFT_PREFIX = "bs-draft:";
   var DRAFT_DAYS = 7;
+  var SAVE_DELAY = 400;
 
   function section() {
     return document.getElementById("discussion");
@@ -45,25 +46,53 @@
     });
   }
 
-  function clearDraft(form) {
+  function draftKey(area) { return DRAFT_PREFIX + area.dataset.discussionDraft; }
+
+  function saveDraft(area) {
     var store = storage();
-    var area = form && form.querySelector("textarea[data-discussion-draft]");
-    if (store && area) store.removeItem(DRAFT_PREFIX + area.dataset.discussionDraft);
+    if (!store) return;
+    if (area.value.trim()) store.setItem(draftKey(area), JSON.stringify({ t: Date.now(), v: area.value }));
+    else store.removeItem(draftKey(area));
   }
 
-  var saveTimer = null;
+  // One pending save per box, so that posting one form cancels exactly its own.
+  var pending = new Map();
+
+  function cancelSave(area) {
+    window.clearTimeout(pending.get(area));
+    pending.delete(area);
+  }
+
+  function draftArea(form) {
+    return form && form.querySelector ? form.querySelector("textarea[data-discussion-draft]") : null;
+  }
+
+  function clearDraft(form) {
+    var store = storage();
+    var area = draftArea(form);
+    if (!area) return;
+    cancelSave(area);
+    if (store) store.removeItem(draftKey(area));
+  }
+
   document.addEventListener("input", function (event) {
     var area = event.target;
     if (!area.matches || !area.matches("textarea[data-discussion-draft]")) return;
-    window.clearTimeout(saveTimer);
-    saveTimer = window.setTimeout(function () {
-      var store = storage();
-      if (!store) return;
-      var key = DRAFT_PREFIX + area.dataset.discussionDraft;
-      if (area.value.trim()) store.setItem(key, JSON.stringify({ t: Date.now(), v: area.value }));
-      else store.removeItem(key);
-    }, 400);
+    cancelSave(area);
+    pending.set(area, window.setTimeout(function () {
+      pending.delete(area);
+      saveDraft(area);
+    }, SAVE_DELAY));
   });
+
+  // Sending: the text is saved now (kept if the post fails) and no save is left pending
+  // to run after the post succeeded, which would bring the posted text back as a draft.
+  document.addEventListener("submit", function (event) {
+    var area = draftArea(event.target);
+    if (!area) return;
+    cancelSave(area);
+    saveDraft(area);
+  }, true);
 
   // --- htmx answers ------------------------------------------------------------------
   // The server names the new comment in an HX-Trigger header (fired before the swap).
