@@ -18,9 +18,11 @@
   });
 
   // Answers with 4xx carry a message fragment meant for the reader: swap them in too.
+  // The server says so with HX-Reswap, or the element that asked with data-swap-errors.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (status >= 400 && status < 500 && event.detail.xhr.getResponseHeader("HX-Reswap")) {
+    var declared = event.detail.xhr.getResponseHeader("HX-Reswap") || event.detail.requestConfig.elt.closest("[data-swap-errors]");
+    if (status >= 400 && status < 500 && declared) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
