@@ -4,10 +4,16 @@
   "use strict";
 
   // htmx needs the CSRF token for non-GET requests; forms carry it as a hidden field,
-  // which htmx already sends. Buttons outside forms read it from the cookie.
+  // which htmx already sends. Buttons outside forms read it from the cookie, whose name
+  // the page gives (settings.CSRF_COOKIE_NAME on this script's data-csrf-cookie).
+  var config = document.querySelector("script[data-csrf-cookie]");
+  var cookieName = config ? config.dataset.csrfCookie : "";
+
   function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    if (!cookieName) return "";
+    var prefix = cookieName + "=";
+    var found = document.cookie.split("; ").filter(function (pair) { return pair.indexOf(prefix) === 0; })[0];
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
 
   document.addEventListener("htmx:configRequest", function (event) {

@@ -30,7 +30,7 @@
 
   // --- drafts: what a reader types survives a crash, a reload or a lost connection ----
   function storage() {
-    try { return window.localStorage; } catch (error) { return null; }
+    try { return window.localStorage; } catch { return null; }
   }
 
   function restoreDrafts(root) {
@@ -42,7 +42,7 @@
       try {
         var draft = JSON.parse(raw);
         if (Date.now() - draft.t < DRAFT_DAYS * 864e5) area.value = draft.v;
-      } catch (error) { /* an unreadable draft is dropped below */ }
+      } catch { /* an unreadable draft is dropped below */ }
     });
   }
 
@@ -150,19 +150,25 @@
   var UNITS = [["year", 31536e6], ["month", 2592e6], ["week", 6048e5], ["day", 864e5], ["hour", 36e5], ["minute", 6e4]];
   var format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
 
-  function refreshTimes() {
-    if (!format || !section()) return;
-    var now = Date.now();
-    section().querySelectorAll(".comment__permalink time[datetime]").forEach(function (time) {
-      var elapsed = Date.parse(time.getAttribute("datetime")) - now;
-      if (isNaN(elapsed) || -elapsed > 864e5) return; // older ones keep the server's words
-      for (var i = 0; i < UNITS.length; i++) {
-        if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
-          var value = Math.round(elapsed / UNITS[i][1]);
-          time.textContent = value === 0 ? "just now" : format.format(value, UNITS[i][0]);
-          return;
-        }
+  // The words for a time `elapsed` ms from now (negative: in the past), or null for times
+  // over a day old, which keep the server's words.
+  function relativeTime(elapsed) {
+    if (!format || isNaN(elapsed) || -elapsed > 864e5) return null;
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
+        var value = Math.round(elapsed / UNITS[i][1]);
+        return value === 0 ? "just now" : format.format(value, UNITS[i][0]);
       }
+    }
+    return null;
+  }
+
+  function refreshTimes(now) {
+    if (!section()) return;
+    now = now === undefined ? Date.now() : now;
+    section().querySelectorAll(".comment__permalink time[datetime]").forEach(function (time) {
+      var words = relativeTime(Date.parse(time.getAttribute("datetime")) - now);
+      if (words) time.textContent = words;
     });
   }
 
@@ -170,9 +176,12 @@
     var root = section();
     if (!root) return;
     restoreDrafts(root);
-    window.setInterval(refreshTimes, 60000);
+    window.setInterval(function () { refreshTimes(); }, 60000);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+
+  // For the unit tests (frontend/tests), which run this file in a DOM of their own.
+  window.broadsheetDiscussion = { relativeTime: relativeTime, refreshTimes: refreshTimes, restoreDrafts: restoreDrafts };
 })();

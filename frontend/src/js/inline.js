@@ -7,11 +7,34 @@
 
   function panelOf(marker) { return document.getElementById("inline-panel-" + marker.dataset.inlineBlock); }
 
+  // The comments API's address for comment 0, from the page (reverse() on the server).
+  var config = document.querySelector("script[data-comment-url]");
+  function commentUrl(id) { return config ? config.dataset.commentUrl.replace(/0$/, String(id)) : null; }
+
+  function failed(r) { if (!r.ok) throw new Error("HTTP " + r.status); return r; }
+
   function loadPanel(marker, focus) {
     var panel = panelOf(marker);
     return fetch(marker.dataset.inlinePanel, { headers: { "HX-Request": "true" } })
+      .then(failed)
       .then(function (r) { return r.text(); })
+      .catch(function () {
+        // Nothing typed is in a panel that did not load; the marker still links to the form.
+        var note = document.createElement("p");
+        note.className = "form-error";
+        note.setAttribute("role", "alert");
+        note.textContent = "The comments on this passage could not be loaded. Close and open it again to retry.";
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "button button--link";
+        close.setAttribute("data-inline-close", "");
+        close.textContent = "Close";
+        panel.replaceChildren(note, close);
+        if (focus) panel.focus();
+        return null;
+      })
       .then(function (html) {
+        if (html === null) return;
         panel.innerHTML = html;
         if (window.htmx) window.htmx.process(panel);
         var inner = panel.querySelector("[data-inline-count]");
@@ -207,11 +230,20 @@
   function arrive() {
     var match = /^#quote-(\d+)$/.exec(window.location.hash);
     if (!match || document.getElementById("quote-" + match[1])) return;
-    fetch("/api/v1/comments/" + match[1])
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (c) { if (c && c.anchor_block_id) highlight({ block_id: c.anchor_block_id, quote: c.anchor_quote, start: c.anchor_start }, match[1]); });
+    var url = commentUrl(match[1]);
+    if (!url) return;
+    fetch(url)
+      .then(failed)
+      .then(function (r) { return r.json(); })
+      .then(function (c) { if (c && c.anchor_block_id) highlight({ block_id: c.anchor_block_id, quote: c.anchor_quote, start: c.anchor_start }, match[1]); })
+      // The highlight is a courtesy: without it the comment's link still leads to the passage.
+      .catch(function () {});
   }
 
-  document.addEventListener("DOMContentLoaded", arrive);
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", arrive);
+  else arrive();
   window.addEventListener("hashchange", arrive);
+
+  // For the unit tests (frontend/tests), which run this file in a DOM of their own.
+  window.broadsheetInline = { loadPanel: loadPanel, commentUrl: commentUrl };
 })();
