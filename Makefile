@@ -8,7 +8,7 @@ PORT     ?= 8000
 WORKERS  ?= 2
 STAMPS   := var/stamps
 
-.PHONY: help demo serve test pytest test-fast lint format setup install assets static migrate demo-data browser bench bench-import clean
+.PHONY: help demo serve test pytest test-fast lint lint-js test-js format setup install assets static migrate demo-data browser bench bench-import clean
 
 help:
 	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
@@ -66,8 +66,12 @@ serve: setup
 browser:
 	@scripts/ensure-chromium.sh
 
-test: install assets static browser lint
+test: install assets static browser lint test-js
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The front end's unit tests: Node's own test runner, happy-dom for the DOM (frontend/tests/).
+test-js: assets
+	@node --test frontend/tests/*.test.mjs
 
 pytest: install assets static browser
 	@$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -75,11 +79,14 @@ pytest: install assets static browser
 test-fast: install assets static
 	@$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-lint: install
+lint: install lint-js
 	@$(VENV)/bin/ruff format --check .
 	@$(VENV)/bin/ruff check .
 	@$(VENV)/bin/lint-imports
 	@$(VENV)/bin/mypy broadsheet config
+
+lint-js: assets
+	@npx --no-install eslint --max-warnings 0 .
 
 format: install
 	@$(VENV)/bin/ruff format .

@@ -494,7 +494,10 @@ def test_htmx_post_returns_a_fresh_form_the_new_comment_and_the_count(thread: Th
     assert '<ol hx-swap-oob="afterbegin:#discussion-comments"><li class="comment-thread">' in html
     assert f'<article id="comment-{comment.pk}" class="comment is-highlighted"' in html
     assert '<span id="discussion-count" hx-swap-oob="true">1</span>' in html
-    assert '<p id="discussion-empty" hx-swap-oob="delete"></p>' in html
+    # Hides the "No comments yet." line, which every first page has (see section.html).
+    assert (
+        '<p class="discussion__empty" id="discussion-empty" hidden hx-swap-oob="true"></p>' in html
+    )
 
 
 def test_htmx_errors_are_4xx_that_htmx_swaps_in(thread: Thread) -> None:

@@ -4,10 +4,16 @@
   "use strict";
 
   // htmx needs the CSRF token for non-GET requests; forms carry it as a hidden field,
-  // which htmx already sends. Buttons outside forms read it from the cookie.
+  // which htmx already sends. Buttons outside forms read it from the cookie, whose name
+  // the page gives (settings.CSRF_COOKIE_NAME on this script's data-csrf-cookie).
+  var config = document.querySelector("script[data-csrf-cookie]");
+  var cookieName = config ? config.dataset.csrfCookie : "";
+
   function csrfToken() {
-    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    if (!cookieName) return "";
+    var prefix = cookieName + "=";
+    var found = document.cookie.split("; ").filter(function (pair) { return pair.indexOf(prefix) === 0; })[0];
+    return found ? decodeURIComponent(found.slice(prefix.length)) : "";
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -18,11 +24,47 @@
   });
 
   // Answers with 4xx carry a message fragment meant for the reader: swap them in too.
+  // The server says so with HX-Reswap, or the element that asked with data-swap-errors.
   document.addEventListener("htmx:beforeSwap", function (event) {
     var status = event.detail.xhr.status;
-    if (status >= 400 && status < 500 && event.detail.xhr.getResponseHeader("HX-Reswap")) {
+    var declared = event.detail.xhr.getResponseHeader("HX-Reswap") || event.detail.requestConfig.elt.closest("[data-swap-errors]");
+    if (status >= 400 && status < 500 && declared) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }
   });
+
+  // A request that failed (no connection, or a server error with nothing for the reader)
+  // is said where it was made; the form is left as it was, so nothing typed is lost.
+  function failureText(detail) {
+    var form = detail.elt.closest ? detail.elt.closest("form") : null;
+    var kept = form && form.querySelector("textarea, input[type=text]") ? " What you typed is still here." : "";
+    var why = detail.xhr && detail.xhr.status ? "the server answered with an error (" + detail.xhr.status + ")" : "there is no connection to the server";
+    return "This could not be sent: " + why + "." + kept + " Please try again.";
+  }
+
+  function showFailure(elt, text) {
+    var form = elt.closest("form");
+    var box = (form || elt.parentNode).querySelector("[data-request-error]");
+    if (!box) {
+      box = document.createElement(form ? "p" : "span");
+      box.className = "form-error request-error";
+      box.setAttribute("role", "alert");
+      box.setAttribute("data-request-error", "");
+      var submit = form && form.querySelector("[type=submit]");
+      var row = submit && submit.parentNode !== form ? submit.parentNode : null;
+      if (row) row.before(box); else if (form) form.append(box); else elt.after(box);
+    }
+    box.textContent = text;
+  }
+
+  function clearFailure(elt) {
+    var holder = elt.closest("form") || elt.parentNode;
+    var box = holder && holder.querySelector("[data-request-error]");
+    if (box) box.remove();
+  }
+
+  document.addEventListener("htmx:sendError", function (event) { showFailure(event.detail.elt, failureText(event.detail)); });
+  document.addEventListener("htmx:responseError", function (event) { showFailure(event.detail.elt, failureText(event.detail)); });
+  document.addEventListener("htmx:beforeRequest", function (event) { clearFailure(event.detail.elt); });
 })();

@@ -5,6 +5,7 @@
 
   var DRAFT_PREFIX = "bs-draft:";
   var DRAFT_DAYS = 7;
+  var SAVE_DELAY = 400;
 
   function section() {
     return document.getElementById("discussion");
@@ -29,7 +30,7 @@
 
   // --- drafts: what a reader types survives a crash, a reload or a lost connection ----
   function storage() {
-    try { return window.localStorage; } catch (error) { return null; }
+    try { return window.localStorage; } catch { return null; }
   }
 
   function restoreDrafts(root) {
@@ -41,29 +42,57 @@
       try {
         var draft = JSON.parse(raw);
         if (Date.now() - draft.t < DRAFT_DAYS * 864e5) area.value = draft.v;
-      } catch (error) { /* an unreadable draft is dropped below */ }
+      } catch { /* an unreadable draft is dropped below */ }
     });
+  }
+
+  function draftKey(area) { return DRAFT_PREFIX + area.dataset.discussionDraft; }
+
+  function saveDraft(area) {
+    var store = storage();
+    if (!store) return;
+    if (area.value.trim()) store.setItem(draftKey(area), JSON.stringify({ t: Date.now(), v: area.value }));
+    else store.removeItem(draftKey(area));
+  }
+
+  // One pending save per box, so that posting one form cancels exactly its own.
+  var pending = new Map();
+
+  function cancelSave(area) {
+    window.clearTimeout(pending.get(area));
+    pending.delete(area);
+  }
+
+  function draftArea(form) {
+    return form && form.querySelector ? form.querySelector("textarea[data-discussion-draft]") : null;
   }
 
   function clearDraft(form) {
     var store = storage();
-    var area = form && form.querySelector("textarea[data-discussion-draft]");
-    if (store && area) store.removeItem(DRAFT_PREFIX + area.dataset.discussionDraft);
+    var area = draftArea(form);
+    if (!area) return;
+    cancelSave(area);
+    if (store) store.removeItem(draftKey(area));
   }
 
-  var saveTimer = null;
   document.addEventListener("input", function (event) {
     var area = event.target;
     if (!area.matches || !area.matches("textarea[data-discussion-draft]")) return;
-    window.clearTimeout(saveTimer);
-    saveTimer = window.setTimeout(function () {
-      var store = storage();
-      if (!store) return;
-      var key = DRAFT_PREFIX + area.dataset.discussionDraft;
-      if (area.value.trim()) store.setItem(key, JSON.stringify({ t: Date.now(), v: area.value }));
-      else store.removeItem(key);
-    }, 400);
+    cancelSave(area);
+    pending.set(area, window.setTimeout(function () {
+      pending.delete(area);
+      saveDraft(area);
+    }, SAVE_DELAY));
   });
+
+  // Sending: the text is saved now (kept if the post fails) and no save is left pending
+  // to run after the post succeeded, which would bring the posted text back as a draft.
+  document.addEventListener("submit", function (event) {
+    var area = draftArea(event.target);
+    if (!area) return;
+    cancelSave(area);
+    saveDraft(area);
+  }, true);
 
   // --- htmx answers ------------------------------------------------------------------
   // The server names the new comment in an HX-Trigger header (fired before the swap).
@@ -121,19 +150,25 @@
   var UNITS = [["year", 31536e6], ["month", 2592e6], ["week", 6048e5], ["day", 864e5], ["hour", 36e5], ["minute", 6e4]];
   var format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
 
-  function refreshTimes() {
-    if (!format || !section()) return;
-    var now = Date.now();
-    section().querySelectorAll(".comment__permalink time[datetime]").forEach(function (time) {
-      var elapsed = Date.parse(time.getAttribute("datetime")) - now;
-      if (isNaN(elapsed) || -elapsed > 864e5) return; // older ones keep the server's words
-      for (var i = 0; i < UNITS.length; i++) {
-        if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
-          var value = Math.round(elapsed / UNITS[i][1]);
-          time.textContent = value === 0 ? "just now" : format.format(value, UNITS[i][0]);
-          return;
-        }
+  // The words for a time `elapsed` ms from now (negative: in the past), or null for times
+  // over a day old, which keep the server's words.
+  function relativeTime(elapsed) {
+    if (!format || isNaN(elapsed) || -elapsed > 864e5) return null;
+    for (var i = 0; i < UNITS.length; i++) {
+      if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
+        var value = Math.round(elapsed / UNITS[i][1]);
+        return value === 0 ? "just now" : format.format(value, UNITS[i][0]);
       }
+    }
+    return null;
+  }
+
+  function refreshTimes(now) {
+    if (!section()) return;
+    now = now === undefined ? Date.now() : now;
+    section().querySelectorAll(".comment__permalink time[datetime]").forEach(function (time) {
+      var words = relativeTime(Date.parse(time.getAttribute("datetime")) - now);
+      if (words) time.textContent = words;
     });
   }
 
@@ -141,9 +176,12 @@
     var root = section();
     if (!root) return;
     restoreDrafts(root);
-    window.setInterval(refreshTimes, 60000);
+    window.setInterval(function () { refreshTimes(); }, 60000);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
+
+  // For the unit tests (frontend/tests), which run this file in a DOM of their own.
+  window.broadsheetDiscussion = { relativeTime: relativeTime, refreshTimes: refreshTimes, restoreDrafts: restoreDrafts };
 })();

@@ -7,11 +7,34 @@
 
   function panelOf(marker) { return document.getElementById("inline-panel-" + marker.dataset.inlineBlock); }
 
+  // The comments API's address for comment 0, from the page (reverse() on the server).
+  var config = document.querySelector("script[data-comment-url]");
+  function commentUrl(id) { return config ? config.dataset.commentUrl.replace(/0$/, String(id)) : null; }
+
+  function failed(r) { if (!r.ok) throw new Error("HTTP " + r.status); return r; }
+
   function loadPanel(marker, focus) {
     var panel = panelOf(marker);
     return fetch(marker.dataset.inlinePanel, { headers: { "HX-Request": "true" } })
+      .then(failed)
       .then(function (r) { return r.text(); })
+      .catch(function () {
+        // Nothing typed is in a panel that did not load; the marker still links to the form.
+        var note = document.createElement("p");
+        note.className = "form-error";
+        note.setAttribute("role", "alert");
+        note.textContent = "The comments on this passage could not be loaded. Close and open it again to retry.";
+        var close = document.createElement("button");
+        close.type = "button";
+        close.className = "button button--link";
+        close.setAttribute("data-inline-close", "");
+        close.textContent = "Close";
+        panel.replaceChildren(note, close);
+        if (focus) panel.focus();
+        return null;
+      })
       .then(function (html) {
+        if (html === null) return;
         panel.innerHTML = html;
         if (window.htmx) window.htmx.process(panel);
         var inner = panel.querySelector("[data-inline-count]");
@@ -86,6 +109,9 @@
     return map.length;
   }
 
+  // "Quote & comment": one control, shown only while a passage of the article body is
+  // selected. It sits right after the selected block in the document, so Tab reaches it
+  // from the passage (keyboard readers select with caret browsing or Shift+arrows).
   var button = document.createElement("button");
   button.type = "button";
   button.className = "button inline-quote-button";
@@ -105,16 +131,43 @@
     var quote = norm(m.text.slice(from, to));
     if (!quote || quote.length > 1000) return null;
     while (m.text[from] === " ") from++;
-    return { block: block.dataset.blockId, quote: quote, start: from, end: from + quote.length, range: range };
+    return { block: block.dataset.blockId, element: block, quote: quote, start: from, end: from + quote.length, range: range };
+  }
+
+  function hideButton() {
+    if (button.hidden) return;
+    button.hidden = true;
+  }
+
+  function showButton(anchor) {
+    if (button.previousSibling !== anchor.element) anchor.element.after(button);
+    button.hidden = false;
+    // Absolute position below the selection, measured from the box the button sits in.
+    var rect = anchor.range.getBoundingClientRect();
+    var parent = button.offsetParent;
+    var base = parent && parent !== document.body ? parent.getBoundingClientRect() : { top: -window.scrollY, left: -window.scrollX };
+    button.style.top = (rect.bottom - base.top + 6) + "px";
+    button.style.left = (Math.max(rect.left, 8) - base.left) + "px";
   }
 
   document.addEventListener("selectionchange", function () {
+    if (!document.getElementById("comment-form")) return;
     chosen = selectionAnchor();
-    if (!chosen) { button.hidden = true; return; }
-    var rect = chosen.range.getBoundingClientRect();
-    button.style.top = (window.scrollY + rect.bottom + 6) + "px";
-    button.style.left = (window.scrollX + Math.max(rect.left, 8)) + "px";
-    button.hidden = false;
+    if (chosen) showButton(chosen); else hideButton();
+  });
+
+  // Keyboard: Tab from a selected passage goes to the control; Escape dismisses it.
+  document.addEventListener("keydown", function (event) {
+    if (button.hidden) return;
+    if (event.key === "Escape") {
+      hideButton();
+    } else if (event.key === "Tab" && !event.shiftKey && document.activeElement !== button) {
+      var active = document.activeElement;
+      // Only from the passage or what holds it (main, body), never from a form field.
+      if (active && !active.contains(chosen.element) && !chosen.element.contains(active)) return;
+      event.preventDefault();
+      button.focus();
+    }
   });
 
   function setField(form, name, value) {
@@ -139,7 +192,7 @@
       form.querySelector("h3").after(shown);
     }
     shown.querySelector("blockquote").textContent = chosen.quote;
-    button.hidden = true;
+    hideButton();
     var area = form.querySelector("textarea");
     area.scrollIntoView({ block: "center" });
     area.focus();
@@ -177,14 +230,20 @@
   function arrive() {
     var match = /^#quote-(\d+)$/.exec(window.location.hash);
     if (!match || document.getElementById("quote-" + match[1])) return;
-    fetch("/api/v1/comments/" + match[1])
-      .then(function (r) { return r.ok ? r.json() : null; })
-      .then(function (c) { if (c && c.anchor_block_id) highlight({ block_id: c.anchor_block_id, quote: c.anchor_quote, start: c.anchor_start }, match[1]); });
+    var url = commentUrl(match[1]);
+    if (!url) return;
+    fetch(url)
+      .then(failed)
+      .then(function (r) { return r.json(); })
+      .then(function (c) { if (c && c.anchor_block_id) highlight({ block_id: c.anchor_block_id, quote: c.anchor_quote, start: c.anchor_start }, match[1]); })
+      // The highlight is a courtesy: without it the comment's link still leads to the passage.
+      .catch(function () {});
   }
 
-  document.addEventListener("DOMContentLoaded", function () {
-    document.body.appendChild(button);
-    arrive();
-  });
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", arrive);
+  else arrive();
   window.addEventListener("hashchange", arrive);
+
+  // For the unit tests (frontend/tests), which run this file in a DOM of their own.
+  window.broadsheetInline = { loadPanel: loadPanel, commentUrl: commentUrl };
 })();
