@@ -15,6 +15,9 @@ ENV = read_environment()
 DEBUG = ENV.debug
 BROADSHEET_DEMO = ENV.demo
 SECRET_KEY = ENV.secret_key
+# Keys the stored pseudonyms (guest reader ids, e-mail and IP hashes): never rotated with
+# SECRET_KEY (broadsheet.core.hashing).
+BROADSHEET_HASHING_KEY = ENV.hashing_key
 ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 VAR_DIR = ENV.var_dir
@@ -124,8 +127,8 @@ if not DEBUG:
 # Caching: Redis when REDIS_URL is set (shared by every app process); otherwise a disk
 # cache under var/ (SQLite-indexed, python-diskcache), which the app processes of one
 # machine share too, so rate limits and invalidations hold across granian's workers.
-# Django's own FileBasedCache was measured at ~15 ms per write here (it lists its whole
-# directory on every set to cull), diskcache at ~0.2 ms: docs/performance.md.
+# Not Django's own FileBasedCache: it lists its whole directory on every set to cull,
+# which made every write slow (figures in docs/performance.md).
 CACHES: dict[str, dict[str, Any]]
 if ENV.redis_url:
     CACHES = {
