@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "broadsheet.accounts",
     "broadsheet.notifications",
     "broadsheet.moderation",
+    "broadsheet.realtime",
     "broadsheet.discussion",
     "broadsheet.articles",
     "broadsheet.api",
@@ -257,6 +258,14 @@ BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.ancho
 BROADSHEET_DISCUSSION_PEOPLE = "broadsheet.accounts.identity.PROFILE_PEOPLE"
 # New comments go through the moderation pipeline; every moderation change is audited.
 BROADSHEET_DISCUSSION_MODERATION = "broadsheet.moderation.pipeline.MODERATION"
+# Live updates (broadsheet.realtime): the section asks whether a thread goes live.
+BROADSHEET_DISCUSSION_LIVE = "broadsheet.realtime.section.live_attributes"
+BROADSHEET_LIVE_ENABLED = ENV.live
+BROADSHEET_LIVE_ENGINE = ENV.live_engine
+BROADSHEET_LIVE_BACKEND = ENV.live_backend  # empty: chosen from REDIS_URL / DATABASE_URL
+BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS = ENV.live_pushpin_urls
+# Threads per process for pages when one ASGI server serves pages and streams (config/asgi.py).
+BROADSHEET_PAGE_THREADS = ENV.page_threads
 
 LOGGING = {
     "version": 1,
