@@ -142,7 +142,6 @@ class Environment:
     live: bool
     live_engine: str
     live_pushpin_urls: list[str]
-    page_threads: int
     live_backend: str
 
 
@@ -172,7 +171,6 @@ def read_environment() -> Environment:
         live=_flag("BROADSHEET_LIVE", True),
         live_engine=_live_engine(),
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
-        page_threads=_integer("BROADSHEET_PAGE_THREADS", 8),
         live_backend=_live_backend(),
     )
 

@@ -264,8 +264,6 @@ BROADSHEET_LIVE_ENABLED = ENV.live
 BROADSHEET_LIVE_ENGINE = ENV.live_engine
 BROADSHEET_LIVE_BACKEND = ENV.live_backend  # empty: chosen from REDIS_URL / DATABASE_URL
 BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS = ENV.live_pushpin_urls
-# Threads per process for pages when one ASGI server serves pages and streams (config/asgi.py).
-BROADSHEET_PAGE_THREADS = ENV.page_threads
 
 LOGGING = {
     "version": 1,

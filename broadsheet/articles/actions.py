@@ -12,6 +12,7 @@ from broadsheet.articles.models import ArticlePage, ArticleReaction, ArticleReac
 from broadsheet.core.errors import ActionError
 from broadsheet.core.pagecache import bump
 from broadsheet.core.ratelimit import enforce
+from broadsheet.realtime.publishing import publish_reactions
 
 VALID_REACTIONS = (-1, 0, 1)
 
@@ -115,4 +116,5 @@ def _cast_reaction(
     up, down = tally or (0, 0)
     if value != previous:
         transaction.on_commit(lambda: bump(f"article:{article.pk}"))
+        publish_reactions(thread_key=article.thread_key, up=up, down=down)
     return ReactionResult(up=up, down=down, mine=value)

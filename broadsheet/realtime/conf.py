@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "STREAM_SECONDS": 900,
     "REDIS_PREFIX": "bs:live:",
     "CLOCK_MARGIN": 2.0,
+    "MAX_STREAMS": 12,
 }
 
 
@@ -67,7 +68,7 @@ def backend_name() -> str:
 
 def engine() -> str:
     """BROADSHEET_LIVE_ENGINE (default "embedded"; environment: `BROADSHEET_LIVE_ENGINE`):
-    who holds the readers' streams. "embedded": the app's async path (config/asgi.py);
+    who holds the readers' streams. "embedded": the app's own server threads;
     "pushpin": a Pushpin proxy in front of the app holds them (GRIP) and the app publishes
     to it (BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS)."""
     return str(_get("ENGINE"))
@@ -109,3 +110,10 @@ def clock_margin() -> float:
     events published since T minus this margin (clocks of several hosts differ a little;
     every event is idempotent, so a replay is harmless)."""
     return float(_get("CLOCK_MARGIN"))
+
+
+def max_streams() -> int:
+    """BROADSHEET_LIVE_MAX_STREAMS (default 12): streams one server process holds with the
+    embedded engine, each on one of its threads (scripts/serve.sh gives each worker 16);
+    past it a stream answers 503 and the reader retries later. Pushpin has no such limit."""
+    return int(_get("MAX_STREAMS"))

@@ -8,12 +8,13 @@ moment it was made). Channels with none of these start from now.
 
 from __future__ import annotations
 
-import asyncio
+import queue
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from broadsheet.discussion.identity import actor_from_request
 from broadsheet.discussion.models import Thread
 from broadsheet.realtime import channels, conf
 from broadsheet.realtime.backends import get_backend
-from broadsheet.realtime.hub import hub_for_loop
+from broadsheet.realtime.hub import Subscription
 from broadsheet.realtime.wire import WireEvent, hello_frame, refetch_frame
 
 MAX_CURSORS = 8
@@ -112,13 +113,18 @@ def grip_headers(names: list[str]) -> dict[str, str]:
     }
 
 
-async def event_stream(thread_id: int, names: list[str], cursor: Cursor) -> AsyncIterator[str]:
-    """The embedded engine: subscribe first, then send the backlog, then live events,
-    skipping any already sent (the two may overlap); a comment line when quiet."""
-    subscription = hub_for_loop().subscribe(names)
+def event_stream(
+    thread_id: int, names: list[str], cursor: Cursor, subscription: Subscription
+) -> Iterator[str]:
+    """The embedded engine, for one reader (subscribed first, so nothing published while
+    the backlog is read is lost): the backlog, then live events, none twice; a comment
+    line when quiet. Runs in the server thread that holds the stream."""
     try:
         yield hello_frame(thread_id)  # headers and a first event at once: "open"
-        missed = await asyncio.to_thread(missed_events, names, cursor)
+        missed = missed_events(names, cursor)
+        if not connection.in_atomic_block:  # (a test's transaction keeps it)
+            # The stream holds no database connection while it waits.
+            connection.close()
         sent = dict(cursor.after)
         for old in missed or ():
             sent[old.channel] = max(sent.get(old.channel, 0), old.seq)
@@ -127,10 +133,8 @@ async def event_stream(thread_id: int, names: list[str], cursor: Cursor) -> Asyn
         deadline = time.monotonic() + conf.stream_seconds()
         while (remaining := deadline - time.monotonic()) > 0:
             try:
-                event: WireEvent | None = await asyncio.wait_for(
-                    subscription.queue.get(), min(conf.keepalive(), remaining)
-                )
-            except TimeoutError:
+                event = subscription.queue.get(timeout=min(conf.keepalive(), remaining))
+            except queue.Empty:
                 yield ":\n\n"
                 continue
             if event is None:

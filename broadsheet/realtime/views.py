@@ -6,11 +6,11 @@ reader's private channels come from their own cookies on this request.
 
 from __future__ import annotations
 
-from asgiref.sync import sync_to_async
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from broadsheet.realtime import conf
+from broadsheet.realtime.hub import Busy, current_hub
 from broadsheet.realtime.stream import (
     backlog,
     channels_for_request,
@@ -25,26 +25,24 @@ from broadsheet.realtime.wire import hello_frame
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
 
-def _plan(request: HttpRequest, thread_id: int) -> list[str] | None:
-    return channels_for_request(request, thread_id) if is_live(thread_id) else None
-
-
 @require_GET
-async def stream(request: HttpRequest, thread_id: int) -> HttpResponse | StreamingHttpResponse:
+def stream(request: HttpRequest, thread_id: int) -> HttpResponseBase:
     cursor = parse_cursor(request.GET, request.headers.get("Last-Event-ID", ""))
-    names = await sync_to_async(_plan)(request, thread_id)
-    if names is None:
+    if not is_live(thread_id):
         # Idle, switched off or unknown: 204 tells EventSource never to reconnect.
         return HttpResponse(status=204, headers=STREAM_HEADERS)
+    names = channels_for_request(request, thread_id)
     if conf.engine() == "pushpin":
-        missed = await sync_to_async(missed_events)(names, cursor)
-        return HttpResponse(
-            hello_frame(thread_id) + backlog(thread_id, missed),
-            content_type="text/event-stream",
-            headers={**STREAM_HEADERS, **grip_headers(names)},
-        )
+        body = hello_frame(thread_id) + backlog(thread_id, missed_events(names, cursor))
+        headers = {**STREAM_HEADERS, **grip_headers(names)}
+        return HttpResponse(body, content_type="text/event-stream", headers=headers)
+    try:
+        subscription = current_hub().subscribe(names)
+    except Busy:
+        # live.js backs off and tries again; pages keep this process's other threads.
+        return HttpResponse(status=503, headers={**STREAM_HEADERS, "Retry-After": "30"})
     return StreamingHttpResponse(
-        event_stream(thread_id, names, cursor),
+        event_stream(thread_id, names, cursor, subscription),
         content_type="text/event-stream",
         headers=STREAM_HEADERS,
     )

@@ -1,6 +1,6 @@
-"""Two readers of one discussion, on the real server of `make demo` (granian, ASGI: pages
-on the WSGI application, streams on the async path, events through the database or
-PostgreSQL): one posts and votes, the other sees it live."""
+"""Two readers of one discussion, on the real server of `make demo` (granian's WSGI
+interface, two worker processes holding pages and streams, events through the database
+or PostgreSQL): one posts and votes, the other sees it live."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def database_url() -> str:
 
 @pytest.fixture
 def asgi_site(transactional_db: None, tmp_path: Path) -> Iterator[str]:
-    """config.asgi under granian, two worker processes, on the test database."""
+    """The site under granian as scripts/serve.sh starts it, on the test database."""
     port = free_port()
     env = {
         "PATH": "/usr/bin:/bin",
@@ -59,8 +59,9 @@ def asgi_site(transactional_db: None, tmp_path: Path) -> Iterator[str]:
         "SECRET_KEY": "live-test-only",
     }
     granian = Path(sys.executable).with_name("granian")
-    command = [str(granian), "--interface", "asginl", "config.asgi:application"]
+    command = [str(granian), "--interface", "wsgi", "config.wsgi:application"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-ws"]
+    command += ["--blocking-threads", "16"]
     # Open streams would hold a graceful stop for ever.
     command += ["--workers-kill-timeout", "3"]
     server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)

@@ -8,6 +8,11 @@ from collections.abc import Callable
 from broadsheet.realtime.wire import WireEvent
 
 Deliver = Callable[[WireEvent], None]
+Ready = Callable[[], None]
+
+
+def _nothing() -> None:
+    return None
 
 
 class Backend(ABC):
@@ -23,9 +28,10 @@ class Backend(ABC):
         """(the channel's last sequence number, the events still kept, oldest first)."""
 
     @abstractmethod
-    async def listen(self, deliver: Deliver) -> None:
+    async def listen(self, deliver: Deliver, ready: Ready = _nothing) -> None:
         """Call `deliver` (in the running event loop) with every event published from now
-        on, by any process, in each channel's order; runs until cancelled."""
+        on, by any process, in each channel's order; `ready` once listening. Runs until
+        cancelled."""
 
     def replay(
         self, channel: str, *, after: int | None, since: float | None

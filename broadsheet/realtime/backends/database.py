@@ -13,7 +13,7 @@ import time
 from django.db import close_old_connections, connection, transaction
 
 from broadsheet.realtime import conf
-from broadsheet.realtime.backends.base import Backend, Deliver
+from broadsheet.realtime.backends.base import Backend, Deliver, Ready, _nothing
 from broadsheet.realtime.models import LiveChannel, LiveEvent
 from broadsheet.realtime.wire import WireEvent
 
@@ -54,8 +54,9 @@ class DatabaseBackend(Backend):
         rows = LiveEvent.objects.filter(channel=channel).order_by("seq")
         return last or 0, [WireEvent.from_json(row.payload) for row in rows]
 
-    async def listen(self, deliver: Deliver) -> None:
+    async def listen(self, deliver: Deliver, ready: Ready = _nothing) -> None:
         last_id = await asyncio.to_thread(self._newest_id)
+        ready()
         while True:
             await asyncio.sleep(conf.poll_interval())
             events, last_id = await asyncio.to_thread(self._read_after, last_id)

@@ -12,7 +12,7 @@ import time
 from collections import deque
 
 from broadsheet.realtime import conf
-from broadsheet.realtime.backends.base import Backend, Deliver
+from broadsheet.realtime.backends.base import Backend, Deliver, Ready, _nothing
 from broadsheet.realtime.wire import WireEvent
 
 
@@ -42,10 +42,11 @@ class MemoryBackend(Backend):
         with self._lock:
             return self._last.get(channel, 0), list(self._kept.get(channel, ()))
 
-    async def listen(self, deliver: Deliver) -> None:
+    async def listen(self, deliver: Deliver, ready: Ready = _nothing) -> None:
         entry = (asyncio.get_running_loop(), deliver)
         with self._lock:
             self._listeners.append(entry)
+        ready()
         try:
             await asyncio.Event().wait()
         finally:

@@ -13,7 +13,7 @@ import psycopg
 from django.conf import settings
 from django.db import connection
 
-from broadsheet.realtime.backends.base import Deliver
+from broadsheet.realtime.backends.base import Deliver, Ready, _nothing
 from broadsheet.realtime.backends.database import DatabaseBackend
 from broadsheet.realtime.models import LiveEvent
 from broadsheet.realtime.wire import WireEvent
@@ -48,13 +48,14 @@ class PostgresBackend(DatabaseBackend):
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, payload])
 
-    async def listen(self, deliver: Deliver) -> None:
+    async def listen(self, deliver: Deliver, ready: Ready = _nothing) -> None:
         delay = 0.5
         while True:
             try:
                 conn = await psycopg.AsyncConnection.connect(autocommit=True, **connection_kwargs())
                 async with conn:
                     await conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    ready()
                     delay = 0.5
                     async for notify in conn.notifies():
                         deliver(await self._decode(notify.payload))

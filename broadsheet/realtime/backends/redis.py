@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from django.conf import settings
 
 from broadsheet.realtime import conf
-from broadsheet.realtime.backends.base import Backend, Deliver
+from broadsheet.realtime.backends.base import Backend, Deliver, Ready, _nothing
 from broadsheet.realtime.wire import WireEvent
 
 logger = logging.getLogger(__name__)
@@ -73,13 +73,14 @@ class RedisBackend(Backend):
         last, items = pipe.execute()
         return int(last or 0), [_decode(item) for item in items]
 
-    async def listen(self, deliver: Deliver) -> None:
+    async def listen(self, deliver: Deliver, ready: Ready = _nothing) -> None:
         delay = 0.5
         while True:
             client = aioredis.Redis.from_url(self.url)
             try:
                 async with client.pubsub() as pubsub:
                     await pubsub.psubscribe(f"{self.prefix}ch:*")
+                    ready()
                     delay = 0.5
                     async for message in pubsub.listen():
                         if message["type"] == "pmessage":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Iterator
 from typing import Any
 
@@ -66,7 +67,9 @@ def check_delivery(backend: Backend, channel: str, publish_in_thread: bool = Tru
         task.cancel()
         return heard
 
-    heard = asyncio.run(main())
+    # In a thread of its own: the test thread may already run an event loop (Playwright).
+    with ThreadPoolExecutor(1) as pool:
+        heard = pool.submit(asyncio.run, main()).result()
     assert [e.data["score"] for e in heard] == [1, 2]
     assert heard[1].seq == heard[0].seq + 1
 

@@ -205,3 +205,20 @@ def test_the_schema_check_catches_a_wrong_event() -> None:
     bad = {"v": 1, "type": "comment.score", "data": {"comment_id": "7", "score": 1}}
     errors = schema_errors(bad)
     assert any("fields" in e for e in errors) and any("comment_id" in e for e in errors)
+
+
+def test_a_reaction_to_the_article_reaches_its_discussion(
+    site_structure: Any, bus: Backend, django_capture_on_commit_callbacks: Any
+) -> None:
+    from broadsheet.articles.actions import do_cast_reaction
+    from broadsheet.articles.testing import make_article
+
+    article = make_article(title="Room for the river")
+    thread = Thread.objects.create(key=article.thread_key, title=article.title)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_cast_reaction(article=article, voter_key="r:1", value=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_cast_reaction(article=article, voter_key="r:2", value=-1)
+    events = published(bus, channels.public(thread.pk))
+    assert [e["data"] for e in events] == [{"up": 1, "down": 0}, {"up": 1, "down": 1}]
+    assert all(e["type"] == "article.reactions" and schema_errors(e) == [] for e in events)
