@@ -4,85 +4,26 @@ or PostgreSQL): one posts and votes, the other sees it live."""
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import pytest
-from django.db import connection
 from playwright.sync_api import Browser, expect
 
 from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.testing import guest, post
-
-ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(8740, 8760)
-
-
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    pytest.skip(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    if connection.vendor == "postgresql":
-        auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
-        return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    return f"sqlite:///{db['NAME']}"
+from tests import servers
+from tests.servers import free_ports
 
 
 @pytest.fixture
-def asgi_site(transactional_db: None, tmp_path: Path) -> Iterator[str]:
-    """The site under granian as scripts/serve.sh starts it, on the test database."""
-    port = free_port()
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "DJANGO_SETTINGS_MODULE": "config.test_settings",
-        "DATABASE_URL": database_url(),
-        "BROADSHEET_VAR_DIR": str(tmp_path),
-        "BROADSHEET_LIVE_BACKEND": "postgres" if connection.vendor == "postgresql" else "database",
-        "SECRET_KEY": "live-test-only",
-    }
-    granian = Path(sys.executable).with_name("granian")
-    command = [str(granian), "--interface", "wsgi", "config.wsgi:application"]
-    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--no-ws"]
-    command += ["--blocking-threads", "16"]
-    # Open streams would hold a graceful stop for ever.
-    command += ["--workers-kill-timeout", "3"]
-    server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"{url}/healthz", timeout=2).read()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    pytest.fail(f"granian exited with {server.returncode}")
-                time.sleep(0.5)
+def live_site(transactional_db: None, tmp_path: Path) -> Iterator[str]:
+    port = free_ports(1)[0]
+    with servers.site(tmp_path, port) as url:
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(5)
 
 
 @pytest.fixture
@@ -92,11 +33,11 @@ def article(site_structure: Any, settings: Any) -> ArticlePage:
 
 @pytest.mark.browser
 def test_a_second_reader_sees_a_new_comment_and_a_vote_live(
-    browser: Browser, asgi_site: str, article: ArticlePage
+    browser: Browser, live_site: str, article: ArticlePage
 ) -> None:
     thread = Thread.objects.create(key=f"article-{article.pk}", title=article.title, url="")
     first = post(thread, guest("layla"), "The flood plain is a commons.", name="Layla")
-    url = f"{asgi_site}{article.url}"
+    url = f"{live_site}{article.url}"
 
     writer = browser.new_context().new_page()
     reader = browser.new_context().new_page()
