@@ -182,7 +182,7 @@ def main() -> None:
     # The bench posts as one guest without an IP, every second: not a flood to hold.
     settings.BROADSHEET_MODERATION_FLOOD_LIMIT = (10**9, 1)
     settings.BROADSHEET_MODERATION_DUPLICATE_WINDOW = 0
-    from broadsheet.discussion.actions import do_post_comment, do_register_thread
+    from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
     from broadsheet.discussion.identity import Actor
 
     threads = [
@@ -194,7 +194,9 @@ def main() -> None:
     try:
         wait_for(f"http://127.0.0.1:{APP_PORT}/healthz")
         time.sleep(2)
-        figures = asyncio.run(run(args, threads, app.pid, pushpin.pid, do_post_comment, Actor))
+        figures = asyncio.run(
+            run(args, threads, app.pid, pushpin.pid, do_post_comment, Actor, NewComment)
+        )
     finally:
         for process in (app, pushpin):
             process.terminate()
@@ -207,7 +209,7 @@ def main() -> None:
     write_report(args, figures)
 
 
-async def run(args, threads, app_pid, pushpin_pid, do_post_comment, Actor):  # type: ignore[no-untyped-def]
+async def run(args, threads, app_pid, pushpin_pid, do_post_comment, Actor, NewComment):  # type: ignore[no-untyped-def]
     arrivals: list[Arrival] = []
     _, base_rss = usage(pushpin_pid)
     openings = []
@@ -231,15 +233,13 @@ async def run(args, threads, app_pid, pushpin_pid, do_post_comment, Actor):  # t
     for second in range(args.seconds):
         for thread in threads:
             actor = Actor(user=None, reader_id=f"bench-{second}", ip_hash="")
-            await asyncio.to_thread(
-                do_post_comment,
+            new = NewComment(
                 thread=thread,
-                actor=actor,
                 body=f"Comment {second}",
-                parent=None,
                 guest_name="Bench",
                 guest_email="bench@example.org",
             )
+            await asyncio.to_thread(do_post_comment, actor=actor, new=new)
             published[f"t{thread.pk}"] += 1
         await asyncio.sleep(max(0, started + second + 1 - time.monotonic()))
     await asyncio.sleep(3)  # the last deliveries

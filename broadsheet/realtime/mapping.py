@@ -188,7 +188,9 @@ def comment_approved(event: Any) -> list[Outgoing]:
 
 
 @maps(getattr(events, "CommentFeatured", None))
+@maps(getattr(events, "CommentUnfeatured", None))
 def comment_featured(event: Any) -> list[Outgoing]:
+    """Featured or no longer: the comment's committed state says which."""
     state = _state(event.comment_id)
     if state is None:
         return []

@@ -152,7 +152,7 @@ def test_hiding_a_comment_removes_it_for_everyone(
     assert event["data"]["comment_id"] == comment.pk and event["data"]["count"] == 0
 
 
-def test_featuring_a_comment_when_the_engine_announces_it(
+def test_featuring_and_unfeaturing_a_comment(
     thread: Thread,
     reader_rosa: Actor,
     moderator_max: Actor,
@@ -161,14 +161,13 @@ def test_featuring_a_comment_when_the_engine_announces_it(
 ) -> None:
     comment = post(thread, reader_rosa, "Worth a badge.")
     with django_capture_on_commit_callbacks(execute=True):
-        moderation.do_feature_comment(comment=comment, actor=moderator_max)
+        actions.do_feature_comment(comment=comment, actor=moderator_max)
+    with django_capture_on_commit_callbacks(execute=True):
+        actions.do_unfeature_comment(comment=comment, actor=moderator_max)
     events = published(bus, channels.public(thread.pk))
-    from broadsheet.discussion import events as discussion_events
-
-    if not hasattr(discussion_events, "CommentFeatured"):
-        pytest.skip("this discussion engine does not announce featuring yet")
-    assert [e["type"] for e in events] == ["comment.featured"]
-    assert events[0]["data"]["featured"] is True
+    assert [e["type"] for e in events] == ["comment.featured", "comment.featured"]
+    assert [e["data"]["featured"] for e in events] == [True, False]
+    assert all(schema_errors(e) == [] for e in events)
 
 
 def test_every_event_class_of_the_engine_has_a_mapping() -> None:
