@@ -260,7 +260,7 @@
   // --- the connection ----------------------------------------------------------------------
   function onEvent(event) {
     var payload;
-    try { payload = JSON.parse(event.data); } catch (error) { return; }
+    try { payload = JSON.parse(event.data); } catch { return; }
     if (!payload || payload.v !== 1) return;  // a version this script does not know
     if (payload.ch && typeof payload.seq === "number") {
       // Published events carry their channel's sequence number (control events do not).
