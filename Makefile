@@ -8,7 +8,7 @@ PORT     ?= 8000
 WORKERS  ?= 2
 STAMPS   := var/stamps
 
-.PHONY: help demo serve test pytest test-fast lint lint-js test-js format setup install assets static migrate demo-data browser bench bench-import clean
+.PHONY: help demo serve test pytest test-fast lint lint-js test-js format setup install assets static migrate demo-data browser bench bench-import bench-live clean
 
 help:
 	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
@@ -101,3 +101,7 @@ bench-import: setup
 
 clean:
 	rm -rf $(VENV) node_modules var/static var/assets $(STAMPS)
+
+# Live fan-out through Pushpin (bench/live.py; small by default, see bench/README.md).
+bench-live: setup
+	@$(PY) bench/live.py $(BENCH_LIVE_ARGS)

@@ -156,6 +156,10 @@ class Environment:
     log_level: str
     secure_cookies: bool
     release: str
+    live: bool
+    live_engine: str
+    live_pushpin_urls: list[str]
+    live_backend: str
 
 
 def read_environment() -> Environment:
@@ -183,7 +187,27 @@ def read_environment() -> Environment:
         log_level=_text("LOG_LEVEL") or "INFO",
         secure_cookies=_flag("SECURE_COOKIES", site_url.startswith("https://")),
         release=_text("BROADSHEET_RELEASE"),
+        live=_flag("BROADSHEET_LIVE", True),
+        live_engine=_live_engine(),
+        live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
+        live_backend=_live_backend(),
     )
+
+
+def _live_backend() -> str:
+    backend = _text("BROADSHEET_LIVE_BACKEND")
+    if backend not in {"", "memory", "database", "postgres", "redis"}:
+        raise EnvError(
+            f"BROADSHEET_LIVE_BACKEND must be memory, database, postgres or redis, not {backend!r}"
+        )
+    return backend
+
+
+def _live_engine() -> str:
+    engine = _text("BROADSHEET_LIVE_ENGINE") or "embedded"
+    if engine not in {"embedded", "pushpin"}:
+        raise EnvError(f"BROADSHEET_LIVE_ENGINE must be embedded or pushpin, not {engine!r}")
+    return engine
 
 
 def mailer_from_url(url: str, var_dir: Path, demo: bool) -> dict[str, object]:

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "broadsheet.accounts",
     "broadsheet.notifications",
     "broadsheet.moderation",
+    "broadsheet.realtime",
     "broadsheet.discussion",
     "broadsheet.articles",
     "broadsheet.api",
@@ -260,6 +261,12 @@ BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.ancho
 BROADSHEET_DISCUSSION_PEOPLE = "broadsheet.accounts.identity.PROFILE_PEOPLE"
 # New comments go through the moderation pipeline; every moderation change is audited.
 BROADSHEET_DISCUSSION_MODERATION = "broadsheet.moderation.pipeline.MODERATION"
+# Live updates (broadsheet.realtime): the section asks whether a thread goes live.
+BROADSHEET_DISCUSSION_LIVE = "broadsheet.realtime.section.live_attributes"
+BROADSHEET_LIVE_ENABLED = ENV.live
+BROADSHEET_LIVE_ENGINE = ENV.live_engine
+BROADSHEET_LIVE_BACKEND = ENV.live_backend  # empty: chosen from REDIS_URL / DATABASE_URL
+BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS = ENV.live_pushpin_urls
 
 LOGGING = {
     "version": 1,

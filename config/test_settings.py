@@ -34,3 +34,7 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Live updates: the suite's many posts and votes publish into this process's memory; each
+# back-end (database, PostgreSQL, Redis) has its own tests against the real thing.
+BROADSHEET_LIVE_BACKEND = ENV.live_backend or "memory"

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", include("broadsheet.api.urls")),
     path("discussion/", include("broadsheet.discussion.urls")),
+    path("live/", include("broadsheet.realtime.urls")),
     path("notify/", include("broadsheet.notifications.urls")),
     path("moderation/", include("broadsheet.moderation.urls")),
     path("me/", include("broadsheet.accounts.urls")),

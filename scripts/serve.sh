@@ -15,9 +15,12 @@ stop() {
 trap stop INT TERM
 "$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 1 &
 pids+=($!)
+# Live streams are held by these same workers, one thread each, up to
+# BROADSHEET_LIVE_MAX_STREAMS (12) per worker; the other threads serve pages
+# (docs/decisions/0001-live-delivery.md). Open streams do not hold up a stop for long.
 "$VENV/bin/granian" --interface wsgi config.wsgi:application \
-  --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --blocking-threads 1 \
-  --no-ws --log-level warning &
+  --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --blocking-threads 16 \
+  --workers-kill-timeout 5 --no-ws --log-level warning &
 pids+=($!)
 # Say where to go once the site answers (Django takes a few seconds to load per worker).
 for _ in $(seq 60); do

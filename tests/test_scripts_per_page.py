@@ -47,6 +47,8 @@ def test_an_article_loads_the_discussion_and_inline_scripts_with_their_settings(
     settings.CSRF_COOKIE_NAME = "newsroom_csrf"  # type: ignore[attr-defined]
     article = make_article(section=make_section("World"))
     page = scripts(client.get(article.url).content.decode())
-    assert set(page) == {"htmx.min", "broadsheet", "discussion", "inline"}
+    # live.js too: the article's discussion is new, so it goes live (docs/realtime.md).
+    assert set(page) == {"htmx.min", "broadsheet", "discussion", "inline", "live"}
+    assert 'data-live-url="/live/t/' in client.get(article.url).content.decode()
     assert 'data-csrf-cookie="newsroom_csrf"' in page["broadsheet"]
     assert 'data-comment-url="/api/v1/comments/0"' in page["inline"]

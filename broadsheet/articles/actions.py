@@ -13,6 +13,7 @@ from broadsheet.core.errors import ActionError
 from broadsheet.core.pagecache import bump
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import votes
+from broadsheet.realtime.publishing import publish_reactions
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,8 @@ def do_cast_reaction(
     tally changed with F(), a race of two first votes retried)."""
     check_cast_reaction(article=article, value=value, ip_hash=ip_hash)
     done = votes.cast(_ReactionVotes(article, voter_key, ip_hash), value, toggle=toggle)
+    up, down = done.totals
     if done.changed:
         transaction.on_commit(lambda: bump(f"article:{article.pk}"))
-    up, down = done.totals
+        publish_reactions(thread_key=article.thread_key, up=up, down=down)
     return ReactionResult(up=up, down=down, mine=done.value)

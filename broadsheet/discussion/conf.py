@@ -27,6 +27,7 @@ DEFAULTS: dict[str, Any] = {
     "PEOPLE": "broadsheet.discussion.people.ACCOUNT_PEOPLE",
     "MODERATION": "broadsheet.discussion.oversight.NO_MODERATION",
     "ANCHOR_TEXT": None,
+    "LIVE": None,
 }
 
 
@@ -124,4 +125,14 @@ def anchor_text() -> str | None:
     ``anchors.AnchorTexts`` may also name the feedback points and the revision). None: no
     passages, so readers cannot anchor comments and nothing is ever outdated."""
     value = _get("ANCHOR_TEXT")
+    return str(value) if value else None
+
+
+def live_path() -> str | None:
+    """BROADSHEET_DISCUSSION_LIVE (dotted path, default None): the callable that says whether
+    a thread's section goes live, called as ``live(thread) -> dict[str, str]`` (the data
+    attributes live updates need, e.g. the stream URL; empty for none). It must not depend
+    on the reader: the section may be stored in the anonymous page cache. None: no live
+    updates (the realtime app plugs in ``broadsheet.realtime.section.live_attributes``)."""
+    value = _get("LIVE")
     return str(value) if value else None

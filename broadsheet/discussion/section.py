@@ -9,8 +9,9 @@ reader has a voter key). ``?comment=`` and ``?reply_to=`` add 2–3 to find the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
 from broadsheet.discussion import conf
@@ -160,6 +162,16 @@ class DiscussionContext:
     @property
     def count(self) -> int:
         return self.thread.comment_count
+
+    @cached_property
+    def live(self) -> dict[str, str]:
+        """Data attributes for live updates (none when off): from the callable named by
+        BROADSHEET_DISCUSSION_LIVE, so the engine does not depend on the realtime app."""
+        path = conf.live_path()
+        if not path:
+            return {}
+        attributes: Callable[[Thread], dict[str, str]] = import_string(path)
+        return attributes(self.thread)
 
 
 @dataclass

@@ -88,8 +88,9 @@ def test_a_reply_at_any_depth_costs_the_same_statements_and_keeps_every_count(
     # Before the write lock: the commenter's sanctions. Under it (the savepoint of the
     # test's transaction stands for BEGIN ... COMMIT): the thread, the parent, the
     # duplicate/flood/word/history look-ups, the insert and its path, the two counters.
-    # After commit: whether anyone follows the discussion, and the text for mentions.
-    assert len(statements) == 15, "\n".join(statements)
+    # After commit: whether anyone follows the discussion, the text for mentions, and the
+    # committed comment that picks the live event's audience (realtime).
+    assert len(statements) == 16, "\n".join(statements)
     thread.refresh_from_db()
     assert thread.comment_count == depth + 1
     assert thread_inconsistencies(thread) == []

@@ -57,7 +57,12 @@ def test_settings_have_documented_defaults() -> None:
     )
     assert (conf.post_rate_limit(), conf.vote_rate_limit()) == ((5, 60), (60, 60))
     for name in conf.DEFAULTS:
-        paths = {"POLICY": "policy_path", "PEOPLE": "people_path", "MODERATION": "moderation_path"}
+        paths = {
+            "POLICY": "policy_path",
+            "PEOPLE": "people_path",
+            "MODERATION": "moderation_path",
+            "LIVE": "live_path",
+        }
         accessor = getattr(conf, paths.get(name, name.lower()))
         assert f"BROADSHEET_DISCUSSION_{name}" in (accessor.__doc__ or "")
 

@@ -1,0 +1,3 @@
+"""Live updates: discussion events as versioned wire events, published to channels (in
+process, through the database, PostgreSQL LISTEN/NOTIFY or Redis) and delivered as
+Server-Sent Events, by the app itself or by a fan-out engine (Pushpin). docs/realtime.md."""

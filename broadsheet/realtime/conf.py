@@ -1,0 +1,119 @@
+"""Settings of live updates, each with its default.
+
+Read at call time with ``getattr(settings, "BROADSHEET_LIVE_<NAME>", default)``; the
+docstring of each accessor is the documentation copied into docs/settings.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+
+PREFIX = "BROADSHEET_LIVE_"
+
+DEFAULTS: dict[str, Any] = {
+    "ENABLED": True,
+    "IDLE_DAYS": 14,
+    "HISTORY": 200,
+    "BACKEND": "",
+    "ENGINE": "embedded",
+    "PUSHPIN_PUBLISH_URLS": [],
+    "KEEPALIVE": 15,
+    "POLL_INTERVAL": 0.5,
+    "STREAM_SECONDS": 900,
+    "REDIS_PREFIX": "bs:live:",
+    "CLOCK_MARGIN": 2.0,
+    "MAX_STREAMS": 12,
+}
+
+
+def _get(name: str) -> Any:
+    return getattr(settings, PREFIX + name, DEFAULTS[name])
+
+
+def enabled() -> bool:
+    """BROADSHEET_LIVE_ENABLED (default True; environment: `BROADSHEET_LIVE`): the site-wide
+    switch. Off, pages carry no live script, nothing is published and streams answer 204."""
+    return bool(_get("ENABLED"))
+
+
+def idle_days() -> int:
+    """BROADSHEET_LIVE_IDLE_DAYS (default 14): a discussion without a new comment for this
+    many days is idle: its page does not go live and its stream answers 204."""
+    return int(_get("IDLE_DAYS"))
+
+
+def history() -> int:
+    """BROADSHEET_LIVE_HISTORY (default 200): events kept per channel so a reader who
+    reconnects (`Last-Event-ID` or `after=`) gets what they missed; an older gap gets one
+    "refetch" event instead."""
+    return max(1, int(_get("HISTORY")))
+
+
+def backend_name() -> str:
+    """BROADSHEET_LIVE_BACKEND (default: chosen from the environment): "redis" when
+    REDIS_URL is set, "postgres" (a table + LISTEN/NOTIFY) on PostgreSQL, else "database"
+    (a table, polled: SQLite, one machine). "memory" keeps everything in one process
+    (tests, a single-process server)."""
+    name = str(_get("BACKEND") or "")
+    if name:
+        return name
+    if getattr(settings, "ENV", None) is not None and settings.ENV.redis_url:
+        return "redis"
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        return "postgres"
+    return "database"
+
+
+def engine() -> str:
+    """BROADSHEET_LIVE_ENGINE (default "embedded"; environment: `BROADSHEET_LIVE_ENGINE`):
+    who holds the readers' streams. "embedded": the app's own server threads;
+    "pushpin": a Pushpin proxy in front of the app holds them (GRIP) and the app publishes
+    to it (BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS)."""
+    return str(_get("ENGINE"))
+
+
+def pushpin_publish_urls() -> list[str]:
+    """BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS (default none; environment:
+    `BROADSHEET_LIVE_PUSHPIN_URLS`, comma-separated): the publish endpoints of every Pushpin
+    (e.g. http://127.0.0.1:5561/publish/); each event is posted to all of them."""
+    return list(_get("PUSHPIN_PUBLISH_URLS"))
+
+
+def keepalive() -> float:
+    """BROADSHEET_LIVE_KEEPALIVE (seconds, default 15): a comment line sent on a quiet stream,
+    so proxies keep it open and dead connections are found."""
+    return float(_get("KEEPALIVE"))
+
+
+def poll_interval() -> float:
+    """BROADSHEET_LIVE_POLL_INTERVAL (seconds, default 0.5): how often each process reads
+    new events from the table with the "database" back-end."""
+    return float(_get("POLL_INTERVAL"))
+
+
+def stream_seconds() -> float:
+    """BROADSHEET_LIVE_STREAM_SECONDS (default 900): an embedded stream ends after this long
+    and the reader reconnects where it left off (spreads readers over restarted workers)."""
+    return float(_get("STREAM_SECONDS"))
+
+
+def redis_prefix() -> str:
+    """BROADSHEET_LIVE_REDIS_PREFIX (default "bs:live:"): prefix of the Redis keys and
+    pub/sub channels of the "redis" back-end."""
+    return str(_get("REDIS_PREFIX"))
+
+
+def clock_margin() -> float:
+    """BROADSHEET_LIVE_CLOCK_MARGIN (seconds, default 2): a page rendered at time T replays
+    events published since T minus this margin (clocks of several hosts differ a little;
+    every event is idempotent, so a replay is harmless)."""
+    return float(_get("CLOCK_MARGIN"))
+
+
+def max_streams() -> int:
+    """BROADSHEET_LIVE_MAX_STREAMS (default 12): streams one server process holds with the
+    embedded engine, each on one of its threads (scripts/serve.sh gives each worker 16);
+    past it a stream answers 503 and the reader retries later. Pushpin has no such limit."""
+    return int(_get("MAX_STREAMS"))

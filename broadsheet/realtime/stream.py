@@ -1,0 +1,147 @@
+"""One reader's stream of one thread: which channels, from where, and the bytes.
+
+A reader resumes with ``after=<channel>:<seq>,…`` (what live.js remembers), or the
+browser's own ``Last-Event-ID: <channel>:<seq>``, or ``since=<Unix time>`` (when the
+page they read was rendered: a page from the anonymous cache still resumes from the
+moment it was made). Channels with none of these start from now.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db import connection
+from django.http import HttpRequest
+from django.utils import timezone
+
+from broadsheet.discussion.identity import actor_from_request
+from broadsheet.discussion.models import Thread
+from broadsheet.realtime import channels, conf
+from broadsheet.realtime.backends import get_backend
+from broadsheet.realtime.hub import Subscription
+from broadsheet.realtime.wire import WireEvent, hello_frame, refetch_frame
+
+MAX_CURSORS = 8
+
+
+@dataclass
+class Cursor:
+    after: dict[str, int] = field(default_factory=dict)
+    since: float | None = None
+
+
+def parse_cursor(params: Mapping[str, str], last_event_id: str = "") -> Cursor:
+    """Read after=/since= and Last-Event-ID; anything malformed is ignored (the reader
+    then starts from now or refetches, and loses nothing else)."""
+    cursor = Cursor()
+    parts = [p for p in params.get("after", "").split(",") if p][:MAX_CURSORS]
+    if last_event_id:
+        parts.append(last_event_id)
+    for part in parts:
+        channel, _, seq = part.strip().rpartition(":")
+        if channel and seq.isdigit() and len(channel) <= 120:
+            cursor.after[channel] = max(int(seq), cursor.after.get(channel, 0))
+    try:
+        since = float(params.get("since", ""))
+    except ValueError:
+        since = None
+    if since is not None and 0 < since < 1e11:
+        cursor.since = since - conf.clock_margin()
+    return cursor
+
+
+def is_live(thread_id: int) -> bool:
+    """On site-wide, and the thread exists and has had a comment (or was opened) within
+    BROADSHEET_LIVE_IDLE_DAYS."""
+    if not conf.enabled():
+        return False
+    row = Thread.objects.filter(pk=thread_id).values_list("last_comment_at", "created_at").first()
+    if row is None:
+        return False
+    last_activity = row[0] or row[1]
+    return last_activity >= timezone.now() - timedelta(days=conf.idle_days())
+
+
+def thread_is_live(thread: Thread) -> bool:
+    """The same test for a thread already loaded (no query)."""
+    if not conf.enabled():
+        return False
+    last_activity = thread.last_comment_at or thread.created_at
+    return last_activity >= timezone.now() - timedelta(days=conf.idle_days())
+
+
+def channels_for_request(request: HttpRequest, thread_id: int) -> list[str]:
+    actor = actor_from_request(request)
+    listener = channels.Listener(
+        user_id=actor.user_id, reader_hash=actor.reader_hash, can_moderate=actor.can_moderate
+    )
+    return channels.channels_for(thread_id, listener)
+
+
+def missed_events(names: list[str], cursor: Cursor) -> list[WireEvent] | None:
+    """What a reader missed, in order per channel; None when they must refetch."""
+    backend = get_backend()
+    missed: list[WireEvent] = []
+    for channel in names:
+        events = backend.replay(channel, after=cursor.after.get(channel), since=cursor.since)
+        if events is None:
+            return None
+        missed.extend(events)
+    return missed
+
+
+def backlog(thread_id: int, missed: list[WireEvent] | None) -> str:
+    """The frames of what was missed, or one refetch frame."""
+    if missed is None:
+        return refetch_frame(thread_id)
+    return "".join(event.frame() for event in missed)
+
+
+GRIP_KEEPALIVE = ":\\n\\n; format=cstring; timeout={seconds}"
+
+
+def grip_headers(names: list[str]) -> dict[str, str]:
+    """Pushpin holds the response open and subscribes it to these channels (GRIP)."""
+    return {
+        "Grip-Hold": "stream",
+        "Grip-Channel": ", ".join(names),
+        "Grip-Keep-Alive": GRIP_KEEPALIVE.format(seconds=int(conf.keepalive())),
+    }
+
+
+def event_stream(
+    thread_id: int, names: list[str], cursor: Cursor, subscription: Subscription
+) -> Iterator[str]:
+    """The embedded engine, for one reader (subscribed first, so nothing published while
+    the backlog is read is lost): the backlog, then live events, none twice; a comment
+    line when quiet. Runs in the server thread that holds the stream."""
+    try:
+        yield hello_frame(thread_id)  # headers and a first event at once: "open"
+        missed = missed_events(names, cursor)
+        if not connection.in_atomic_block:  # (a test's transaction keeps it)
+            # The stream holds no database connection while it waits.
+            connection.close()
+        sent = dict(cursor.after)
+        for old in missed or ():
+            sent[old.channel] = max(sent.get(old.channel, 0), old.seq)
+        if missed != []:
+            yield backlog(thread_id, missed)
+        deadline = time.monotonic() + conf.stream_seconds()
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                event = subscription.queue.get(timeout=min(conf.keepalive(), remaining))
+            except queue.Empty:
+                yield ":\n\n"
+                continue
+            if event is None:
+                return  # fell too far behind: the reader reconnects and resumes
+            if event.seq <= sent.get(event.channel, 0):
+                continue
+            sent[event.channel] = event.seq
+            yield event.frame()
+    finally:
+        subscription.close()

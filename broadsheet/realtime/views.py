@@ -1,0 +1,48 @@
+"""The stream endpoint: GET /live/t/<thread id>/ (text/event-stream).
+
+The URL names only the thread, so it can sit in a page from the anonymous cache; the
+reader's private channels come from their own cookies on this request.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
+from django.views.decorators.http import require_GET
+
+from broadsheet.realtime import conf
+from broadsheet.realtime.hub import Busy, current_hub
+from broadsheet.realtime.stream import (
+    backlog,
+    channels_for_request,
+    event_stream,
+    grip_headers,
+    is_live,
+    missed_events,
+    parse_cursor,
+)
+from broadsheet.realtime.wire import hello_frame
+
+STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+
+
+@require_GET
+def stream(request: HttpRequest, thread_id: int) -> HttpResponseBase:
+    cursor = parse_cursor(request.GET, request.headers.get("Last-Event-ID", ""))
+    if not is_live(thread_id):
+        # Idle, switched off or unknown: 204 tells EventSource never to reconnect.
+        return HttpResponse(status=204, headers=STREAM_HEADERS)
+    names = channels_for_request(request, thread_id)
+    if conf.engine() == "pushpin":
+        body = hello_frame(thread_id) + backlog(thread_id, missed_events(names, cursor))
+        headers = {**STREAM_HEADERS, **grip_headers(names)}
+        return HttpResponse(body, content_type="text/event-stream", headers=headers)
+    try:
+        subscription = current_hub().subscribe(names)
+    except Busy:
+        # live.js backs off and tries again; pages keep this process's other threads.
+        return HttpResponse(status=503, headers={**STREAM_HEADERS, "Retry-After": "30"})
+    return StreamingHttpResponse(
+        event_stream(thread_id, names, cursor, subscription),
+        content_type="text/event-stream",
+        headers=STREAM_HEADERS,
+    )

@@ -1,0 +1,137 @@
+"""Real servers for tests that need them: the site under granian (as scripts/serve.sh and
+deploy/systemd start it) on the test database, and Pushpin with deploy/'s configuration."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+# The live helper's port range; tests take free ports from it.
+PORTS = range(8740, 8800)
+
+
+def free_ports(count: int) -> list[int]:
+    found = []
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        found.append(port)
+        if len(found) == count:
+            return found
+    pytest.skip(f"{count} free ports needed in {PORTS.start}-{PORTS.stop - 1}")
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+        return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+def live_backend() -> str:
+    return "postgres" if connection.vendor == "postgresql" else "database"
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"{process.args[0]} exited with {process.returncode}")
+            time.sleep(0.5)
+    pytest.fail(f"{url} did not answer within {seconds} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
+@contextmanager
+def site(var_dir: Path, port: int, **env: str) -> Iterator[str]:
+    """granian's WSGI interface, two workers, on the test database; yields its URL."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": database_url(),
+        "BROADSHEET_VAR_DIR": str(var_dir),
+        "BROADSHEET_LIVE_BACKEND": live_backend(),
+        "SECRET_KEY": "live-test-only",
+        **env,
+    }
+    granian = Path(sys.executable).with_name("granian")
+    command = [str(granian), "--interface", "wsgi", "config.wsgi:application"]
+    command += ["--host", "127.0.0.1", "--port", str(port), "--workers", "2"]
+    # As scripts/serve.sh: threads for streams; open streams must not hold up a stop.
+    command += ["--blocking-threads", "16", "--workers-kill-timeout", "3", "--no-ws"]
+    server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=environment)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(f"{url}/healthz", server)
+        yield url
+    finally:
+        stop(server)
+
+
+@contextmanager
+def pushpin(run_dir: Path, app_port: int, http_port: int, internal: list[int]) -> Iterator[str]:
+    """Pushpin with deploy/pushpin/pushpin.conf, its ports moved into our range (four
+    `internal` ones); yields its publish URL (its proxy listens on `http_port`)."""
+    binary = shutil.which("pushpin")
+    if binary is None:
+        pytest.skip("Pushpin is not installed (Debian: apt-get install pushpin)")
+    publish, pull, sub, command_port = internal
+    config = (ROOT / "deploy" / "pushpin" / "pushpin.conf").read_text()
+    for pattern, value in [
+        (r"rundir=.*", f"rundir={run_dir}"),
+        (r"logdir=.*", f"logdir={run_dir}"),
+        (r"http_port=.*", f"http_port=127.0.0.1:{http_port}"),
+        (r"push_in_http_port=.*", f"push_in_http_port={publish}"),
+        (r"push_in_spec=.*", f"push_in_spec=tcp://127.0.0.1:{pull}"),
+        (r"push_in_sub_specs=.*", f"push_in_sub_specs=tcp://127.0.0.1:{sub}"),
+        (r"command_spec=tcp.*", f"command_spec=tcp://127.0.0.1:{command_port}"),
+    ]:
+        config = re.sub(pattern, value, config)
+    (run_dir / "pushpin.conf").write_text(config)
+    (run_dir / "routes").write_text(f"* 127.0.0.1:{app_port}\n")
+    process = subprocess.Popen(
+        [binary, "--config", str(run_dir / "pushpin.conf"), "--merge-output"],
+        stdout=(run_dir / "pushpin.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        # The publish endpoint answers once the handler runs.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", publish)) == 0:
+                    break
+            time.sleep(0.2)
+        time.sleep(1)  # the proxy and condure start beside it
+        yield f"http://127.0.0.1:{publish}/publish/"
+    finally:
+        stop(process)
