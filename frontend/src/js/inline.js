@@ -11,12 +11,12 @@
   var config = document.querySelector("script[data-comment-url]");
   function commentUrl(id) { return config ? config.dataset.commentUrl.replace(/0$/, String(id)) : null; }
 
-  function failed(r) { if (!r.ok) throw new Error("HTTP " + r.status); return r; }
+  function okOrThrow(r) { if (!r.ok) throw new Error("HTTP " + r.status); return r; }
 
   function loadPanel(marker, focus) {
     var panel = panelOf(marker);
     return fetch(marker.dataset.inlinePanel, { headers: { "HX-Request": "true" } })
-      .then(failed)
+      .then(okOrThrow)
       .then(function (r) { return r.text(); })
       .catch(function () {
         // Nothing typed is in a panel that did not load; the marker still links to the form.
@@ -233,7 +233,7 @@
     var url = commentUrl(match[1]);
     if (!url) return;
     fetch(url)
-      .then(failed)
+      .then(okOrThrow)
       .then(function (r) { return r.json(); })
       .then(function (c) { if (c && c.anchor_block_id) highlight({ block_id: c.anchor_block_id, quote: c.anchor_quote, start: c.anchor_start }, match[1]); })
       // The highlight is a courtesy: without it the comment's link still leads to the passage.
