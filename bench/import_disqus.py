@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -56,23 +55,33 @@ def main() -> int:
         [python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
     )
     load_before = os.getloadavg()
+    log = WORK / "import-output.txt"
     started = time.perf_counter()
-    result = subprocess.run(
-        [python, "manage.py", "import_disqus", str(export)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    with log.open("w") as out:
+        child = subprocess.Popen(
+            [python, "manage.py", "import_disqus", str(export)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        # wait4 gives this child's own usage (migrate's is not mixed in).
+        _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    if result.returncode:
-        print(result.stdout[-3000:], result.stderr[-3000:])
-        return result.returncode
-    print(result.stdout[-1500:])
+    child.returncode = os.waitstatus_to_exitcode(status)
+    output = log.read_text()
+    if child.returncode:
+        print(output[-3000:])
+        return child.returncode
+    cpu = usage.ru_utime + usage.ru_stime
+    peak_mb = usage.ru_maxrss / 1024
+    print(output[-600:])
     print(f"export: {args.comments:,} comments, {threads:,} threads, {size_mb:,.0f} MB")
     print(f"import: {elapsed:,.1f} s, {args.comments / elapsed:,.0f} comments/s (goal >= 5,000)")
+    print(
+        f"CPU time of the import process: {cpu:,.1f} s, {args.comments / cpu:,.0f} comments "
+        "per CPU-second (what an idle machine's wall clock would approach)"
+    )
     print(f"peak memory of the import process: {peak_mb:,.0f} MB (goal < 250)")
     print(f"load average before/after: {load_before[0]:.2f} / {os.getloadavg()[0]:.2f}")
     if not args.keep:

@@ -24,9 +24,11 @@ from broadsheet.core.clients import ip_hash
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion.actions import (
     ImportedComment,
+    do_close_thread,
     do_import_comments,
     do_register_thread,
 )
+from broadsheet.discussion.identity import SYSTEM
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.importers.matching import ThreadMatcher, ThreadTarget
 from broadsheet.importers.models import ImportedRecord, ImportRun
@@ -162,7 +164,9 @@ def _import_thread(
             # A deleted thread made here is closed; a discussion that was already here
             # (an article's) is never closed by an import.
             if source_thread.is_deleted and created_here:
-                Thread.objects.filter(pk=thread.pk).update(is_closed=True)
+                thread = do_close_thread(
+                    thread=thread, actor=SYSTEM, reason="Deleted at the source of an import"
+                )
             made = do_import_comments(thread=thread, comments=items)
             ImportedRecord.objects.bulk_create(
                 [

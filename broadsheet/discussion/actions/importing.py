@@ -75,7 +75,18 @@ class _Row:
     item: ImportedComment
     parent: _Row | None
     depth: int = 0
-    comment: Comment | None = None
+    comment: Placed | None = None
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where an imported comment was stored: its id and its place in the tree."""
+
+    pk: int
+    parent_id: int | None
+    root_id: int | None
+    depth: int
+    path: str
 
 
 def check_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]) -> None:
@@ -103,10 +114,8 @@ def check_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]
             seen.add(current.ref)
 
 
-def do_import_comments(
-    *, thread: Thread, comments: Sequence[ImportedComment]
-) -> dict[str, Comment]:
-    """Store `comments` in `thread` in one transaction; returns each ref's new comment.
+def do_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]) -> dict[str, Placed]:
+    """Store `comments` in `thread` in one transaction; returns where each ref went.
 
     Locks the thread row (as posting does, so live posts to the same thread wait), and
     the existing parents named by ``parent_id``. Existing parents must belong to the
@@ -200,35 +209,23 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
     """Insert every row with one prepared statement; returns what the comments already
     here gain in reply_count."""
     rendered: dict[str, str] = {}
+    fields = _insert_fields()
+    # Columns an import does not set get their field's default, prepared once.
+    defaults = {
+        field.attname: field.get_db_prep_save(field.get_default(), connection) for field in fields
+    }
+    adapt = connection.ops.adapt_datetimefield_value
+    params = []
+    values: dict[str, Any] = {}
     for row, pk in zip(rows, _reserve_ids(len(rows)), strict=True):
         item = row.item
         parent = _parent_comment(row, existing)  # rows are in tree order: parents are set
-        deleted = item.status == Comment.Status.DELETED
-        body = "" if deleted else item.body_source
-        if body not in rendered:
-            rendered[body] = render_markdown(body) if body else ""
-        up, down = item.upvotes, item.downvotes
-        row.comment = Comment(
+        row.comment = Placed(
             pk=pk,
-            thread_id=thread.pk,
             parent_id=parent.pk if parent else None,
             root_id=(parent.root_id or parent.pk) if parent else None,
-            author_id=item.author_id,
-            guest_name=item.guest_name[:120],
-            guest_email=item.guest_email[:254],
-            guest_website=item.guest_website[:300],
-            body_source=body,
-            body_html=rendered[body],
-            status=item.status,
-            moderation_reason=item.moderation_reason[:200],
-            created_at=item.created_at,
-            edited_at=item.edited_at,
             depth=_position_depth(parent),
             path=_position_path(parent, pk),
-            upvotes=up,
-            downvotes=down,
-            score=up - down,
-            ip_hash=item.ip_hash,
         )
     # Visible descendants are counted along paths, as posting counts them (past the
     # path's last segment a reply sits beside its parent and does not count for it).
@@ -236,19 +233,41 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
     for row in rows:
         if row.item.status == Comment.Status.APPROVED and row.comment is not None:
             gained.update(path_ids(row.comment.path)[:-1])
-    fields = _insert_fields()
-    params = []
     for row in rows:
-        assert row.comment is not None
-        row.comment.reply_count = gained.pop(row.comment.pk, 0)
-        params.append(
-            [
-                field.get_db_prep_save(getattr(row.comment, field.attname), connection)
-                for field in fields
-            ]
+        item, placed = row.item, row.comment
+        assert placed is not None
+        deleted = item.status == Comment.Status.DELETED
+        body = "" if deleted else item.body_source
+        if body not in rendered:
+            rendered[body] = render_markdown(body) if body else ""
+        # The values the model's fields would store, without building model instances
+        # (that and per-field preparation were most of an import's time).
+        values.clear()
+        values.update(defaults)
+        values.update(
+            id=placed.pk,
+            thread_id=thread.pk,
+            parent_id=placed.parent_id,
+            root_id=placed.root_id,
+            author_id=item.author_id,
+            guest_name=item.guest_name[:120],
+            guest_email=item.guest_email[:254],
+            guest_website=item.guest_website[:300],
+            body_source=body,
+            body_html=rendered[body],
+            status=str(item.status),
+            moderation_reason=item.moderation_reason[:200],
+            created_at=adapt(item.created_at),
+            edited_at=adapt(item.edited_at) if item.edited_at else None,
+            depth=placed.depth,
+            path=placed.path,
+            reply_count=gained.pop(placed.pk, 0),
+            upvotes=item.upvotes,
+            downvotes=item.downvotes,
+            score=item.upvotes - item.downvotes,
+            ip_hash=item.ip_hash,
         )
-        row.comment._state.adding = False
-        row.comment._state.db = connection.alias
+        params.append([values[field.attname] for field in fields])
     table = connection.ops.quote_name(Comment._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
     marks = ", ".join(["%s"] * len(fields))
@@ -259,7 +278,7 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
     return gained
 
 
-def _parent_comment(row: _Row, existing: dict[int, Comment]) -> Comment | None:
+def _parent_comment(row: _Row, existing: dict[int, Comment]) -> Comment | Placed | None:
     if row.parent is not None:
         return row.parent.comment
     if row.item.parent_id is not None:
@@ -267,13 +286,13 @@ def _parent_comment(row: _Row, existing: dict[int, Comment]) -> Comment | None:
     return None
 
 
-def _position_depth(parent: Comment | None) -> int:
+def _position_depth(parent: Comment | Placed | None) -> int:
     if parent is None:
         return 0
     return parent.depth + 1 if parent.depth + 1 < PATH_MAX_SEGMENTS else parent.depth
 
 
-def _position_path(parent: Comment | None, comment_id: int) -> str:
+def _position_path(parent: Comment | Placed | None, comment_id: int) -> str:
     """As posting places a comment: under its parent, or beside it once paths are full."""
     segment = path_segment(comment_id)
     if parent is None:
