@@ -245,6 +245,14 @@ if BROADSHEET_DEMO:
     # A visitor trying "Notify of" in the demo should see the digest arrive in the outbox
     # within a minute, not after the production default of ten.
     BROADSHEET_NOTIFICATIONS_DIGEST_INTERVAL = 60
+# The periodic jobs `manage.py run_schedule` enqueues for the task worker: task -> every
+# N seconds (0 switches one off). Scheduled publishing is checked often, so a column set
+# for 14:03 is live within seconds of 14:03.
+BROADSHEET_SCHEDULE = {
+    "broadsheet.articles.tasks.publish_scheduled_pages_task": 10,
+    "broadsheet.moderation.tasks.send_moderation_digest_task": 3600,
+    "broadsheet.moderation.tasks.close_old_discussions_task": 86400,
+}
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
 BROADSHEET_RELEASE = ENV.release

@@ -47,10 +47,10 @@ class LatestArticlesFeed(Feed):
         return item.url or ""
 
     def item_pubdate(self, item: ArticlePage) -> datetime:
-        return item.published_at
+        return item.first_published_at
 
     def item_updateddate(self, item: ArticlePage) -> datetime:
-        return item.revised_at or item.last_published_at or item.published_at
+        return item.revised_at or item.last_published_at or item.first_published_at
 
     def item_author_name(self, item: ArticlePage) -> str:
         return ", ".join(b.author.name for b in item.byline.all())

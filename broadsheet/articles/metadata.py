@@ -46,9 +46,9 @@ def news_article_json_ld(
         "description": article.dek,
         "mainEntityOfPage": absolute(request, article.url or ""),
         "articleSection": section.title,
-        "datePublished": article.published_at.isoformat(),
+        "datePublished": article.first_published_at.isoformat(),
         "dateModified": (
-            article.revised_at or article.last_published_at or article.published_at
+            article.revised_at or article.last_published_at or article.first_published_at
         ).isoformat(),
         "author": [
             {

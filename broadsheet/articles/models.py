@@ -7,7 +7,6 @@ from typing import Any
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -97,7 +96,6 @@ class ArticlePage(Page):
     dek = models.TextField(
         "Standfirst", max_length=400, help_text="One or two sentences under the headline"
     )
-    published_at = models.DateTimeField("First published", default=timezone.now, db_index=True)
     revised_at = models.DateTimeField(
         "Updated", null=True, blank=True, help_text="Set when the story was substantially updated"
     )
@@ -127,14 +125,25 @@ class ArticlePage(Page):
         FieldPanel("body"),
         FieldPanel("tags"),
         FieldPanel("is_opinion"),
-        MultiFieldPanel([FieldPanel("published_at"), FieldPanel("revised_at")], heading="Dates"),
+        MultiFieldPanel(
+            [
+                # Wagtail's own first_published_at: set when the article goes live (at its
+                # scheduled time when scheduled); an editor fills it only to backdate.
+                FieldPanel(
+                    "first_published_at",
+                    heading="First published",
+                    help_text="Leave empty: set to the moment the article goes live.",
+                ),
+                FieldPanel("revised_at"),
+            ],
+            heading="Dates",
+        ),
         InlinePanel("related_links", label="Hand-picked related article"),
     ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("dek"),
         index.SearchField("body"),
-        index.FilterField("published_at"),
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]
     parent_page_types = ["articles.SectionPage"]

@@ -47,7 +47,7 @@ def live_articles() -> PageQuerySet:
                 queryset=ArticleByline.objects.select_related("author").order_by("sort_order"),
             ),
         )
-        .order_by("-published_at", "-pk")
+        .order_by("-first_published_at", "-pk")
     )
 
 
@@ -276,8 +276,8 @@ def related_article_ids(
             ArticlePage.objects.live()
             .public()
             .exclude(pk__in=[article.pk, *ids])
-            .order_by("-published_at")
-            .only("pk", "path", "title", "dek", "published_at")[:400]
+            .order_by("-first_published_at")
+            .only("pk", "path", "title", "dek", "first_published_at")[:400]
         )
         tag_rows = ArticlePage.tags.through.objects.filter(
             content_object_id__in=[c.pk for c in candidates]
@@ -291,7 +291,7 @@ def related_article_ids(
             score += 1 if candidate.path.startswith(my_parent) else 0
             score += 4 * _cosine(my_terms, _terms(_article_text(candidate)))
             if score > 0:
-                scored.append((score, candidate.published_at, candidate.pk))
+                scored.append((score, candidate.first_published_at, candidate.pk))
         scored.sort(reverse=True)
         ids.extend(pk for _, _, pk in scored[: limit - len(ids)])
     if use_cache:

@@ -128,8 +128,8 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     articles = (
         ArticlePage.objects.live()
         .public()
-        .filter(published_at__gte=since)
-        .order_by("-published_at")[:1000]
+        .filter(first_published_at__gte=since)
+        .order_by("-first_published_at")[:1000]
     )
     return render(
         request,

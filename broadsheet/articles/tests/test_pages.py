@@ -83,7 +83,7 @@ def test_the_article_carries_news_article_json_ld(
     assert data["description"] == opinion_column.dek
     assert data["articleSection"] == "Opinion"
     assert [a["name"] for a in data["author"]] == ["Ines Okafor"]
-    assert data["datePublished"].startswith(str(opinion_column.published_at.date()))
+    assert data["datePublished"].startswith(str(opinion_column.first_published_at.date()))
     assert data["publisher"]["name"] == PublicationSettings.load().name
     assert "dateModified" in data
 
