@@ -69,3 +69,10 @@ def test_each_periodic_run_is_enqueued_once_among_schedulers(settings: Any) -> N
     assert enqueue_due(jobs, now) == ["publish_scheduled_pages_task"]
     assert enqueue_due(jobs, now + 5) == []  # another scheduler, same interval
     assert enqueue_due(jobs, now + 10) == ["publish_scheduled_pages_task"]
+
+
+def test_every_scheduled_job_names_a_task(settings: Any) -> None:
+    from django.utils.module_loading import import_string
+
+    for job in scheduled_jobs():
+        assert hasattr(import_string(job.task_path), "enqueue"), job.task_path
