@@ -230,7 +230,18 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
         revision.publish()
         ArticlePage.objects.filter(pk=article.pk).update(first_published_at=published)
         created["articles"] += 1
+    pin_front_page_lead(home, data.get("front_page_lead", ""))
     return created
+
+
+def pin_front_page_lead(home: HomePage, slug: str) -> None:
+    """The editors' choice of lead story, as an editor sets it on the home page (publishing
+    a newer article must not displace it)."""
+    lead = ArticlePage.objects.filter(slug=slug).first() if slug else None
+    if lead is None or home.lead_article_id == lead.pk:
+        return
+    home.lead_article = lead
+    home.save_revision().publish()
 
 
 DEMO_ROLES: dict[str, dict[str, Any]] = {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
@@ -43,7 +44,26 @@ class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missin
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
-class HomePage(Page):
+class PublicationPage(Page):
+    """A page of the publication, addressed on SITE_URL.
+
+    Wagtail builds full URLs (canonical, og:url, sitemaps, "View live") from its Site
+    record, which a fresh install leaves at http://localhost; e-mails, feeds and JSON-LD
+    use SITE_URL. One host for everything: the Site decides which page a path is, SITE_URL
+    where it lives."""
+
+    class Meta:
+        abstract = True
+
+    def get_url_parts(self, request: HttpRequest | None = None) -> Any:
+        parts = super().get_url_parts(request)
+        if parts is None:
+            return None
+        site_id, _root_url, page_path = parts
+        return site_id, settings.SITE_URL, page_path
+
+
+class HomePage(PublicationPage):
     """The front page: lead story, latest articles, one rail per section."""
 
     lead_article = models.ForeignKey(
@@ -69,7 +89,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(PublicationPage):
     intro = models.CharField(max_length=250, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -92,7 +112,7 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(PublicationPage):
     dek = models.TextField(
         "Standfirst", max_length=400, help_text="One or two sentences under the headline"
     )

@@ -351,7 +351,7 @@ def _shared_parts(article: ArticlePage, request: HttpRequest, *, preview: bool) 
         "tags": list(article.tags.order_by("name")),
         "related": related_articles(article, use_cache=not preview),
         "json_ld": news_article_json_ld(
-            article, request=request, section=section, authors=authors, publication=publication
+            article, section=section, authors=authors, publication=publication
         ),
     }
 
@@ -364,8 +364,8 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
     keyed by those versions, so it is ~10 queries on a miss and none on a hit. A preview
     is never kept: its unsaved tags and byline would show to readers under the same key."""
     if getattr(request, "is_preview", False):
-        parts = _shared_parts(article, request, preview=True)
-        return {**parts, "reactions": reaction_summary(article, request)}
+        preview = _shared_parts(article, request, preview=True)
+        return {**preview, "reactions": reaction_summary(article, request)}
     key = (
         article.pk,
         article.latest_revision_id,
