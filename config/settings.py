@@ -192,6 +192,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if ENV.site_url.startswith("https://") else "http"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# After confirming an address the reader lands on their account page, which shows
+# allauth's "You have confirmed ..." message (the front page shows no messages).
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/me/"
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "/me/"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # Social providers are optional: add "allauth.socialaccount" and a provider app to
 # INSTALLED_APPS and its keys to SOCIALACCOUNT_PROVIDERS; none is installed by default.
@@ -266,6 +270,7 @@ BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.ancho
 BROADSHEET_DISCUSSION_PEOPLE = "broadsheet.accounts.identity.PROFILE_PEOPLE"
 # New comments go through the moderation pipeline; every moderation change is audited.
 BROADSHEET_DISCUSSION_MODERATION = "broadsheet.moderation.pipeline.MODERATION"
+BROADSHEET_DISCUSSION_THREAD_AUTHORS = "broadsheet.articles.discussion_policy.thread_author_ids"
 
 LOGGING = {
     "version": 1,

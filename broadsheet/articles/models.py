@@ -30,8 +30,23 @@ class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missin
     avatar = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="byline_author",
+        help_text="Their comments under their own articles show the Author badge",
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("bio"), FieldPanel("avatar")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("bio"),
+        FieldPanel("avatar"),
+        FieldPanel("user"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
