@@ -26,7 +26,14 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.images.models import Image
 
-from broadsheet.articles.models import ArticleByline, ArticlePage, Author, HomePage, SectionPage
+from broadsheet.articles.models import (
+    ArticleByline,
+    ArticlePage,
+    Author,
+    HomePage,
+    PublicationSettings,
+    SectionPage,
+)
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
 DEMO_NAMESPACE = uuid.UUID("6f1d3c2e-8a47-4b7a-9b1e-2f3a4c5d6e7f")
@@ -231,7 +238,20 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
         ArticlePage.objects.filter(pk=article.pk).update(first_published_at=published)
         created["articles"] += 1
     pin_front_page_lead(home, data.get("front_page_lead", ""))
+    name_publication(DEMO_PUBLICATION_NAME)
     return created
+
+
+DEMO_PUBLICATION_NAME = "The Meridian Ledger"
+
+
+def name_publication(name: str) -> None:
+    """The demo's masthead, set once over the neutral default (an edit made in the admin
+    afterwards is kept)."""
+    publication = PublicationSettings.load()
+    if publication.name == PublicationSettings._meta.get_field("name").default:
+        publication.name = name
+        publication.save(update_fields=["name"])
 
 
 def pin_front_page_lead(home: HomePage, slug: str) -> None:

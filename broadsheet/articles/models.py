@@ -273,7 +273,9 @@ class ArticleReactionTally(models.Model):
 
 @register_setting(icon="cog")
 class PublicationSettings(BaseGenericSetting):
-    name = models.CharField(max_length=120, default="The Meridian Ledger")
+    # Neutral until the newsroom names it (README, "Going to production"); the demo
+    # loader calls its publication "The Meridian Ledger".
+    name = models.CharField(max_length=120, default="Broadsheet")
     tagline = models.CharField(max_length=200, blank=True, default="Independent news, read closely")
     opinion_disclaimer = models.TextField(
         default=(
