@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -89,3 +90,13 @@ def test_ordinary_names_pass(thread: Thread) -> None:
     for name in ("Gabriel", "Staffordshire Reader", "Ed Itor"):
         post(thread, guest(f"g-{name}"), "Fine.", name=name)
     assert thread.comments.count() == 3
+
+
+def test_a_guest_is_offered_to_sign_in_and_come_back_to_the_discussion(
+    client: Client, thread: Thread
+) -> None:
+    html = client.get(reverse("discussion:thread", args=[thread.pk])).content.decode()
+    link = re.search(r'<a href="([^"]+)">Sign in to comment</a>', html)
+    assert link is not None
+    assert link.group(1).startswith("/accounts/login/?next=")
+    assert link.group(1).endswith("%23discussion")
