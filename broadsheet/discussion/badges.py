@@ -19,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.module_loading import import_string
 
 from broadsheet.discussion import conf
-from broadsheet.discussion.identity import display_name
+from broadsheet.discussion.people import public_name
 
 AUTHOR = "author"
 MODERATOR = "moderator"
@@ -80,7 +80,7 @@ def known_accounts() -> tuple[frozenset[int], frozenset[int], frozenset[str]]:
     names = frozenset(
         normal
         for u in rows
-        for normal in (normal_name(display_name(u)), normal_name(u.get_username()))
+        for normal in (normal_name(public_name(u)), normal_name(u.get_username()))
         if normal
     )
     answer = (moderators, staff, names)

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from broadsheet.core.errors import ActionError
-from broadsheet.discussion.actions import do_post_comment
+from broadsheet.discussion.actions import NewComment, do_post_comment
 from broadsheet.discussion.badges import forget_known_accounts
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.policy import DiscussionPolicy
@@ -75,11 +75,13 @@ def test_guests_may_not_take_the_publications_or_the_teams_names(thread: Thread,
     policy = DiscussionPolicy(reserved_names=("The Meridian Ledger",))
     with pytest.raises(ActionError) as refused:
         do_post_comment(
-            thread=thread,
             actor=guest("g1"),
-            body="I speak for the house.",
-            guest_name=name,
-            guest_email="g@example.org",
+            new=NewComment(
+                thread=thread,
+                body="I speak for the house.",
+                guest_name=name,
+                guest_email="g@example.org",
+            ),
             policy=policy,
         )
     assert refused.value.field == "name"
