@@ -182,7 +182,7 @@ def read_environment() -> Environment:
         var_dir=var_dir,
         site_url=site_url.rstrip("/"),
         email_url=_text("EMAIL_URL"),
-        default_from_email=_text("DEFAULT_FROM_EMAIL") or "The Meridian Ledger <news@localhost>",
+        default_from_email=_text("DEFAULT_FROM_EMAIL") or "Broadsheet <news@localhost>",
         trusted_proxies=_list("TRUSTED_PROXIES", []),
         log_level=_text("LOG_LEVEL") or "INFO",
         secure_cookies=_flag("SECURE_COOKIES", site_url.startswith("https://")),

@@ -196,6 +196,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if ENV.site_url.startswith("https://") else "http"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# After confirming an address the reader lands on their account page, which shows
+# allauth's "You have confirmed ..." message (the front page shows no messages).
+ACCOUNT_EMAIL_CONFIRMATION_AUTHENTICATED_REDIRECT_URL = "/me/"
+ACCOUNT_EMAIL_CONFIRMATION_ANONYMOUS_REDIRECT_URL = "/me/"
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # Social providers are optional: add "allauth.socialaccount" and a provider app to
 # INSTALLED_APPS and its keys to SOCIALACCOUNT_PROVIDERS; none is installed by default.
@@ -249,6 +253,15 @@ if BROADSHEET_DEMO:
     # A visitor trying "Notify of" in the demo should see the digest arrive in the outbox
     # within a minute, not after the production default of ten.
     BROADSHEET_NOTIFICATIONS_DIGEST_INTERVAL = 60
+# The periodic jobs `manage.py run_schedule` enqueues for the task worker: task -> every
+# N seconds (0 switches one off). Scheduled publishing is checked often, so a column set
+# for 14:03 is live within seconds of 14:03.
+BROADSHEET_SCHEDULE = {
+    "broadsheet.articles.tasks.publish_scheduled_pages_task": 10,
+    "broadsheet.moderation.tasks.send_moderation_digest_task": 3600,
+    "broadsheet.moderation.tasks.close_old_discussions_task": 86400,
+    "broadsheet.core.tasks.prune_task_results_task": 86400,
+}
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
 BROADSHEET_RELEASE = ENV.release
@@ -267,6 +280,7 @@ BROADSHEET_LIVE_ENABLED = ENV.live
 BROADSHEET_LIVE_ENGINE = ENV.live_engine
 BROADSHEET_LIVE_BACKEND = ENV.live_backend  # empty: chosen from REDIS_URL / DATABASE_URL
 BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS = ENV.live_pushpin_urls
+BROADSHEET_DISCUSSION_THREAD_AUTHORS = "broadsheet.articles.discussion_policy.thread_author_ids"
 
 LOGGING = {
     "version": 1,

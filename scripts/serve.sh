@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the web server (granian, WSGI) and the task worker together; Ctrl-C stops both.
+# Run the web server (granian, WSGI), the task worker and the schedule that feeds it
+# periodic jobs (scheduled publishing, digests, auto-close) together; Ctrl-C stops all.
 set -u
 PORT="${PORT:-8000}"
 WORKERS="${WORKERS:-2}"
@@ -14,6 +15,8 @@ stop() {
 }
 trap stop INT TERM
 "$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 1 &
+pids+=($!)
+"$VENV/bin/python" manage.py run_schedule &
 pids+=($!)
 # Live streams are held by these same workers, one thread each, up to
 # BROADSHEET_LIVE_MAX_STREAMS (12) per worker; the other threads serve pages

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from io import StringIO
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
+from wagtail.models import Page, Revision, Site
 
-from broadsheet.articles.models import ArticlePage, ArticleReaction, ArticleReactionTally
+from broadsheet.articles.models import (
+    ArticlePage,
+    ArticleReaction,
+    ArticleReactionTally,
+    PublicationSettings,
+)
 from broadsheet.core.errors import ActionError
 from broadsheet.core.pagecache import bump
 from broadsheet.core.ratelimit import enforce
@@ -112,3 +122,44 @@ def do_cast_reaction(
         transaction.on_commit(lambda: bump(f"article:{article.pk}"))
         publish_reactions(thread_key=article.thread_key, up=up, down=down)
     return ReactionResult(up=up, down=down, mine=done.value)
+
+
+def do_publish_scheduled_pages() -> str:
+    """Publish what is scheduled and due, and unpublish what has expired: Wagtail's
+    `publish_scheduled`, after giving each page going live for the first time its
+    scheduled go-live time as "First published" (Wagtail would stamp the moment the
+    schedule happened to run, seconds or minutes later). Returns the command's report."""
+    now = timezone.now()
+    due = Revision.page_revisions.filter(approved_go_live_at__lte=now).values_list(
+        "object_id", "approved_go_live_at"
+    )
+    with transaction.atomic():
+        for page_id, go_live_at in due:
+            Page.objects.filter(pk=int(page_id), first_published_at__isnull=True).update(
+                first_published_at=go_live_at
+            )
+    out = StringIO()
+    call_command("publish_scheduled", stdout=out)
+    return out.getvalue()
+
+
+def do_set_up_site(*, name: str = "") -> Site:
+    """Point the default Wagtail Site at SITE_URL and, given a `name`, name the
+    publication (masthead, feeds, e-mails) and the Site after it."""
+    parts = urlsplit(settings.SITE_URL)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"SITE_URL must be an http(s) address, not {settings.SITE_URL!r}")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    with transaction.atomic():
+        site = Site.objects.filter(is_default_site=True).select_for_update().first()
+        if site is None:
+            raise ValueError("No default Site: run `manage.py migrate` first.")
+        publication = PublicationSettings.load()
+        if name.strip():
+            publication.name = name.strip()[:120]
+            publication.save(update_fields=["name"])
+        site.hostname = parts.hostname
+        site.port = port
+        site.site_name = publication.name
+        site.save(update_fields=["hostname", "port", "site_name"])
+    return site

@@ -26,7 +26,14 @@ from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont
 from wagtail.images.models import Image
 
-from broadsheet.articles.models import ArticleByline, ArticlePage, Author, HomePage, SectionPage
+from broadsheet.articles.models import (
+    ArticleByline,
+    ArticlePage,
+    Author,
+    HomePage,
+    PublicationSettings,
+    SectionPage,
+)
 
 DEMO_DATA = Path(__file__).parent / "demo_data"
 DEMO_NAMESPACE = uuid.UUID("6f1d3c2e-8a47-4b7a-9b1e-2f3a4c5d6e7f")
@@ -213,7 +220,7 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
             title=item["headline"],
             slug=item["slug"],
             dek=item["dek"],
-            published_at=published,
+            first_published_at=published,
             is_opinion=bool(item.get("opinion")),
             lead_image=lead,
             lead_image_caption=image_data.get("caption", ""),
@@ -230,7 +237,31 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
         revision.publish()
         ArticlePage.objects.filter(pk=article.pk).update(first_published_at=published)
         created["articles"] += 1
+    pin_front_page_lead(home, data.get("front_page_lead", ""))
+    name_publication(DEMO_PUBLICATION_NAME)
     return created
+
+
+DEMO_PUBLICATION_NAME = "The Meridian Ledger"
+
+
+def name_publication(name: str) -> None:
+    """The demo's masthead, set once over the neutral default (an edit made in the admin
+    afterwards is kept)."""
+    publication = PublicationSettings.load()
+    if publication.name == PublicationSettings._meta.get_field("name").default:
+        publication.name = name
+        publication.save(update_fields=["name"])
+
+
+def pin_front_page_lead(home: HomePage, slug: str) -> None:
+    """The editors' choice of lead story, as an editor sets it on the home page (publishing
+    a newer article must not displace it)."""
+    lead = ArticlePage.objects.filter(slug=slug).first() if slug else None
+    if lead is None or home.lead_article_id == lead.pk:
+        return
+    home.lead_article = lead
+    home.save_revision().publish()
 
 
 DEMO_ROLES: dict[str, dict[str, Any]] = {

@@ -67,7 +67,7 @@ def _big_article(articles: list[ArticlePage]) -> ArticlePage | None:
 def load_demo_discussions() -> str:
     bank = load_comment_bank()
     readers = ensure_demo_readers(bank)
-    articles = list(ArticlePage.objects.live().public().order_by("-published_at"))
+    articles = list(ArticlePage.objects.live().public().order_by("-first_published_at"))
     big = _big_article(articles)
     threads = comments = 0
     now = timezone.now()
@@ -91,7 +91,7 @@ def load_demo_discussions() -> str:
             rng=rng,
             bank=bank,
             users=readers,
-            start=max(article.published_at, now - timedelta(days=60)),
+            start=max(article.first_published_at, now - timedelta(days=60)),
             end=now,
         )
         threads += 1

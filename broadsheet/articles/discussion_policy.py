@@ -12,9 +12,10 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest
 
-from broadsheet.articles.models import ArticlePage, PublicationSettings
+from broadsheet.articles.models import ArticleByline, ArticlePage, PublicationSettings
 from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.anchors import AnchorTexts
+from broadsheet.discussion.models import Thread
 from broadsheet.discussion.policy import DiscussionPolicy
 
 
@@ -37,12 +38,34 @@ def article_policy(thread: Any, request: HttpRequest | None = None) -> Discussio
         enabled=publication.comments_enabled,
         allow_guests=publication.comments_allow_guests,
         default_sort=publication.comments_default_sort or "newest",
+        reserved_names=(publication.name,),
     )
     _remembered = (version, policy)
     return policy
 
 
 _remembered: tuple[str, DiscussionPolicy] | None = None
+
+
+def thread_author_ids(thread_id: int) -> frozenset[int]:
+    """The accounts of the byline of the article whose discussion is `thread_id` (the
+    "Author" badge). Kept in the shared cache under the `site` scope's version, which
+    publishing and editing an author bump: two queries once per change, none per page."""
+    version = scope_versions().read(["site"])[0]
+    cache_key = f"articles:thread-authors:{thread_id}:{version}"
+    cached = cache.get(cache_key)
+    if cached is not None:
+        return frozenset(cached)
+    key = Thread.objects.filter(pk=thread_id).values_list("key", flat=True).first() or ""
+    ids: frozenset[int] = frozenset()
+    if key.startswith("article-") and key[8:].isdigit():
+        ids = frozenset(
+            ArticleByline.objects.filter(
+                page_id=int(key[8:]), author__user__isnull=False
+            ).values_list("author__user_id", flat=True)
+        )
+    cache.set(cache_key, list(ids), 24 * 3600)
+    return ids
 
 
 # --- inline feedback ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.feedgenerator import Atom1Feed
 
 from broadsheet.articles import selectors
+from broadsheet.articles.metadata import absolute
 from broadsheet.articles.models import ArticlePage, PublicationSettings, SectionPage
 
 FEED_LENGTH = 30
@@ -27,7 +28,10 @@ class LatestArticlesFeed(Feed):
         return f"{name}: {obj.title}" if obj else name
 
     def link(self, obj: SectionPage | None) -> str:
-        return obj.url if obj else "/"
+        return obj.full_url if obj else absolute("/")
+
+    def feed_url(self, obj: SectionPage | None) -> str:
+        return absolute(self.request.path)
 
     def description(self, obj: SectionPage | None) -> str:
         settings_ = PublicationSettings.load(request_or_site=self.request)
@@ -44,13 +48,13 @@ class LatestArticlesFeed(Feed):
         return item.dek
 
     def item_link(self, item: ArticlePage) -> str:
-        return item.url or ""
+        return item.full_url or ""
 
     def item_pubdate(self, item: ArticlePage) -> datetime:
-        return item.published_at
+        return item.first_published_at
 
     def item_updateddate(self, item: ArticlePage) -> datetime:
-        return item.revised_at or item.last_published_at or item.published_at
+        return item.revised_at or item.last_published_at or item.first_published_at
 
     def item_author_name(self, item: ArticlePage) -> str:
         return ", ".join(b.author.name for b in item.byline.all())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.http import HttpRequest
+from django.conf import settings
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.articles.models import ArticlePage, Author, PublicationSettings, SectionPage
@@ -14,27 +14,25 @@ from broadsheet.articles.models import ArticlePage, Author, PublicationSettings,
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 
-def absolute(request: HttpRequest | None, url: str) -> str:
+def absolute(url: str) -> str:
+    """The public address of a path: always on SITE_URL, the one host the publication
+    answers as (canonical links, sitemaps, feeds, JSON-LD and e-mails all agree, whatever
+    host a request or the Wagtail Site named)."""
     if url.startswith(("http://", "https://")):
         return url
-    if request is None:
-        from django.conf import settings
-
-        return settings.SITE_URL + url
-    return request.build_absolute_uri(url)
+    return settings.SITE_URL + url
 
 
-def lead_image_url(article: ArticlePage, request: HttpRequest | None) -> str | None:
+def lead_image_url(article: ArticlePage) -> str | None:
     if not article.lead_image:
         return None
     rendition = article.lead_image.get_rendition("fill-1200x675|jpegquality-80")
-    return absolute(request, rendition.url)
+    return absolute(rendition.url)
 
 
 def news_article_json_ld(
     article: ArticlePage,
     *,
-    request: HttpRequest | None,
     section: SectionPage,
     authors: list[Author],
     publication: PublicationSettings,
@@ -44,28 +42,28 @@ def news_article_json_ld(
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.dek,
-        "mainEntityOfPage": absolute(request, article.url or ""),
+        "mainEntityOfPage": absolute(article.url or ""),
         "articleSection": section.title,
-        "datePublished": article.published_at.isoformat(),
+        "datePublished": article.first_published_at.isoformat(),
         "dateModified": (
-            article.revised_at or article.last_published_at or article.published_at
+            article.revised_at or article.last_published_at or article.first_published_at
         ).isoformat(),
         "author": [
             {
                 "@type": "Person",
                 "name": author.name,
-                "url": absolute(request, author.get_absolute_url()),
+                "url": absolute(author.get_absolute_url()),
             }
             for author in authors
         ],
         "publisher": {
             "@type": "NewsMediaOrganization",
             "name": publication.name,
-            "url": absolute(request, "/"),
+            "url": absolute("/"),
         },
         "keywords": [tag.name for tag in article.tags.all()],
     }
-    image = lead_image_url(article, request)
+    image = lead_image_url(article)
     if image:
         data["image"] = [image]
     if article.is_opinion:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
-from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -31,8 +31,23 @@ class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missin
     avatar = models.ForeignKey(
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="Account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="byline_author",
+        help_text="Their comments under their own articles show the Author badge",
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("bio"), FieldPanel("avatar")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("bio"),
+        FieldPanel("avatar"),
+        FieldPanel("user"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -45,7 +60,26 @@ class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missin
         return reverse("articles:author", kwargs={"slug": self.slug})
 
 
-class HomePage(Page):
+class PublicationPage(Page):
+    """A page of the publication, addressed on SITE_URL.
+
+    Wagtail builds full URLs (canonical, og:url, sitemaps, "View live") from its Site
+    record, which a fresh install leaves at http://localhost; e-mails, feeds and JSON-LD
+    use SITE_URL. One host for everything: the Site decides which page a path is, SITE_URL
+    where it lives."""
+
+    class Meta:
+        abstract = True
+
+    def get_url_parts(self, request: HttpRequest | None = None) -> Any:
+        parts = super().get_url_parts(request)
+        if parts is None:
+            return None
+        site_id, _root_url, page_path = parts
+        return site_id, settings.SITE_URL, page_path
+
+
+class HomePage(PublicationPage):
     """The front page: lead story, latest articles, one rail per section."""
 
     lead_article = models.ForeignKey(
@@ -71,7 +105,7 @@ class HomePage(Page):
         return context
 
 
-class SectionPage(Page):
+class SectionPage(PublicationPage):
     intro = models.CharField(max_length=250, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
@@ -94,11 +128,10 @@ class ArticleTag(TaggedItemBase):
     )
 
 
-class ArticlePage(Page):
+class ArticlePage(PublicationPage):
     dek = models.TextField(
         "Standfirst", max_length=400, help_text="One or two sentences under the headline"
     )
-    published_at = models.DateTimeField("First published", default=timezone.now, db_index=True)
     revised_at = models.DateTimeField(
         "Updated", null=True, blank=True, help_text="Set when the story was substantially updated"
     )
@@ -128,14 +161,25 @@ class ArticlePage(Page):
         FieldPanel("body"),
         FieldPanel("tags"),
         FieldPanel("is_opinion"),
-        MultiFieldPanel([FieldPanel("published_at"), FieldPanel("revised_at")], heading="Dates"),
+        MultiFieldPanel(
+            [
+                # Wagtail's own first_published_at: set when the article goes live (at its
+                # scheduled time when scheduled); an editor fills it only to backdate.
+                FieldPanel(
+                    "first_published_at",
+                    heading="First published",
+                    help_text="Leave empty: set to the moment the article goes live.",
+                ),
+                FieldPanel("revised_at"),
+            ],
+            heading="Dates",
+        ),
         InlinePanel("related_links", label="Hand-picked related article"),
     ]
     search_fields = [
         *Page.search_fields,
         index.SearchField("dek"),
         index.SearchField("body"),
-        index.FilterField("published_at"),
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]
     parent_page_types = ["articles.SectionPage"]
@@ -230,7 +274,9 @@ class ArticleReactionTally(models.Model):
 
 @register_setting(icon="cog")
 class PublicationSettings(BaseGenericSetting):
-    name = models.CharField(max_length=120, default="The Meridian Ledger")
+    # Neutral until the newsroom names it (README, "Going to production"); the demo
+    # loader calls its publication "The Meridian Ledger".
+    name = models.CharField(max_length=120, default="Broadsheet")
     tagline = models.CharField(max_length=200, blank=True, default="Independent news, read closely")
     opinion_disclaimer = models.TextField(
         default=(

@@ -47,7 +47,7 @@ def live_articles() -> PageQuerySet:
                 queryset=ArticleByline.objects.select_related("author").order_by("sort_order"),
             ),
         )
-        .order_by("-published_at", "-pk")
+        .order_by("-first_published_at", "-pk")
     )
 
 
@@ -246,35 +246,38 @@ def _article_text(article: ArticlePage) -> str:
     return f"{article.title} {article.dek} {article.title} {article.dek}"
 
 
-def related_article_ids(article: ArticlePage, *, limit: int | None = None) -> list[int]:
+def related_article_ids(
+    article: ArticlePage, *, limit: int | None = None, use_cache: bool = True
+) -> list[int]:
     """Hand-picked related articles first, then the best computed candidates.
 
     Score = 3 per shared tag + 1 for the same section + 4 x text cosine of headline and
     dek. Computing is cheap for a newsroom's recent archive (the last 400 articles) and
-    the result is cached per article revision.
+    the result is cached per article revision (not for a preview, whose unsaved form
+    shares the revision id of the page readers see).
     """
     limit = limit or settings.BROADSHEET_RELATED_ARTICLES
     cache_key = f"related:{article.pk}:{article.latest_revision_id}:{limit}"
-    cached = cache.get(cache_key)
+    cached = cache.get(cache_key) if use_cache else None
     if cached is not None:
         return list(cached)
 
-    picked = list(
-        article.related_links.filter(related__live=True)
-        .order_by("sort_order")
-        .values_list("related_id", flat=True)
-    )
-    ids: list[int] = [pk for pk in picked if pk != article.pk][:limit]
+    # A preview renders a page built from the editor's form, whose tags and links are
+    # modelcluster's in-memory querysets: only plain iteration works on both kinds.
+    links = sorted(article.related_links.all(), key=lambda link: link.sort_order or 0)
+    wanted = [link.related_id for link in links if link.related_id != article.pk]
+    live = set(ArticlePage.objects.live().filter(pk__in=wanted).values_list("pk", flat=True))
+    ids: list[int] = [pk for pk in wanted if pk in live][:limit]
     if len(ids) < limit:
-        my_tags = set(article.tags.values_list("pk", flat=True))
+        my_tags = {tag.pk for tag in article.tags.all()}
         my_parent = article.path[: -ArticlePage.steplen]
         my_terms = _terms(_article_text(article))
         candidates = list(
             ArticlePage.objects.live()
             .public()
             .exclude(pk__in=[article.pk, *ids])
-            .order_by("-published_at")
-            .only("pk", "path", "title", "dek", "published_at")[:400]
+            .order_by("-first_published_at")
+            .only("pk", "path", "title", "dek", "first_published_at")[:400]
         )
         tag_rows = ArticlePage.tags.through.objects.filter(
             content_object_id__in=[c.pk for c in candidates]
@@ -288,15 +291,16 @@ def related_article_ids(article: ArticlePage, *, limit: int | None = None) -> li
             score += 1 if candidate.path.startswith(my_parent) else 0
             score += 4 * _cosine(my_terms, _terms(_article_text(candidate)))
             if score > 0:
-                scored.append((score, candidate.published_at, candidate.pk))
+                scored.append((score, candidate.first_published_at, candidate.pk))
         scored.sort(reverse=True)
         ids.extend(pk for _, _, pk in scored[: limit - len(ids)])
-    cache.set(cache_key, ids, settings.BROADSHEET_RELATED_CACHE_SECONDS)
+    if use_cache:
+        cache.set(cache_key, ids, settings.BROADSHEET_RELATED_CACHE_SECONDS)
     return ids
 
 
-def related_articles(article: ArticlePage) -> list[ArticlePage]:
-    ids = related_article_ids(article)
+def related_articles(article: ArticlePage, *, use_cache: bool = True) -> list[ArticlePage]:
+    ids = related_article_ids(article, use_cache=use_cache)
     if not ids:
         return []
     by_id = {a.pk: a for a in live_articles().filter(pk__in=ids)}
@@ -308,7 +312,7 @@ def related_articles(article: ArticlePage) -> list[ArticlePage]:
 page_parts: BoundedLRU[Hashable, dict[str, Any]] = BoundedLRU(256)
 
 
-def _shared_parts(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
+def _shared_parts(article: ArticlePage, request: HttpRequest, *, preview: bool) -> dict[str, Any]:
     from broadsheet.articles.metadata import news_article_json_ld
 
     publication = PublicationSettings.load(request_or_site=request)
@@ -320,9 +324,9 @@ def _shared_parts(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
         "section": section,
         "authors": authors,
         "tags": list(article.tags.order_by("name")),
-        "related": related_articles(article),
+        "related": related_articles(article, use_cache=not preview),
         "json_ld": news_article_json_ld(
-            article, request=request, section=section, authors=authors, publication=publication
+            article, section=section, authors=authors, publication=publication
         ),
     }
 
@@ -332,7 +336,11 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
     reaction is the same for every reader, and changes only with the article's revision
     (its tags, byline, links), the `site` scope (publishing anything, settings, authors)
     or the `listings` scope (comment counts of the related cards): kept per process,
-    keyed by those versions, so it is ~10 queries on a miss and none on a hit."""
+    keyed by those versions, so it is ~10 queries on a miss and none on a hit. A preview
+    is never kept: its unsaved tags and byline would show to readers under the same key."""
+    if getattr(request, "is_preview", False):
+        preview = _shared_parts(article, request, preview=True)
+        return {**preview, "reactions": reaction_summary(article, request)}
     key = (
         article.pk,
         article.latest_revision_id,
@@ -341,6 +349,6 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
     )
     parts = page_parts.get(key)
     if parts is None:
-        parts = _shared_parts(article, request)
+        parts = _shared_parts(article, request, preview=False)
         page_parts.put(key, parts)
     return {**parts, "reactions": reaction_summary(article, request)}

@@ -79,7 +79,8 @@ def make_article(
         dek=dek,
         is_opinion=is_opinion,
         live=publish,
-        published_at=timezone.now() - timedelta(days=days_ago),
+        # Like Wagtail: a draft has no first publication; a published one is backdated.
+        first_published_at=timezone.now() - timedelta(days=days_ago) if publish else None,
         body=body
         or [
             {

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from broadsheet.articles import feeds, views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),
     path("search/", views.search, name="search"),
+    # The address readers guess: the site-wide RSS feed.
+    path("feed/", RedirectView.as_view(pattern_name="articles:feed-rss", permanent=True)),
     path("feed/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
     path("feed/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
     path("feed/<slug:section>/rss/", feeds.LatestArticlesFeed(), name="section-feed-rss"),

@@ -106,8 +106,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /django-admin/",
         "Disallow: /accounts/",
         "Disallow: /search/",
-        f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
-        f"Sitemap: {request.build_absolute_uri('/news-sitemap.xml')}",
+        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
+        f"Sitemap: {settings.SITE_URL}/news-sitemap.xml",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 
@@ -123,8 +123,8 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     articles = (
         ArticlePage.objects.live()
         .public()
-        .filter(published_at__gte=since)
-        .order_by("-published_at")[:1000]
+        .filter(first_published_at__gte=since)
+        .order_by("-first_published_at")[:1000]
     )
     return render(
         request,

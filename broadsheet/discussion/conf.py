@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "MODERATION": "broadsheet.discussion.oversight.NO_MODERATION",
     "ANCHOR_TEXT": None,
     "LIVE": None,
+    "THREAD_AUTHORS": "broadsheet.discussion.badges.no_thread_authors",
 }
 
 
@@ -89,6 +90,14 @@ def vote_rate_limit() -> tuple[int, int]:
     votes one client IP (keyed hash) may cast per window."""
     limit, window = _get("VOTE_RATE_LIMIT")
     return int(limit), int(window)
+
+
+def thread_authors() -> str:
+    """BROADSHEET_DISCUSSION_THREAD_AUTHORS (dotted path, default
+    "broadsheet.discussion.badges.no_thread_authors"): the host callable naming the accounts
+    that wrote a thread's page, ``thread_authors(thread_id) -> set of user ids``; their
+    comments there carry the "Author" badge. Called once per thread per page."""
+    return str(_get("THREAD_AUTHORS"))
 
 
 def policy_path() -> str:

@@ -27,7 +27,14 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 MARKDOWN_HINT = "**bold**, *italic*, [link](https://…), > quote, - list, `code`"
 
-_markdown = MarkdownIt("commonmark", {"html": False, "breaks": True, "typographer": False})
+_markdown = MarkdownIt(
+    "commonmark", {"html": False, "breaks": True, "typographer": False, "linkify": True}
+)
+# Bare addresses readers paste (https://…) become links; "example.com" in a sentence
+# stays text (fuzzy matching links too much ordinary prose).
+_markdown.enable("linkify")
+if _markdown.linkify is not None:
+    _markdown.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
 # Headings, rules and raw HTML are not part of what a comment may contain; with their
 # rules off, "# text" or "---" stay literal text.
 _markdown.disable(["heading", "lheading", "hr", "html_block", "html_inline"])

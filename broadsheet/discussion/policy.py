@@ -29,11 +29,13 @@ class DiscussionPolicy:
     enabled: readers may post (when False the discussion is read-only, like a closed one).
     allow_guests: readers without an account may post with a name and e-mail address.
     default_sort: "newest", "oldest" or "top" when the reader has not chosen one.
+    reserved_names: names no guest may comment under (the publication's own).
     """
 
     enabled: bool = True
     allow_guests: bool = True
     default_sort: str = Sort.NEWEST
+    reserved_names: tuple[str, ...] = ()
 
     @property
     def sort(self) -> Sort:

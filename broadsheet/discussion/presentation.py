@@ -22,6 +22,7 @@ from broadsheet.discussion import conf
 from broadsheet.discussion.actions import can_delete, can_edit
 from broadsheet.discussion.anchors import AnchorView, anchor_view
 from broadsheet.discussion.avatars import DIGEST_LENGTH, comment_identity, identity_digest
+from broadsheet.discussion.badges import LABELS, Badges
 from broadsheet.discussion.formatting import text_length
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment
@@ -67,6 +68,11 @@ class CommentView:
     passage: AnchorView | None = None  # the passage it is about (inline feedback)
     is_featured: bool = False  # an editor's pick (moderation)
     awaiting_moderation: bool = False  # held: only its author sees it, with this marker
+    badge: str = ""  # "author", "moderator", "staff", "guest" or "" (discussion.badges)
+
+    @property
+    def badge_label(self) -> str:
+        return LABELS.get(self.badge, "")
 
     @property
     def is_reply(self) -> bool:
@@ -118,8 +124,10 @@ def view_of(
     highlighted_id: int | None = None,
     accepting: bool = True,
     page: PageSettings | None = None,
+    badges: Badges | None = None,
 ) -> CommentView:
     page = page or PageSettings.current()
+    badges = badges or Badges()
     deleted = comment.status == Comment.Status.DELETED
     identity = comment_identity(
         author_id=comment.author_id, guest_name=comment.guest_name, guest_email=comment.guest_email
@@ -159,6 +167,7 @@ def view_of(
         # Shadow-banned comments look published to their author (moderation.rules.sanctions).
         awaiting_moderation=comment.status == Comment.Status.PENDING
         and comment.moderation_reason != "shadow-banned",
+        badge="" if deleted else badges.of(comment),
     )
 
 
@@ -205,10 +214,16 @@ def build_groups(
     names: dict[int, str] = dict(known_names or {})
     names.update({c.pk: author_name(c) for c in every})
     page = PageSettings.current()
+    badges = Badges()
     groups = []
     for root in roots:
         root_view = view_of(
-            root, actor=actor, mine=votes.get(root.pk, 0), highlighted_id=highlighted_id, page=page
+            root,
+            actor=actor,
+            mine=votes.get(root.pk, 0),
+            highlighted_id=highlighted_id,
+            page=page,
+            badges=badges,
         )
         reply_views = []
         for reply in replies.get(root.pk, []):
@@ -218,6 +233,7 @@ def build_groups(
                 mine=votes.get(reply.pk, 0),
                 highlighted_id=highlighted_id,
                 page=page,
+                badges=badges,
             )
             view.parent_name = names.get(reply.parent_id or 0, "")
             reply_views.append(view)

@@ -345,7 +345,7 @@ class WordPressImport:
                 title=title[:255],
                 slug=slug,
                 dek=(dek or title)[:400],
-                published_at=date or datetime.now(tz=UTC),
+                first_published_at=date or datetime.now(tz=UTC),
                 body=converted.blocks,
                 lead_image_id=self.images.get(thumbnail),
                 live=False,
@@ -372,7 +372,7 @@ class WordPressImport:
         """WordPress's sticky posts lead its front page: the newest one leads ours."""
         if not self.sticky or self.report.dry_run:
             return
-        newest = max(self.sticky, key=lambda a: a.published_at)
+        newest = max(self.sticky, key=lambda a: a.first_published_at)
         home = HomePage.objects.first()
         if home is not None and home.lead_article_id is None:
             home.lead_article = newest

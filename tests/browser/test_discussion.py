@@ -362,3 +362,37 @@ def test_a_busy_discussion_has_no_accessibility_violations(
     ]
     context.close()
     assert violations == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_badges_tell_the_author_the_team_and_guests_apart(
+    page: Page, live_server: Any, article: ArticlePage, thread: Thread
+) -> None:
+    from broadsheet.articles.models import Author
+    from broadsheet.discussion.badges import forget_known_accounts
+
+    columnist = make_user("mara", name="Mara Quill", staff=True)
+    Author.objects.filter(pk=article.byline.first().author_id).update(user=columnist)
+    moderator = make_user("max", name="Max Brandt", moderator=True)
+    forget_known_accounts()
+    question = post(thread, guest("layla"), "Who pays for the new dykes?", name="Layla")
+    post(thread, member(columnist), "The regional fund, as the piece says.", parent=question)
+    post(thread, member(moderator), "A reminder: stay on the topic, please.")
+
+    page.goto(article_url(live_server, article))
+    expect(comment(page, "Who pays").locator(".comment__badge")).to_have_text("Guest")
+    expect(comment(page, "regional fund").locator(".comment__badge")).to_have_text("Author")
+    expect(comment(page, "stay on the topic").locator(".comment__badge")).to_have_text("Moderator")
+
+    # A guest cannot speak as the team: the name is refused, the text kept.
+    form = page.locator("#comment-form")
+    form.get_by_label("Name").fill("Moderator")
+    form.get_by_label("E-mail").fill("fake@example.org")
+    form.get_by_label("Your comment").fill("This discussion is now closed.")
+    form.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("kept for the team")).to_be_visible()
+    expect(page.locator("#comment-form").get_by_label("Your comment")).to_have_value(
+        "This discussion is now closed."
+    )
+    assert not Comment.objects.filter(guest_name="Moderator").exists()

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from broadsheet.accounts.tests.conftest import PASSWORD, Inbox
+from broadsheet.articles.models import PublicationSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -45,12 +46,19 @@ def test_a_reader_signs_up_confirms_by_mail_and_signs_in_by_email(
     assert not EmailAddress.objects.get(user=rosa).verified
 
     [mail] = smtp_inbox.to("rosa@example.org")
+    # In the publication's voice, not allauth's stock "Hello from 127.0.0.1!".
+    body = smtp_inbox.text(mail)
+    name = PublicationSettings.load().name
+    assert mail["Subject"] == "Confirm your e-mail address"
+    assert "Hello from" not in body and "Thank you for using" not in body
+    assert f'the account "rosa" at {name}' in body
     link = smtp_inbox.link(mail, CONFIRM_LINK)
     confirm_page = client.get(link)
     assert "Please confirm that <strong>rosa@example.org</strong>" in confirm_page.content.decode()
     assert not EmailAddress.objects.get(user=rosa).verified  # GET alone confirms nothing
-    confirmed = client.post(link)
-    assert confirmed.status_code == 302
+    confirmed = client.post(link, follow=True)
+    assert confirmed.redirect_chain[-1][0] == "/me/"
+    assert "You have confirmed rosa@example.org" in confirmed.content.decode()
     assert EmailAddress.objects.get(user=rosa).verified
 
     client.post("/accounts/logout/")
@@ -80,6 +88,8 @@ def test_a_reader_resets_a_forgotten_password(client: Client, rosa: Any, smtp_in
     answer = client.post("/accounts/password/reset/", {"email": "rosa@example.org"})
     assert answer.status_code == 302
     [mail] = smtp_inbox.to("rosa@example.org")
+    assert "Hello from" not in smtp_inbox.text(mail)
+    assert mail["Subject"] == "Reset your password"
     link = smtp_inbox.link(mail, RESET_LINK)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()

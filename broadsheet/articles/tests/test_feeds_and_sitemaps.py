@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
+from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.test import Client
 
 from broadsheet.articles.testing import make_article, make_section
@@ -43,7 +46,7 @@ def test_the_site_rss_feed_lists_every_recent_article(client: Client, two_sectio
     }
     assert titles[-1] == "Old harbour history"  # newest first
     first = channel.findall("item")[0]
-    assert first.findtext("link", "").startswith("http://testserver/")
+    assert first.findtext("link", "").startswith(f"{django_settings.SITE_URL}/")
     assert first.findtext("description")
     assert first.findtext("pubDate")
 
@@ -80,9 +83,35 @@ def test_the_news_sitemap_lists_only_the_last_two_days(client: Client, two_secti
 
 
 def test_robots_txt_points_at_both_sitemaps_and_keeps_crawlers_out_of_the_admin(
-    client: Client,
+    client: Client, public_host: str
 ) -> None:
     text = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
-    assert "Sitemap: http://testserver/news-sitemap.xml" in text
+    assert "Sitemap: https://news.example.org/sitemap.xml" in text
+    assert "Sitemap: https://news.example.org/news-sitemap.xml" in text
+
+
+@pytest.fixture
+def public_host(settings: Any) -> str:
+    """SITE_URL differs from the host the request names and from the Wagtail Site's."""
+    settings.SITE_URL = "https://news.example.org"
+    return settings.SITE_URL
+
+
+def test_every_address_the_publication_gives_out_is_on_site_url(
+    client: Client, two_sections, public_host: str
+) -> None:
+    for path in ("/sitemap.xml", "/news-sitemap.xml", "/feed/rss/", "/feed/atom/"):
+        body = client.get(path).content.decode()
+        urls = re.findall(r"https?://[^\s<\"']+", body)
+        namespaces = ("sitemaps.org", "google.com", "w3.org", "purl.org")
+        ours = [u for u in urls if not any(ns in u for ns in namespaces)]
+        assert ours, path
+        assert all(u.startswith(public_host) for u in ours), (path, ours)
+
+
+def test_feed_answers_with_the_site_rss_feed(client: Client, two_sections) -> None:
+    response = client.get("/feed/", follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain == [("/feed/rss/", 301)]
+    assert b"Delta towns vote on levees" in response.content

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -83,7 +84,7 @@ def test_the_article_carries_news_article_json_ld(
     assert data["description"] == opinion_column.dek
     assert data["articleSection"] == "Opinion"
     assert [a["name"] for a in data["author"]] == ["Ines Okafor"]
-    assert data["datePublished"].startswith(str(opinion_column.published_at.date()))
+    assert data["datePublished"].startswith(str(opinion_column.first_published_at.date()))
     assert data["publisher"]["name"] == PublicationSettings.load().name
     assert "dateModified" in data
 
@@ -94,12 +95,41 @@ def test_json_ld_cannot_be_broken_out_of_by_a_headline(client: Client, world) ->
     assert "</script><script>alert(1)" not in html
 
 
-def test_social_cards_and_canonical_url(client: Client, opinion_column: ArticlePage) -> None:
+def test_social_cards_and_canonical_url(
+    client: Client, opinion_column: ArticlePage, settings: Any
+) -> None:
+    settings.SITE_URL = "https://news.example.org"
     html = client.get(opinion_column.url).content.decode()
-    assert '<link rel="canonical" href="http://localhost' in html
+    public = f"https://news.example.org{opinion_column.url}"
+    assert f'<link rel="canonical" href="{public}">' in html
+    assert f'<meta property="og:url" content="{public}">' in html
+    assert f'"mainEntityOfPage": "{public}"' in html
+    assert "localhost" not in html and "testserver" not in html
     assert '<meta property="og:title" content="Our river deserves better than concrete">' in html
     assert '<meta property="og:type" content="article">' in html
     assert 'name="twitter:card"' in html
+
+
+def test_the_front_page_lead_is_the_editors_choice_until_they_unpin_it(client: Client) -> None:
+    from broadsheet.articles.models import HomePage
+
+    pinned = make_article(title="The story the editors chose", days_ago=1)
+    home = HomePage.objects.get()
+    home.lead_article = pinned
+    home.save_revision().publish()
+    make_article(title="A newer brief, published after")
+
+    def lead_story() -> str:
+        html = client.get("/").content.decode()
+        start = html.index('class="lead-story"')
+        return html[start : html.index("</section>", start)]
+
+    assert "The story the editors chose" in lead_story()
+    assert "A newer brief" not in lead_story()
+
+    home.lead_article = None
+    home.save_revision().publish()
+    assert "A newer brief, published after" in lead_story()  # the newest, as a fallback
 
 
 def test_home_lists_latest_articles_and_a_rail_per_section(client: Client) -> None:

@@ -22,6 +22,7 @@ from broadsheet.discussion.actions._shared import (
     _count_visible,
 )
 from broadsheet.discussion.anchors import Anchor, AnchorTexts, anchor_texts_for, check_anchor
+from broadsheet.discussion.badges import reserved_name_problem
 from broadsheet.discussion.comment_writes import insert_comment, locked_thread_state, parent_state
 from broadsheet.discussion.events import CommentPosted
 from broadsheet.discussion.formatting import plain_text, render_markdown
@@ -159,6 +160,8 @@ def check_post_comment(
         if not policy.allow_guests:
             raise NotAllowed("Please sign in to comment.")
         _check_guest(name=new.guest_name, email=new.guest_email, website=new.guest_website)
+        if problem := reserved_name_problem(new.guest_name, reserved=policy.reserved_names):
+            raise ActionError(problem, field="name")
     html = check_comment_body(new.body)
     parent = ParentState.of(new.parent) if new.parent is not None else None
     _check_parent(thread=thread, parent=parent)

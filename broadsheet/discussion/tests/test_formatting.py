@@ -180,3 +180,14 @@ def test_no_adversarial_markdown_and_html_mix_gets_through(text: str) -> None:
     html = render_markdown(text)
     assert_safe(html)
     assert_safe(sanitize(text))
+
+
+def test_bare_addresses_become_links_that_search_engines_do_not_follow() -> None:
+    html = render_markdown("The report: https://example.org/flood-plan?page=2 (page 2).")
+    assert (
+        '<a href="https://example.org/flood-plan?page=2" rel="nofollow ugc noopener">'
+        "https://example.org/flood-plan?page=2</a>" in html
+    )
+    # Ordinary prose that merely looks like a domain stays text, and nothing unsafe links.
+    assert "<a" not in render_markdown("I moved to example.com last year.")
+    assert "<a" not in render_markdown("javascript:alert(1) and data:text/html,x")

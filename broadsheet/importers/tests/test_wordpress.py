@@ -42,7 +42,7 @@ def test_a_whole_publication_lands(
     article = ArticlePage.objects.get(slug="river-plan")
     assert article.live and article.title == "The river plan, explained"
     assert article.dek == "What the council decided, and what it means."
-    assert article.published_at.isoformat() == "2020-01-10T10:00:00+00:00"
+    assert article.first_published_at.isoformat() == "2020-01-10T10:00:00+00:00"
     assert article.get_parent().slug == "city-hall"
     assert sorted(article.tags.names()) == ["Environment", "flood"]
     assert [b.author.name for b in article.byline.all()] == ["Mara Quill"]

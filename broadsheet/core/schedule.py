@@ -1,0 +1,75 @@
+"""The periodic jobs: which task runs how often (BROADSHEET_SCHEDULE), enqueued for the
+task worker by `manage.py run_schedule`.
+
+The tasks are named by dotted path in the setting, so `core` knows no app above it. Each
+due run is claimed in the shared cache first (one slot per job per interval), so any
+number of `run_schedule` processes, on one machine or behind a load balancer with Redis,
+enqueue a job once per interval between them.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    task_path: str
+    every_seconds: int
+
+    @property
+    def name(self) -> str:
+        return self.task_path.rsplit(".", 1)[-1]
+
+
+def scheduled_jobs() -> list[Job]:
+    jobs = []
+    for task_path, every in settings.BROADSHEET_SCHEDULE.items():
+        if every <= 0:  # switched off
+            continue
+        jobs.append(Job(task_path=task_path, every_seconds=int(every)))
+    return jobs
+
+
+def claim_run(job: Job, now: float) -> bool:
+    """True for the first claimant of this job's current slot, False for any other."""
+    slot = int(now // job.every_seconds)
+    return bool(cache.add(f"schedule:{job.task_path}:{slot}", 1, job.every_seconds * 2))
+
+
+def enqueue_due(jobs: list[Job], now: float) -> list[str]:
+    """Enqueue every job whose slot has not been claimed yet; the names enqueued."""
+    enqueued = []
+    for job in jobs:
+        if claim_run(job, now):
+            import_string(job.task_path).enqueue()
+            enqueued.append(job.name)
+    return enqueued
+
+
+def run_schedule(
+    *,
+    tick_seconds: float = 1.0,
+    stop_after: float | None = None,
+    clock: Callable[[], float] = time.time,
+) -> int:
+    """Enqueue due jobs every tick until stopped (or for `stop_after` seconds). Returns
+    how many runs it enqueued."""
+    jobs = scheduled_jobs()
+    started = clock()
+    total = 0
+    while stop_after is None or clock() - started < stop_after:
+        for name in enqueue_due(jobs, clock()):
+            log.info("schedule: enqueued %s", name)
+            total += 1
+        time.sleep(tick_seconds)
+    return total

@@ -1,0 +1,20 @@
+"""Housekeeping tasks of the project itself (Django's tasks framework)."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+from django.core.management import call_command
+from django_tasks import task, task_backends
+from django_tasks_db import DatabaseBackend
+
+
+@task()
+def prune_task_results_task() -> str:
+    """Delete finished task results older than 14 days (daily on BROADSHEET_SCHEDULE):
+    the schedule alone enqueues ~9,000 runs a day, each leaving a row."""
+    out = StringIO()
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return "no database queue to prune"
+    call_command("prune_db_task_results", "--queue-name", "*", stdout=out)
+    return out.getvalue()
