@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
+from broadsheet.core.ids import parse_id
 from broadsheet.discussion import conf
 from broadsheet.discussion.anchors import (
     Anchor,
@@ -45,12 +46,9 @@ from broadsheet.discussion.sorting import LABELS, Sort, parse_sort
 
 
 def int_param(params: Mapping[str, Any], name: str) -> int | None:
-    raw = params.get(name)
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
+    """A positive whole number from the query string (ASCII digits, within a database
+    integer: core.ids.parse_id), or None."""
+    return parse_id(params.get(name))
 
 
 def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
