@@ -257,6 +257,10 @@ BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.ancho
 BROADSHEET_DISCUSSION_PEOPLE = "broadsheet.accounts.identity.PROFILE_PEOPLE"
 # New comments go through the moderation pipeline; every moderation change is audited.
 BROADSHEET_DISCUSSION_MODERATION = "broadsheet.moderation.pipeline.MODERATION"
+# Rate limits and moderation thresholds the operator set in the environment (config/env.py
+# lists which; docs/settings.md documents each); unset ones keep the defaults above or the
+# app's own.
+globals().update(ENV.tunables)
 
 LOGGING = {
     "version": 1,
