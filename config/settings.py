@@ -86,6 +86,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # /?p=123 and friends from an imported WordPress site (docs/importing.md).
     "broadsheet.importers.middleware.WordPressQueryRedirectMiddleware",
+    # Demo only (a no-op otherwise): who may read which mail in /_dev/outbox/.
+    "broadsheet.notifications.devmail.OutboxOwnerMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
