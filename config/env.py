@@ -224,6 +224,7 @@ class Environment:
     trusted_proxies: list[str]
     log_level: str
     secure_cookies: bool
+    hsts_seconds: int
     release: str
     tunables: dict[str, object]
 
@@ -250,6 +251,7 @@ def read_environment() -> Environment:
         trusted_proxies=_networks("TRUSTED_PROXIES"),
         log_level=_text("LOG_LEVEL") or "INFO",
         secure_cookies=_flag("SECURE_COOKIES", site_url.startswith("https://")),
+        hsts_seconds=_integer("HSTS_SECONDS", 31_536_000 if site_url.startswith("https://") else 0),
         release=_text("BROADSHEET_RELEASE"),
         tunables=_tunables(),
     )

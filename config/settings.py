@@ -220,6 +220,12 @@ SESSION_COOKIE_SECURE = ENV.secure_cookies
 CSRF_COOKIE_SECURE = ENV.secure_cookies
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Over HTTPS, browsers are told to come back only over HTTPS (a year by default; the
+# header is sent on secure requests only, so a plain-HTTP demo is never pinned).
+SECURE_HSTS_SECONDS = ENV.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other hosts of the domain are not ours to pin
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 BROADSHEET_TRUSTED_PROXIES = ENV.trusted_proxies
