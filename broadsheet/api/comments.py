@@ -24,6 +24,7 @@ from broadsheet.api.schemas import (
 )
 from broadsheet.api.security import csrf_checked, writer
 from broadsheet.core.clients import remember_reader
+from broadsheet.core.ids import MAX_PAGE
 from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import (
@@ -43,9 +44,6 @@ from broadsheet.discussion.selectors import comments_for_thread
 from broadsheet.discussion.sorting import Sort, parse_sort
 
 router = Router(tags=["comments"])
-
-# Past this a page's offset would not fit the database's 64-bit integers at any page size.
-MAX_PAGE = 1_000_000_000
 
 READ_ERRORS: dict[int, Any] = {404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, Any] = {

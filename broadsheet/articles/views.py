@@ -13,6 +13,7 @@ from broadsheet.articles.models import ArticlePage, Author
 from broadsheet.core.clients import client_ip, ip_hash, remember_reader, voter_key
 from broadsheet.core.errors import ActionError
 from broadsheet.core.pagecache import mark_cacheable
+from broadsheet.core.text import text_param
 
 REACTION_VALUES = {"up": 1, "down": -1, "none": 0}
 
@@ -95,7 +96,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = text_param(request.GET.get("q"), max_length=200)
     results = None
     if query:
         found = selectors.live_articles().search(query, order_by_relevance=True)

@@ -14,6 +14,9 @@ from django import forms
 from django.urls import register_converter
 
 MAX_ID = 2**63 - 1
+# The last page number any listing takes: past it, (page - 1) × page size would overflow
+# a 64-bit OFFSET at some page size.
+MAX_PAGE = 1_000_000_000
 _DIGITS = re.compile(r"[0-9]{1,19}", re.ASCII)
 
 
@@ -28,6 +31,12 @@ def parse_id(raw: object) -> int | None:
     else:
         return None
     return value if 0 < value <= MAX_ID else None
+
+
+def parse_page(raw: object) -> int | None:
+    """A page number from 1 to MAX_PAGE from `raw`, or None when it is not one."""
+    value = parse_id(raw)
+    return value if value is not None and value <= MAX_PAGE else None
 
 
 class IdConverter:

@@ -53,6 +53,15 @@ def clean_text(value: str, *, single_line: bool = False) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def text_param(raw: object, *, max_length: int = 200) -> str:
+    """A one-line text filter from a query string (a search, a name to filter by): as sent,
+    or "" when `clean_text` refuses it (a NUL would make PostgreSQL refuse the query)."""
+    try:
+        return clean_text(str(raw or "").strip()[:max_length], single_line=True)
+    except TextError:
+        return ""
+
+
 class FormText(forms.CharField):
     """A form field of outside text: `clean_text`, then the usual CharField checks."""
 

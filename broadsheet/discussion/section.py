@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
 
-from broadsheet.core.ids import parse_id
+from broadsheet.core.ids import parse_id, parse_page
 from broadsheet.discussion import conf
 from broadsheet.discussion.anchors import (
     Anchor,
@@ -236,7 +236,7 @@ def discussion_context(
         actor=actor or actor_from_request(request),
         sort=parse_sort(params.get("sort"), policy.default_sort),
         next_url=safe_next(request, params.get("next"), thread.host_url),
-        page_number=int_param(params, "cpage") or 1,
+        page_number=parse_page(params.get("cpage")) or 1,
         login_url=resolve_url(settings.LOGIN_URL),
     )
 
@@ -282,7 +282,7 @@ def build_section(
     if reply_to is None:
         reply_to = _comment_in(thread, int_param(params, "reply_to"))
     anchor = highlighted or reply_to
-    number = int_param(params, "cpage") or 1
+    number = parse_page(params.get("cpage")) or 1
     view = str(params.get("view") or "")
     view = view if view in ("inline", "featured") else ""
     if view == "inline":

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
+from broadsheet.core.text import text_param
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import access_comment, access_comment_to_act_on, access_thread
 from broadsheet.discussion.actions import PARENT_REMOVED_MESSAGE, NewComment
@@ -90,7 +91,9 @@ def replies_page(request: HttpRequest, comment_id: int) -> HttpResponse:
         return redirect(
             f"{reverse('discussion:replies', args=[comment.tree_root_id])}#comment-{comment.pk}"
         )
-    tree = comment_tree(comment, after=request.GET.get("after", "")[:252], viewer=actor)
+    tree = comment_tree(
+        comment, after=text_param(request.GET.get("after"), max_length=252), viewer=actor
+    )
     groups = build_groups(
         [comment],
         {comment.pk: tree.replies},

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
 from broadsheet.core.ids import parse_id
+from broadsheet.core.text import text_param
 from broadsheet.discussion.actions import (
     do_close_thread,
     do_feature_comment,
@@ -85,7 +86,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     _moderator(request)
     tab = selectors.parse_tab(request.GET.get("tab"))
     thread_id = request.GET.get("thread", "")
-    author = request.GET.get("author", "").strip()
+    author = text_param(request.GET.get("author"))
     comments = selectors.queue_comments(tab=tab, thread_id=parse_id(thread_id), author=author)
     context = {
         "tab": tab,

@@ -109,6 +109,13 @@ def test_ids_past_a_database_key_in_addresses_are_404s(thread: Thread, number: s
         assert response.status_code == 404
 
 
-@pytest.mark.parametrize("page", ["460000000000000000", str(BIG), "²", "-1"])
+@pytest.mark.parametrize("page", ["460000000000000000", str(BIG - 1), str(BIG), "²", "-1"])
 def test_any_page_number_in_the_query_answers_a_page(thread: Thread, page: str) -> None:
     assert Client().get(f"/discussion/t/{thread.pk}/?cpage={page}").status_code == 200
+
+
+def test_a_nul_in_a_query_filter_is_no_server_error(thread: Thread, guest_gabriel: Actor) -> None:
+    root = post(thread, guest_gabriel, "Root", name="G")
+    client = Client()
+    assert client.get(f"/discussion/c/{root.pk}/replies/?after=%00").status_code == 200
+    assert client.get("/search/?q=a%00b").status_code == 200
