@@ -132,9 +132,12 @@ CACHES: dict[str, dict[str, Any]]
 if ENV.redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis out of reach: a logged warning, and the site serves from the database.
+            "BACKEND": "broadsheet.core.caching.TolerantRedisCache",
             "LOCATION": ENV.redis_url,
             "KEY_PREFIX": "bs",
+            # A Redis that does not answer is given up on quickly, not waited for.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
