@@ -227,8 +227,6 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 # header is sent on secure requests only, so a plain-HTTP demo is never pinned).
 SECURE_HSTS_SECONDS = ENV.hsts_seconds
 SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other hosts of the domain are not ours to pin
-SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 BROADSHEET_TRUSTED_PROXIES = ENV.trusted_proxies

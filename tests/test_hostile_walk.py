@@ -286,6 +286,7 @@ def test_no_html_form_answers_a_5xx_to_anything(world: World, who: str) -> None:
         "/search/?q={x}&page={x}",
         "/notify/mine/?page={x}",
         "/me/comments/?page={x}",
+        "/?p={x}&cat={x}",
     ],
 )
 def test_no_page_answers_a_5xx_to_any_query(world: World, path: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
+from broadsheet.core.text import TextError, clean_text
 from broadsheet.discussion.compiled import (
     CompiledQueries,
     CompiledQuery,
@@ -42,6 +43,12 @@ def access_thread_by_key(key: str) -> Thread:
     """The thread of a host's key. Every API request about a discussion starts here, so
     the query is compiled once and the instance built from its row (Model.from_db, as
     the ORM does)."""
+    try:
+        clean_text(key, single_line=True)
+    except TextError:
+        # No stored key holds a NUL or another refused character (PostgreSQL would
+        # refuse the query itself): no such discussion.
+        raise Http404("No such discussion") from None
     query = _compiled.get("thread-by-key", _thread_by_key_query)
     row = next(iter(query.rows([key])), None)
     if row is None:

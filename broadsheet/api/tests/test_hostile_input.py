@@ -135,3 +135,9 @@ def test_csrf_is_answered_before_the_body_is_read(thread: Thread) -> None:
             url, data=json.dumps(body), content_type="application/json"
         )
         assert_error(response, 403, "csrf_failed")
+
+
+def test_a_thread_key_no_store_can_hold_is_the_json_404() -> None:
+    # PostgreSQL refuses a NUL in a query: found by tests/test_hostile_walk.py.
+    response = Client().get(f"{API}/threads/%00/comments")
+    assert_error(response, 404, "not_found")
