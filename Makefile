@@ -8,7 +8,7 @@ PORT     ?= 8000
 WORKERS  ?= 2
 STAMPS   := var/stamps
 
-.PHONY: help demo serve test pytest test-fast lint lint-js test-js format setup install assets static migrate demo-data browser bench bench-import bench-live clean
+.PHONY: help demo serve test pytest test-fast lint lint-js test-js audit format setup install assets static migrate demo-data browser bench bench-import bench-live clean
 
 help:
 	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
@@ -78,6 +78,10 @@ pytest: install assets static browser
 
 test-fast: install assets static
 	@$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
+
+# Known vulnerabilities (pip-audit, npm audit) and bandit; see scripts/audit.sh.
+audit: install assets
+	@PY=$(PY) scripts/audit.sh
 
 lint: install lint-js
 	@$(VENV)/bin/ruff format --check .

@@ -7,6 +7,7 @@ Anything invalid stops start-up with a message that names the variable.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -51,6 +52,91 @@ def _list(name: str, default: list[str]) -> list[str]:
     if not raw:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _rate(name: str) -> tuple[int, int] | None:
+    """ "COUNT/SECONDS" (e.g. "5/60"): at most COUNT per window of SECONDS; None when unset."""
+    raw = _text(name)
+    if not raw:
+        return None
+    count, _, seconds = raw.partition("/")
+    try:
+        parsed = (int(count), int(seconds))
+    except ValueError:
+        parsed = (-1, -1)
+    if parsed[0] < 0 or parsed[1] <= 0:
+        raise EnvError(f"{name} must be COUNT/SECONDS such as 5/60, not {raw!r}")
+    return parsed
+
+
+def _count(name: str) -> int | None:
+    """A whole number ≥ 0; None when unset."""
+    if not _text(name):
+        return None
+    value = _integer(name, 0)
+    if value < 0:
+        raise EnvError(f"{name} must be 0 or more, not {value}")
+    return value
+
+
+# Rate limits and moderation thresholds an operator may tune without a code change (behind
+# a NAT or a proxy, one address may be many readers). Each variable sets the Django setting
+# of the same name; unset, the app's documented default holds (docs/settings.md).
+RATE_LIMIT_VARIABLES = (
+    "BROADSHEET_DISCUSSION_POST_RATE_LIMIT",
+    "BROADSHEET_DISCUSSION_VOTE_RATE_LIMIT",
+    "BROADSHEET_REACTION_RATE_LIMIT",
+    "BROADSHEET_NOTIFICATIONS_SUBSCRIBE_RATE_LIMIT",
+    "BROADSHEET_MODERATION_FLOOD_LIMIT",
+    "BROADSHEET_MODERATION_ACCOUNT_RATE_LIMIT",
+    "BROADSHEET_MODERATION_REPORT_RATE_LIMIT",
+)
+THRESHOLD_VARIABLES = (
+    "BROADSHEET_MODERATION_DUPLICATE_WINDOW",
+    "BROADSHEET_MODERATION_MIN_SUBMIT_SECONDS",
+    "BROADSHEET_MODERATION_SPAM_THRESHOLD",
+    "BROADSHEET_MODERATION_MAX_LINKS",
+    "BROADSHEET_MODERATION_NEW_COMMENTER_COMMENTS",
+    "BROADSHEET_MODERATION_REPORTS_TO_HOLD",
+    "BROADSHEET_MODERATION_TRUST_AFTER",
+    "BROADSHEET_MODERATION_AUTO_CLOSE_DAYS",
+    "BROADSHEET_NOTIFICATIONS_CONFIRMATION_INTERVAL",
+)
+MODERATION_MODES = ("none", "new_commenters", "all")
+
+
+def _tunables() -> dict[str, object]:
+    found: dict[str, object] = {}
+    for name in RATE_LIMIT_VARIABLES:
+        rate = _rate(name)
+        if rate is not None:
+            found[name] = rate
+    for name in THRESHOLD_VARIABLES:
+        count = _count(name)
+        if count is not None:
+            found[name] = count
+    mode = _text("BROADSHEET_MODERATION_MODE")
+    if mode:
+        if mode not in MODERATION_MODES:
+            raise EnvError(
+                f"BROADSHEET_MODERATION_MODE must be one of {', '.join(MODERATION_MODES)}, "
+                f"not {mode!r}"
+            )
+        found["BROADSHEET_MODERATION_MODE"] = mode
+    return found
+
+
+def _networks(name: str) -> list[str]:
+    """Comma-separated addresses or CIDR networks, each checked now (not at first use)."""
+    found = _list(name, [])
+    for item in found:
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise EnvError(
+                f"{name}: {item!r} is not an address or a network such as 10.0.0.0/8"
+            ) from None
+    return found
 
 
 def database_from_url(url: str) -> dict[str, object]:
@@ -155,11 +241,13 @@ class Environment:
     trusted_proxies: list[str]
     log_level: str
     secure_cookies: bool
+    hsts_seconds: int
     release: str
     live: bool
     live_engine: str
     live_pushpin_urls: list[str]
     live_backend: str
+    tunables: dict[str, object]
 
 
 def read_environment() -> Environment:
@@ -183,14 +271,16 @@ def read_environment() -> Environment:
         site_url=site_url.rstrip("/"),
         email_url=_text("EMAIL_URL"),
         default_from_email=_text("DEFAULT_FROM_EMAIL") or "Broadsheet <news@localhost>",
-        trusted_proxies=_list("TRUSTED_PROXIES", []),
+        trusted_proxies=_networks("TRUSTED_PROXIES"),
         log_level=_text("LOG_LEVEL") or "INFO",
         secure_cookies=_flag("SECURE_COOKIES", site_url.startswith("https://")),
+        hsts_seconds=_integer("HSTS_SECONDS", 31_536_000 if site_url.startswith("https://") else 0),
         release=_text("BROADSHEET_RELEASE"),
         live=_flag("BROADSHEET_LIVE", True),
         live_engine=_live_engine(),
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
         live_backend=_live_backend(),
+        tunables=_tunables(),
     )
 
 

@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # /?p=123 and friends from an imported WordPress site (docs/importing.md).
     "broadsheet.importers.middleware.WordPressQueryRedirectMiddleware",
+    # Demo only (a no-op otherwise): who may read which mail in /_dev/outbox/.
+    "broadsheet.notifications.devmail.OutboxOwnerMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -134,9 +136,12 @@ CACHES: dict[str, dict[str, Any]]
 if ENV.redis_url:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Redis out of reach: a logged warning, and the site serves from the database.
+            "BACKEND": "broadsheet.core.caching.TolerantRedisCache",
             "LOCATION": ENV.redis_url,
             "KEY_PREFIX": "bs",
+            # A Redis that does not answer is given up on quickly, not waited for.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 2},
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
@@ -226,6 +231,10 @@ SESSION_COOKIE_SECURE = ENV.secure_cookies
 CSRF_COOKIE_SECURE = ENV.secure_cookies
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Over HTTPS, browsers are told to come back only over HTTPS (a year by default; the
+# header is sent on secure requests only, so a plain-HTTP demo is never pinned).
+SECURE_HSTS_SECONDS = ENV.hsts_seconds
+SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other hosts of the domain are not ours to pin
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 BROADSHEET_TRUSTED_PROXIES = ENV.trusted_proxies
@@ -281,6 +290,11 @@ BROADSHEET_LIVE_ENGINE = ENV.live_engine
 BROADSHEET_LIVE_BACKEND = ENV.live_backend  # empty: chosen from REDIS_URL / DATABASE_URL
 BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS = ENV.live_pushpin_urls
 BROADSHEET_DISCUSSION_THREAD_AUTHORS = "broadsheet.articles.discussion_policy.thread_author_ids"
+
+# Rate limits and moderation thresholds the operator set in the environment (config/env.py
+# lists which; docs/settings.md documents each); unset ones keep the defaults above or the
+# app's own.
+globals().update(ENV.tunables)
 
 LOGGING = {
     "version": 1,

@@ -37,3 +37,6 @@ if settings.BROADSHEET_DEMO or settings.DEBUG:
         path("_dev/outbox/", include(("broadsheet.notifications.devmail", "dev-outbox")))
     )
 urlpatterns.append(path("", include(wagtail_urls)))
+
+# A database outage is a 503 (JSON under /api/), never a traceback: core/views.py.
+handler500 = "broadsheet.core.views.server_error"

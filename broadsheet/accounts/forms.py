@@ -5,18 +5,20 @@ from __future__ import annotations
 from django import forms
 
 from broadsheet.accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH
+from broadsheet.core.text import FormText
 
 
 class ProfileForm(forms.Form):
-    display_name = forms.CharField(
+    display_name = FormText(
+        single_line=True,
+        strip=True,
         label="Display name",
-        required=False,
         max_length=DISPLAY_NAME_MAX_LENGTH,
         help_text="Shown with your comments instead of your username.",
     )
-    bio = forms.CharField(
+    bio = FormText(
+        strip=True,
         label="About you",
-        required=False,
         max_length=BIO_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=f"A few words, at most {BIO_MAX_LENGTH} characters.",

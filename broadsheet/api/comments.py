@@ -22,8 +22,9 @@ from broadsheet.api.schemas import (
     VoteIn,
     VoteOut,
 )
-from broadsheet.api.security import writer
+from broadsheet.api.security import csrf_checked, writer
 from broadsheet.core.clients import remember_reader
+from broadsheet.core.ids import MAX_PAGE
 from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import (
@@ -80,7 +81,10 @@ def _single(
     summary="A page of a discussion",
 )
 def list_comments(
-    request: HttpRequest, key: str, sort: Sort | None = None, page: int = Query(1, ge=1)
+    request: HttpRequest,
+    key: str,
+    sort: Sort | None = None,
+    page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> HttpResponse:
     """Top-level comments (PAGE_SIZE per page) in `sort` (default: the thread's), each with
     up to REPLIES_PER_ROOT replies nested by parent. My votes, what I may edit and my own
@@ -201,7 +205,7 @@ def _thread_out(thread: Thread) -> dict[str, Any]:
 
 
 @router.get(
-    "/comments/{int:comment_id}", response={200: CommentOut, **READ_ERRORS}, summary="One comment"
+    "/comments/{id:comment_id}", response={200: CommentOut, **READ_ERRORS}, summary="One comment"
 )
 def get_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     actor = actor_from_request(request)
@@ -212,6 +216,7 @@ def get_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     "/threads/{path:key}/comments",
     response={201: CommentOut, **WRITE_ERRORS},
     summary="Post a comment or reply",
+    auth=csrf_checked,
 )
 def post_comment(request: HttpRequest, key: str, payload: CommentIn) -> HttpResponse:
     """Guests give `name` and `email` (never shown); signed-in readers post as themselves.
@@ -250,9 +255,10 @@ def _new_comment(payload: CommentIn, thread: Thread, parent: Comment | None) -> 
 
 
 @router.patch(
-    "/comments/{int:comment_id}",
+    "/comments/{id:comment_id}",
     response={200: CommentOut, **WRITE_ERRORS},
     summary="Edit my comment",
+    auth=csrf_checked,
 )
 def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> dict[str, Any]:
     """The author only, within the edit window (BROADSHEET_DISCUSSION_EDIT_WINDOW)."""
@@ -264,9 +270,10 @@ def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) 
 
 
 @router.delete(
-    "/comments/{int:comment_id}",
+    "/comments/{id:comment_id}",
     response={200: CommentOut, **WRITE_ERRORS},
     summary="Delete a comment",
+    auth=csrf_checked,
 )
 def delete_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     """The author or a moderator. A comment with replies stays as a "[deleted]" placeholder."""
@@ -276,9 +283,10 @@ def delete_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/comments/{int:comment_id}/vote",
+    "/comments/{id:comment_id}/vote",
     response={200: VoteOut, **WRITE_ERRORS},
     summary="Vote on a comment",
+    auth=csrf_checked,
 )
 def vote(
     request: HttpRequest, response: HttpResponse, comment_id: int, payload: VoteIn

@@ -4,9 +4,50 @@ part of any of them."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
+
+from broadsheet.core.ids import MAX_ID
+from broadsheet.core.text import MultiLineText, SingleLineText
+from broadsheet.discussion import conf
+from broadsheet.discussion.anchors import QUOTE_MAX_LENGTH
+
+# Ids and offsets in JSON are whole numbers, never true/false, 1.0 or "1", in the range of
+# a database key (a larger one answers 422, not a server error).
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+Offset = Annotated[int, Field(strict=True, ge=0, le=1_000_000)]
+
+# The limits the actions enforce, declared here so a client can know them from the schema.
+# The body's is read once from settings (BROADSHEET_DISCUSSION_BODY_MAX_LENGTH) at start.
+Body = Annotated[
+    str,
+    Field(
+        max_length=conf.body_max_length(),
+        description="Markdown: **bold**, *italic*, [link](https://…), > quote, - list, `code`",
+    ),
+    MultiLineText,
+]
+GuestName = Annotated[
+    str,
+    Field(max_length=conf.name_max_length(), description="Guests: the name shown"),
+    SingleLineText,
+]
+GuestEmail = Annotated[
+    str, Field(max_length=254, description="Guests: never shown"), SingleLineText
+]
+GuestWebsite = Annotated[
+    str, Field(max_length=300, description="Guests: optional https:// address"), SingleLineText
+]
+BlockId = Annotated[
+    str, Field(max_length=64, description="The block (UUID) the comment is about"), SingleLineText
+]
+Quote = Annotated[
+    str,
+    Field(max_length=QUOTE_MAX_LENGTH, description='"quote": the sentence, ≤ 1,000 characters'),
+    MultiLineText,
+]
 
 
 class ErrorDetail(Schema):
@@ -87,38 +128,56 @@ class CommentPageOut(Schema):
 
 
 class CommentIn(Schema):
-    body: str = Field(
-        ..., description="Markdown: **bold**, *italic*, [link](https://…), > quote, - list, `code`"
-    )
-    parent_id: int | None = Field(None, description="The comment replied to")
-    name: str = Field("", description="Guests: the name shown")
-    email: str = Field("", description="Guests: never shown")
-    website: str = Field("", description="Guests: optional https:// address")
+    body: Body
+    parent_id: Id | None = Field(None, description="The comment replied to")
+    name: GuestName = ""
+    email: GuestEmail = ""
+    website: GuestWebsite = ""
     anchor_kind: Literal["", "point", "quote"] = Field(
         "", description='Inline feedback: "point" or "quote"; "" for the whole page'
     )
-    anchor_block_id: str = Field("", description="The block (UUID) the comment is about")
-    anchor_quote: str = Field("", description='"quote": the sentence, ≤ 1,000 characters')
-    anchor_start: int | None = Field(None, ge=0, description='"quote": offset in the block text')
-    anchor_end: int | None = Field(None, ge=0, description='"quote": end offset (exclusive)')
-    homepage: str = Field(
-        "",
-        description="Anti-bot: the comment form's hidden honeypot field, sent as it is "
-        "(a filled one marks the comment spam); leave empty",
-    )
-    rendered: str | None = Field(
-        None,
-        description="Anti-bot: the comment form's signed render time, when the comment "
-        "comes from one of our pages (too fast a reply is held)",
-    )
+    anchor_block_id: BlockId = ""
+    anchor_quote: Quote = ""
+    anchor_start: Offset | None = Field(None, description='"quote": offset in the block text')
+    anchor_end: Offset | None = Field(None, description='"quote": end offset (exclusive)')
+    homepage: Annotated[
+        str,
+        Field(
+            max_length=2000,
+            description="Anti-bot: the comment form's hidden honeypot field, sent as it is "
+            "(a filled one marks the comment spam); leave empty",
+        ),
+        SingleLineText,
+    ] = ""
+    rendered: (
+        Annotated[
+            str,
+            Field(
+                max_length=200,
+                description="Anti-bot: the comment form's signed render time, when the "
+                "comment comes from one of our pages (too fast a reply is held)",
+            ),
+            SingleLineText,
+        ]
+        | None
+    ) = None
 
 
 class CommentEditIn(Schema):
-    body: str
+    body: Body
+
+
+def _whole_number(value: object) -> object:
+    # JSON true and 1.0 equal 1 in Python; a vote is the number itself or refused.
+    if type(value) is not int:
+        raise ValueError("Input should be -1, 0 or 1")
+    return value
 
 
 class VoteIn(Schema):
-    value: Literal[1, -1, 0] = Field(..., description="1 upvote, -1 downvote, 0 remove my vote")
+    value: Annotated[Literal[1, -1, 0], BeforeValidator(_whole_number)] = Field(
+        ..., description="1 upvote, -1 downvote, 0 remove my vote"
+    )
 
 
 class VoteOut(Schema):

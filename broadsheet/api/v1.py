@@ -42,7 +42,8 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     if location and location[0] == "payload":
         location = location[1:]
     field = location[0] if location else None
-    message = str(first.get("msg", "Invalid request."))
+    # Our own validators (core.text) raise ValueError, which pydantic prefixes.
+    message = str(first.get("msg", "Invalid request.")).removeprefix("Value error, ")
     return error_response(request, 422, "invalid", message, field)
 
 
@@ -56,10 +57,20 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpRe
     return error_response(request, exc.status_code, "unauthenticated", exc.message)
 
 
+# The codes django-ninja's own HttpErrors answer with (docs/api.md lists them all). Its 400
+# is "Cannot parse request body": a body that is not JSON, or not the declared encoding.
+HTTP_ERROR_CODES = {400: "malformed", 401: "unauthenticated", 403: "forbidden", 404: "not_found"}
+
+
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    code = "forbidden" if exc.status_code == 403 else "error"
+    code = HTTP_ERROR_CODES.get(exc.status_code, "invalid")
     return error_response(request, exc.status_code, code, exc.message)
+
+
+def not_found(request: HttpRequest) -> HttpResponse:
+    """Addresses under /api/v1/ that match no operation (see api/urls.py)."""
+    return error_response(request, 404, "not_found", "No such address in the API.")
 
 
 class CsrfOut(Schema):

@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 
 from broadsheet.articles.models import ArticleByline, ArticlePage, PublicationSettings
+from broadsheet.core.ids import parse_id
 from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.anchors import AnchorTexts
 from broadsheet.discussion.models import Thread
@@ -101,9 +102,9 @@ def anchor_texts(thread: Any) -> AnchorTexts:
     published edit is seen at once and an unchanged article costs no more.
     """
     key = str(getattr(thread, "key", ""))
-    if not key.startswith("article-") or not key[8:].isdigit():
+    pk = parse_id(key[8:]) if key.startswith("article-") else None
+    if pk is None:
         return AnchorTexts()
-    pk = int(key[8:])
     row = ArticlePage.objects.live().filter(pk=pk).values_list("live_revision_id").first()
     if row is None:
         return AnchorTexts()

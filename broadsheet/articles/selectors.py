@@ -30,6 +30,7 @@ from broadsheet.articles.models import (
     SectionPage,
 )
 from broadsheet.core.clients import reader_id
+from broadsheet.core.ids import parse_id
 from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.selectors import comment_counts, threads_most_discussed
@@ -104,11 +105,7 @@ def most_discussed(*, limit: int = 5, days: int = 7) -> list[ArticlePage]:
     threads = threads_most_discussed(key_prefix="article-", limit=limit, since=since)
     if not threads:
         threads = threads_most_discussed(key_prefix="article-", limit=limit)
-    ids = {
-        int(t.key.removeprefix("article-")): t
-        for t in threads
-        if t.key.removeprefix("article-").isdigit()
-    }
+    ids = {pk: t for t in threads if (pk := parse_id(t.key.removeprefix("article-"))) is not None}
     articles = {a.pk: a for a in ArticlePage.objects.live().public().filter(pk__in=ids)}
     ranked = []
     for pk, thread in ids.items():

@@ -6,7 +6,7 @@ from broadsheet.articles import feeds, views
 app_name = "articles"
 
 urlpatterns = [
-    path("react/<int:article_id>/", views.react, name="react"),
+    path("react/<id:article_id>/", views.react, name="react"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
     path("authors/<slug:slug>/", views.author_page, name="author"),
     path("search/", views.search, name="search"),

@@ -14,6 +14,7 @@ from broadsheet.core.clients import client_ip, ip_hash, remember_reader, voter_k
 from broadsheet.core.errors import ActionError
 from broadsheet.core.htmx import is_htmx, with_reswap
 from broadsheet.core.pagecache import mark_cacheable
+from broadsheet.core.text import text_param
 
 REACTION_VALUES = {"up": 1, "down": -1, "none": 0}
 
@@ -90,7 +91,7 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
+    query = text_param(request.GET.get("q"), max_length=200)
     results = None
     if query:
         found = selectors.live_articles().search(query, order_by_relevance=True)

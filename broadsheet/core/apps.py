@@ -5,3 +5,7 @@ class CoreConfig(AppConfig):
     name = "broadsheet.core"
     label = "core"
     verbose_name = "Broadsheet core"
+
+    def ready(self) -> None:
+        # The `id` path converter, registered before any URLconf is read.
+        from broadsheet.core import ids  # noqa: F401

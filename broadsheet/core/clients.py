@@ -40,7 +40,7 @@ def client_ip(request: HttpRequest) -> str:
     proxy, walking the chain from the right and stopping at the first untrusted hop;
     anyone can send the header, so believing it blindly lets a spammer pick any IP.
     """
-    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104
+    remote = request.META.get("REMOTE_ADDR", "") or "0.0.0.0"  # noqa: S104  # nosec B104
     if not _is_trusted_proxy(remote):
         return remote
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")

@@ -1,4 +1,4 @@
-"""Content-Security-Policy for everything readers see.
+"""Content-Security-Policy (and Permissions-Policy) for everything readers see.
 
 Our pages carry no inline script or style, so the policy is strict. The Wagtail and
 Django admins rely on inline code and get their own, looser policy.
@@ -36,6 +36,9 @@ ADMIN_POLICY = "; ".join(
     ]
 )
 ADMIN_PREFIXES = ("/admin/", "/django-admin/")
+# Powerful browser features no page of ours uses, switched off for every page (and any
+# script that might ever get in).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
 
 
 class ContentSecurityPolicyMiddleware:
@@ -47,4 +50,6 @@ class ContentSecurityPolicyMiddleware:
         if "Content-Security-Policy" not in response:
             admin = request.path.startswith(ADMIN_PREFIXES)
             response["Content-Security-Policy"] = ADMIN_POLICY if admin else PUBLIC_POLICY
+        if "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = PERMISSIONS_POLICY
         return response

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import logging
+import sys
+
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.db.utils import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
+
+logger = logging.getLogger(__name__)
 
 
 @never_cache
@@ -15,3 +21,46 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:
         return JsonResponse({"status": "unavailable", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+UNAVAILABLE_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Back in a moment</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Back in a moment</h1>
+<p>The site cannot reach its database just now. Nothing you sent was lost if you were
+told it was saved; please try again in a minute.</p></main></body></html>
+"""
+FAILED_HTML = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Something went wrong</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main><h1>Something went wrong</h1>
+<p>The error has been logged. Please try again.</p></main></body></html>
+"""
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: a database that cannot be reached (stopped, restarting, out of
+    connections) answers 503 with Retry-After, as JSON under /api/ and as a short page
+    elsewhere, and logs a warning; anything else a plain 500. Neither renders a template
+    or touches the database (either may be what failed), and neither shows a traceback."""
+    error = sys.exc_info()[1]
+    outage = isinstance(error, OperationalError | InterfaceError)
+    status = 503 if outage else 500
+    if outage:
+        logger.warning("Database unavailable: %s: %s", type(error).__name__, error)
+    if request.path.startswith("/api/"):
+        code, message = (
+            ("unavailable", "The database cannot be reached just now; try again shortly.")
+            if outage
+            else ("server_error", "Something went wrong; the error has been logged.")
+        )
+        response: HttpResponse = JsonResponse(
+            {"error": {"code": code, "message": message, "field": None}}, status=status
+        )
+    else:
+        body = UNAVAILABLE_HTML if outage else FAILED_HTML
+        response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+    if outage:
+        response["Retry-After"] = "30"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.utils.module_loading import import_string
 
 from broadsheet.core.errors import ActionError
+from broadsheet.core.ids import parse_id
 from broadsheet.discussion import conf
 
 if TYPE_CHECKING:
@@ -169,11 +170,10 @@ def mark_outdated(views: list[Any], texts: AnchorTexts | None) -> None:
 def _int(value: object) -> int | None:
     if value in (None, ""):
         return None
-    try:
-        number = int(str(value))
-    except ValueError:
-        raise ActionError("The position of the quote is not valid.", field=FIELD) from None
-    if number < 0:
+    if value == 0 or value == "0":
+        return 0
+    number = parse_id(value)
+    if number is None:
         raise ActionError("The position of the quote is not valid.", field=FIELD)
     return number
 

@@ -1,20 +1,39 @@
-"""Form parsing for the HTML views. Forms only carry values; what is valid is decided by
-the actions' check_* functions, whose errors (with their field) are shown next to the
-fields and keep the reader's text."""
+"""Form parsing for the HTML views. Forms carry values and refuse only what no text or id
+may hold (core.text, core.ids: the same boundary as the API's schemas); what is valid
+beyond that is decided by the actions' check_* functions. Both kinds of error (with their
+field) are shown next to the fields and keep the reader's text."""
 
 from __future__ import annotations
 
 from django import forms
 
+from broadsheet.core.errors import ActionError
+from broadsheet.core.ids import FormId
+from broadsheet.core.text import FormText
+
 VOTE_VALUES = {"1": 1, "-1": -1, "0": 0, "up": 1, "down": -1, "none": 0}
 
 
-class CommentForm(forms.Form):
-    body = forms.CharField(required=False, strip=False)
-    name = forms.CharField(required=False, max_length=500)
-    email = forms.CharField(required=False, max_length=500)
-    website = forms.CharField(required=False, max_length=2000)
-    parent = forms.IntegerField(required=False, min_value=1)
+class CheckedForm(forms.Form):
+    """A form whose field errors answer as the actions' do (one ActionError, its field)."""
+
+    CHECKED: tuple[str, ...] = ()
+
+    def check(self) -> None:
+        """Raise the first refusal among the CHECKED fields (in their order), if any."""
+        for name in self.CHECKED:
+            if name in self.errors:
+                raise ActionError(str(self.errors[name][0]), field=name)
+
+
+class CommentForm(CheckedForm):
+    CHECKED = ("body", "name", "email", "website", "parent", "anchor_quote")
+
+    body = FormText()
+    name = FormText(single_line=True, max_length=500)
+    email = FormText(single_line=True, max_length=500)
+    website = FormText(single_line=True, max_length=2000)
+    parent = FormId(required=False)
     next = forms.CharField(required=False, max_length=2000)
     sort = forms.CharField(required=False, max_length=10)
     # Anti-bot fields (broadsheet.moderation.rules.honeypot): a honeypot and the signed
@@ -33,7 +52,7 @@ class CommentForm(forms.Form):
     # Inline feedback: the passage the comment is about (see anchors.py).
     anchor_kind = forms.CharField(required=False, max_length=10)
     anchor_block_id = forms.CharField(required=False, max_length=64)
-    anchor_quote = forms.CharField(required=False, max_length=5000)
+    anchor_quote = FormText(max_length=5000)
     anchor_start = forms.CharField(required=False, max_length=12)
     anchor_end = forms.CharField(required=False, max_length=12)
 
@@ -51,6 +70,22 @@ class CommentForm(forms.Form):
             key: str(self.data.get(f"anchor_{key}", "") or "")
             for key in ("kind", "block_id", "quote", "start", "end")
         }
+
+
+class EditForm(CheckedForm):
+    CHECKED = ("body",)
+
+    body = FormText()
+
+    def body_as_sent(self) -> str:
+        data = self.cleaned_data if hasattr(self, "cleaned_data") else {}
+        return str(data.get("body") or self.data.get("body", "") or "")
+
+
+def parse_edit_form(data: object) -> EditForm:
+    form = EditForm(data)  # type: ignore[arg-type]
+    form.is_valid()
+    return form
 
 
 def parse_comment_form(data: object) -> CommentForm:

@@ -22,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
 
+from broadsheet.core.ids import parse_id, parse_page
 from broadsheet.discussion import conf
 from broadsheet.discussion.anchors import (
     Anchor,
@@ -47,12 +48,9 @@ from broadsheet.discussion.sorting import LABELS, Sort, parse_sort
 
 
 def int_param(params: Mapping[str, Any], name: str) -> int | None:
-    raw = params.get(name)
-    try:
-        value = int(str(raw))
-    except (TypeError, ValueError):
-        return None
-    return value if value > 0 else None
+    """A positive whole number from the query string (ASCII digits, within a database
+    integer: core.ids.parse_id), or None."""
+    return parse_id(params.get(name))
 
 
 def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
@@ -250,7 +248,7 @@ def discussion_context(
         actor=actor or actor_from_request(request),
         sort=parse_sort(params.get("sort"), policy.default_sort),
         next_url=safe_next(request, params.get("next"), thread.host_url),
-        page_number=int_param(params, "cpage") or 1,
+        page_number=parse_page(params.get("cpage")) or 1,
         login_url=resolve_url(settings.LOGIN_URL),
     )
 
@@ -296,7 +294,7 @@ def build_section(
     if reply_to is None:
         reply_to = _comment_in(thread, int_param(params, "reply_to"))
     anchor = highlighted or reply_to
-    number = int_param(params, "cpage") or 1
+    number = parse_page(params.get("cpage")) or 1
     view = str(params.get("view") or "")
     view = view if view in ("inline", "featured") else ""
     if view == "inline":

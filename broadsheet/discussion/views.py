@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
+from broadsheet.core.text import text_param
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import access_comment, access_comment_to_act_on, access_thread
 from broadsheet.discussion.actions import PARENT_REMOVED_MESSAGE, NewComment
@@ -31,7 +32,12 @@ from broadsheet.discussion.anchors import (
     question_of,
 )
 from broadsheet.discussion.avatars import DIGEST_PATTERN, identicon_svg
-from broadsheet.discussion.forms import CommentForm, parse_comment_form, parse_vote
+from broadsheet.discussion.forms import (
+    CommentForm,
+    parse_comment_form,
+    parse_edit_form,
+    parse_vote,
+)
 from broadsheet.discussion.fragments import (
     comment_context,
     comment_view,
@@ -85,7 +91,9 @@ def replies_page(request: HttpRequest, comment_id: int) -> HttpResponse:
         return redirect(
             f"{reverse('discussion:replies', args=[comment.tree_root_id])}#comment-{comment.pk}"
         )
-    tree = comment_tree(comment, after=request.GET.get("after", "")[:252], viewer=actor)
+    tree = comment_tree(
+        comment, after=text_param(request.GET.get("after"), max_length=252), viewer=actor
+    )
     groups = build_groups(
         [comment],
         {comment.pk: tree.replies},
@@ -188,6 +196,7 @@ def post_comment(request: HttpRequest, thread_id: int) -> HttpResponse:
     actor = actor_from_request(request, mint_reader=True)
     parent = None
     try:
+        form.check()
         parent = _parent(actor, form)
         new = _new_comment(form, thread, parent)
         comment = actions.do_post_comment(
@@ -231,9 +240,10 @@ def preview(request: HttpRequest, thread_id: int) -> HttpResponse:
     form = parse_comment_form(request.POST)
     parent = _parent_or_none(actor_from_request(request), form)
     try:
+        form.check()
         html = mark_safe(actions.check_comment_body(form.values()["body"]))
     except ActionError as error:
-        state = _form_state(form, parent, errors={"body": error.message})
+        state = _form_state(form, parent, errors={error.field or "body": error.message})
         if is_htmx(request):
             return render(
                 request,
@@ -280,8 +290,10 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     state = FormState(kind="edit", comment=comment, data={"body": comment.body_source})
     status = 200
     if request.method == "POST":
-        state.data["body"] = request.POST.get("body", "")
+        form = parse_edit_form(request.POST)
+        state.data["body"] = form.body_as_sent()
         try:
+            form.check()
             if request.POST.get("preview"):
                 state.preview = mark_safe(actions.check_comment_body(state.data["body"]))
             else:

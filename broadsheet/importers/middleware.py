@@ -24,6 +24,8 @@ class WordPressQueryRedirectMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if self._is_wordpress_query(request):
             old_path = Redirect.normalise_path(request.get_full_path())
+            if "\x00" in old_path:  # no stored path holds one; PostgreSQL refuses it
+                return self.get_response(request)
             redirect = (
                 Redirect.objects.filter(old_path=old_path, site__isnull=True)
                 .select_related("redirect_page")

@@ -10,10 +10,11 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("act/", views.queue_action, name="act"),
     path("commenter/<str:key>/", views.commenter, name="commenter"),
-    path("sanction/<int:sanction_id>/lift/", views.lift_sanction, name="lift"),
-    # Only the two verbs: anything else is a 404, never a reopen.
+    path("sanction/<id:sanction_id>/lift/", views.lift_sanction, name="lift"),
+    # Only the two verbs: anything else is a 404, never a reopen. At most 18 digits: always
+    # within a database key (core.ids), so a longer number is a 404, not a server error.
     re_path(
-        r"^thread/(?P<thread_id>[0-9]+)/(?P<verb>close|reopen)/$",
+        r"^thread/(?P<thread_id>[0-9]{1,18})/(?P<verb>close|reopen)/$",
         views.thread_open_close,
         name="thread",
     ),

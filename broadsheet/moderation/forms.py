@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from broadsheet.core.text import FormText
 from broadsheet.moderation.models import Report
 
 BULK_ACTIONS = ("approve", "reject", "spam", "feature", "unfeature", "ban")
@@ -11,13 +12,13 @@ BULK_ACTIONS = ("approve", "reject", "spam", "feature", "unfeature", "ban")
 
 class ReportForm(forms.Form):
     reason = forms.ChoiceField(choices=Report.Reason.choices, widget=forms.RadioSelect)
-    note = forms.CharField(required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    note = FormText(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class QueueActionForm(forms.Form):
     action = forms.ChoiceField(choices=[(a, a) for a in BULK_ACTIONS])
     comments = forms.TypedMultipleChoiceField(coerce=int, choices=())
-    reason = forms.CharField(required=False, max_length=300)
+    reason = FormText(single_line=True, max_length=300)
 
     def __init__(self, data: object, *, allowed: list[int]) -> None:
         super().__init__(data)  # type: ignore[arg-type]
@@ -29,8 +30,8 @@ class SanctionForm(forms.Form):
         choices=[("ban", "Ban"), ("suspend", "Suspend"), ("shadow", "Shadow-ban")]
     )
     until = forms.DateTimeField(required=False)
-    reason = forms.CharField(required=False, max_length=300)
+    reason = FormText(single_line=True, max_length=300)
 
 
 class NoteForm(forms.Form):
-    text = forms.CharField(max_length=2000)
+    text = FormText(required=True, max_length=2000)

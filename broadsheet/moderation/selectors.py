@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
+from broadsheet.core.ids import parse_id
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.commenters import Commenter, active_sanctions, trust_level
 from broadsheet.moderation.models import AuditEntry, CommenterNote, Report, Sanction
@@ -65,12 +66,13 @@ def commenter_from_key(key: str) -> Commenter | None:
     back to a Commenter; None when malformed or unknown. Guests' pages go through one of
     their comments so that no e-mail address or hash appears in a URL."""
     kind, _, value = key.partition(":")
-    if not value.isdigit():
+    pk = parse_id(value)
+    if pk is None:
         return None
     if kind == "u":
-        return Commenter(user_id=int(value))
+        return Commenter(user_id=pk)
     if kind == "c":
-        comment = Comment.objects.filter(pk=int(value)).first()
+        comment = Comment.objects.filter(pk=pk).first()
         return Commenter.of_comment(comment) if comment is not None else None
     return None
 

@@ -8,5 +8,5 @@ from broadsheet.moderation import views
 app_name = "moderation"
 
 urlpatterns = [
-    path("report/<int:comment_id>/", views.report_comment, name="report"),
+    path("report/<id:comment_id>/", views.report_comment, name="report"),
 ]

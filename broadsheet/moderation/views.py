@@ -14,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
 from broadsheet.core.htmx import is_htmx
+from broadsheet.core.ids import parse_id
+from broadsheet.core.text import text_param
 from broadsheet.discussion.actions import (
     do_close_thread,
     do_feature_comment,
@@ -83,10 +85,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     _moderator(request)
     tab = selectors.parse_tab(request.GET.get("tab"))
     thread_id = request.GET.get("thread", "")
-    author = request.GET.get("author", "").strip()
-    comments = selectors.queue_comments(
-        tab=tab, thread_id=int(thread_id) if thread_id.isdigit() else None, author=author
-    )
+    author = text_param(request.GET.get("author"))
+    comments = selectors.queue_comments(tab=tab, thread_id=parse_id(thread_id), author=author)
     context = {
         "tab": tab,
         "tabs": [(key, label) for key, (label, _) in selectors.TABS.items()],
@@ -123,9 +123,9 @@ def queue_action(request: HttpRequest) -> HttpResponse:
     feature, unfeature, ban the author."""
     actor = _moderator(request)
     data = request.POST.copy()
-    if request.GET.get("comment", "").isdigit():
+    if parse_id(request.GET.get("comment")) is not None:
         data.setlist("comments", [request.GET["comment"]])
-    ids = [int(v) for v in data.getlist("comments") if v.isdigit()]
+    ids = [i for i in map(parse_id, data.getlist("comments")) if i is not None]
     form = QueueActionForm(data, allowed=ids)
     if not form.is_valid():
         messages.error(request, "Choose an action and at least one comment.")
@@ -212,8 +212,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     action = request.GET.get("action", "")
     action = action if action in AuditEntry.Action.values else ""
     moderator = request.GET.get("actor", "")
-    entries = selectors.audit_entries(
-        action=action, actor_id=int(moderator) if moderator.isdigit() else None
-    )
+    entries = selectors.audit_entries(action=action, actor_id=parse_id(moderator))
     context = {"entries": entries, "actions": AuditEntry.Action.choices, "action": action}
     return render(request, "moderation/admin/audit.html", context)

@@ -39,3 +39,18 @@ def test_ip_hashes_are_stable_keyed_and_do_not_reveal_the_ip(settings) -> None:
     assert clients.ip_hash("198.51.100.7") == digest  # stored hashes outlive a rotation
     settings.BROADSHEET_HASHING_KEY = "another-site-" + "x" * 40
     assert clients.ip_hash("198.51.100.7") != digest  # keyed by the site's hashing key
+
+
+def test_an_untrusted_peer_cannot_claim_an_address_even_when_proxies_are_set(
+    rf: RequestFactory, settings
+) -> None:
+    settings.BROADSHEET_TRUSTED_PROXIES = ["10.0.0.0/8", "fd00::/8"]
+    for peer in ("203.0.113.9", "11.0.0.1", "2001:db8::1"):
+        request = rf.get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR="10.0.0.7, 1.2.3.4")
+        assert clients.client_ip(request) == peer
+
+
+def test_a_trusted_ipv6_proxy_network_is_believed(rf: RequestFactory, settings) -> None:
+    settings.BROADSHEET_TRUSTED_PROXIES = ["fd00::/8"]
+    request = rf.get("/", REMOTE_ADDR="fd00::5", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    assert clients.client_ip(request) == "198.51.100.7"

@@ -16,7 +16,8 @@ def documented() -> str:
 
 def test_every_environment_variable_read_by_env_py_is_documented() -> None:
     source = (ROOT / "config" / "env.py").read_text()
-    names = set(re.findall(r'_(?:text|flag|integer|list)\("([A-Z_]+)"', source))
+    names = set(re.findall(r'_(?:text|flag|integer|list|networks)\("([A-Z_]+)"', source))
+    names |= set(re.findall(r'"(BROADSHEET_[A-Z_]+)"', source))
     assert names, "env.py reads no variables?"
     missing = sorted(name for name in names if f"`{name}`" not in documented())
     assert missing == []

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -82,3 +85,64 @@ def test_the_hashing_key_is_the_first_secret_key_and_outlives_its_rotation(
     assert _hashing_key(tmp_path, "a-rotated-secret") == "the-first-secret"
     monkeypatch.setenv("BROADSHEET_HASHING_KEY", "set-by-the-operator")
     assert _hashing_key(tmp_path, "a-rotated-secret") == "set-by-the-operator"
+
+
+def test_rate_limits_and_thresholds_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from config import env
+
+    monkeypatch.setenv("BROADSHEET_DISCUSSION_POST_RATE_LIMIT", "50/60")
+    monkeypatch.setenv("BROADSHEET_REACTION_RATE_LIMIT", "300/60")
+    monkeypatch.setenv("BROADSHEET_MODERATION_SPAM_THRESHOLD", "8")
+    monkeypatch.setenv("BROADSHEET_MODERATION_MODE", "new_commenters")
+    tunables = env.read_environment().tunables
+    assert tunables == {
+        "BROADSHEET_DISCUSSION_POST_RATE_LIMIT": (50, 60),
+        "BROADSHEET_REACTION_RATE_LIMIT": (300, 60),
+        "BROADSHEET_MODERATION_SPAM_THRESHOLD": 8,
+        "BROADSHEET_MODERATION_MODE": "new_commenters",
+    }
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("BROADSHEET_DISCUSSION_VOTE_RATE_LIMIT", "60"),
+        ("BROADSHEET_DISCUSSION_VOTE_RATE_LIMIT", "60/0"),
+        ("BROADSHEET_DISCUSSION_VOTE_RATE_LIMIT", "lots/60"),
+        ("BROADSHEET_MODERATION_MAX_LINKS", "-1"),
+        ("BROADSHEET_MODERATION_MODE", "everything"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, proxy.internal"),
+    ],
+)
+def test_an_unusable_operator_value_stops_start_up_naming_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    from config import env
+
+    monkeypatch.setenv(name, value)
+    with pytest.raises(EnvError, match=name):
+        env.read_environment()
+
+
+def test_the_settings_module_applies_what_the_environment_sets() -> None:
+    program = (
+        "import django; django.setup(); from django.conf import settings; "
+        "from broadsheet.discussion import conf; "
+        "print(conf.post_rate_limit(), settings.BROADSHEET_MODERATION_TRUST_AFTER)"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    environment |= {
+        "BROADSHEET_DISCUSSION_POST_RATE_LIMIT": "40/30",
+        "BROADSHEET_MODERATION_TRUST_AFTER": "2",
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", program],
+        cwd=Path(__file__).resolve().parents[3],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert out.strip() == "(40, 30) 2"
