@@ -29,9 +29,10 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from bench.plan import discussion  # noqa: E402
 from broadsheet.articles.testing import make_article  # noqa: E402
-from broadsheet.discussion import actions, selectors  # noqa: E402
+from broadsheet.discussion import actions  # noqa: E402
 from broadsheet.discussion.identity import Actor  # noqa: E402
 from broadsheet.discussion.models import Comment  # noqa: E402
+from broadsheet.discussion.testing import thread_inconsistencies  # noqa: E402
 
 
 def seed(size: int) -> dict[str, object]:
@@ -61,7 +62,7 @@ def seed(size: int) -> dict[str, object]:
         held += comment.status != Comment.Status.APPROVED
         posted.append(comment)
     seconds = time.perf_counter() - started
-    problems = selectors.thread_inconsistencies(thread)
+    problems = thread_inconsistencies(thread)
     return {
         "size": size,
         "article_url": url,

@@ -31,7 +31,7 @@ from broadsheet.discussion import conf
 
 if TYPE_CHECKING:
     from broadsheet.discussion.models import Comment, Thread
-    from broadsheet.discussion.selectors import CommentRow
+    from broadsheet.discussion.page_rows import CommentRow
 
 QUOTE_MAX_LENGTH = 1_000
 KINDS = ("", "point", "quote")

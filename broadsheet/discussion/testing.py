@@ -4,17 +4,27 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.db.models import Count
 from django.http import HttpResponse
 
 from broadsheet.core.clients import READER_COOKIE, READER_COOKIE_SALT
 from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
 from broadsheet.discussion.demo import seed_thread
 from broadsheet.discussion.identity import Actor
-from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.models import (
+    PATH_MAX_SEGMENTS,
+    PATH_SEGMENT,
+    Comment,
+    CommentVote,
+    Thread,
+    path_ids,
+    path_segment,
+)
 
 _counter = itertools.count(1)
 
@@ -123,3 +133,77 @@ def big_thread(
         users=users or [],
     )
     return thread
+
+
+def thread_inconsistencies(thread: Thread) -> list[str]:
+    """Every stored counter, path and depth of `thread` checked against a recount from the
+    rows themselves; [] when all agree. For tests and the bench's seeding."""
+    problems: list[str] = []
+    rows = {
+        row["pk"]: row
+        for row in Comment.objects.filter(thread=thread).values(
+            "pk",
+            "parent_id",
+            "root_id",
+            "depth",
+            "path",
+            "status",
+            "reply_count",
+            "upvotes",
+            "downvotes",
+            "score",
+        )
+    }
+    votes: dict[int, Counter[int]] = {}
+    for comment_id, value, n in (
+        CommentVote.objects.filter(comment__thread=thread)
+        .values_list("comment_id", "value")
+        .annotate(n=Count("pk"))
+    ):
+        votes.setdefault(comment_id, Counter())[value] = n
+    visible_descendants: Counter[int] = Counter()
+    approved = 0
+    for pk, row in rows.items():
+        parent = rows.get(row["parent_id"]) if row["parent_id"] else None
+        expected: tuple[int, str, int | None]
+        if parent is None:
+            expected = (0, path_segment(pk), None)
+        elif parent["depth"] + 1 < PATH_MAX_SEGMENTS:
+            expected = (
+                parent["depth"] + 1,
+                parent["path"] + path_segment(pk),
+                parent["root_id"] or parent["pk"],
+            )
+        else:
+            expected = (
+                parent["depth"],
+                parent["path"][:-PATH_SEGMENT] + path_segment(pk),
+                parent["root_id"] or parent["pk"],
+            )
+        if (row["depth"], row["path"], row["root_id"]) != expected:
+            problems.append(
+                f"comment {pk}: depth/path/root "
+                f"{(row['depth'], row['path'], row['root_id'])} != {expected}"
+            )
+        tally = votes.get(pk, Counter())
+        if (row["upvotes"], row["downvotes"], row["score"]) != (
+            tally[1],
+            tally[-1],
+            tally[1] - tally[-1],
+        ):
+            problems.append(
+                f"comment {pk}: votes {row['upvotes']}/{row['downvotes']} != {tally[1]}/{tally[-1]}"
+            )
+        if row["status"] == Comment.Status.APPROVED:
+            approved += 1
+            for ancestor in path_ids(row["path"])[:-1]:
+                visible_descendants[ancestor] += 1
+    for pk, row in rows.items():
+        if row["reply_count"] != visible_descendants[pk]:
+            problems.append(
+                f"comment {pk}: reply_count {row['reply_count']} != {visible_descendants[pk]}"
+            )
+    thread.refresh_from_db(fields=["comment_count"])
+    if thread.comment_count != approved:
+        problems.append(f"thread {thread.pk}: comment_count {thread.comment_count} != {approved}")
+    return problems

@@ -9,20 +9,12 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from broadsheet.discussion.compiled import (
-    CompiledQueries,
-    CompiledQuery,
-    compile_query,
-    sentinel_datetime,
-    sentinel_int,
-    sentinel_str,
-)
 from broadsheet.discussion.models import Comment
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, hot_queries
 from broadsheet.moderation.models import Sanction
 
 TRUSTED_GROUP = "Trusted commenters"
@@ -77,13 +69,11 @@ class Commenter:
         return Comment.objects.none()
 
     def history(self) -> dict[str, int]:
-        """{status: number of comments}, one query (compiled once per kind of commenter:
-        every comment posted asks it)."""
+        """{status: number of comments}, one query (a compiled one: every comment posted
+        asks it)."""
         if self.user_id is None and not self.email:
             return {}
-        shape = "account" if self.user_id is not None else "guest"
-        query = _compiled.get(("history", shape), lambda: _history_query(shape))
-        return {status: n for status, n in query.rows([self.user_id or 0, self.email])}
+        return hot_queries.status_counts(user_id=self.user_id, email=self.email)
 
     def sanction_filter(self) -> Q:
         target = Q(pk__in=[])
@@ -110,44 +100,16 @@ class SanctionTerm(NamedTuple):
 
 def active_sanction_terms(commenter: Commenter, *, now: datetime) -> list[SanctionTerm]:
     """What ``active_sanctions`` finds, as (kind, until): the posting path asks it for
-    every comment, so its query is compiled once per kind of commenter."""
-    shape = (commenter.user_id is not None, bool(commenter.email_hash), bool(commenter.ip_hash))
-    if not any(shape):
+    every comment, so its query is a compiled one."""
+    if commenter.user_id is None and not commenter.email_hash and not commenter.ip_hash:
         return []
-    query = _compiled.get(("sanctions", shape), lambda: _sanctions_query(*shape))
-    values = [commenter.user_id or 0, commenter.email_hash, commenter.ip_hash, now]
-    return [SanctionTerm(kind, until) for kind, until in query.rows(values)]
-
-
-_compiled = CompiledQueries(max_entries=16)
-
-
-def _history_query(shape: str) -> CompiledQuery:
-    if shape == "account":
-        commenter = Commenter(user_id=sentinel_int(0))
-        sentinels: dict[Any, int] = {sentinel_int(0): 0}
-    else:
-        commenter = Commenter(email=sentinel_str(1))
-        sentinels = {sentinel_str(1): 1}
-    rows = commenter.comments().values("status").annotate(n=Count("pk")).order_by()
-    return compile_query(rows.values_list("status", "n"), sentinels)
-
-
-def _sanctions_query(user: bool, email: bool, ip: bool) -> CompiledQuery:
-    commenter = Commenter(
-        user_id=sentinel_int(0) if user else None,
-        email_hash=sentinel_str(1) if email else "",
-        ip_hash=sentinel_str(2) if ip else "",
+    terms = hot_queries.sanction_terms(
+        user_id=commenter.user_id,
+        email_hash=commenter.email_hash,
+        ip_hash=commenter.ip_hash,
+        now=now,
     )
-    sentinels: dict[Any, int] = {sentinel_datetime(3): 3}
-    if user:
-        sentinels[sentinel_int(0)] = 0
-    if email:
-        sentinels[sentinel_str(1)] = 1
-    if ip:
-        sentinels[sentinel_str(2)] = 2
-    rows = active_sanctions(commenter, now=sentinel_datetime(3)).values_list("kind", "until")
-    return compile_query(rows, sentinels)
+    return [SanctionTerm(kind, until) for kind, until in terms]
 
 
 def in_trusted_group(user: Any) -> bool:

@@ -8,14 +8,8 @@ from typing import Any
 from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 
-from broadsheet.discussion.compiled import (
-    CompiledQueries,
-    CompiledQuery,
-    compile_query,
-    sentinel_int,
-)
 from broadsheet.discussion.formatting import plain_text
-from broadsheet.discussion.models import Comment
+from broadsheet.notifications import hot_queries
 from broadsheet.notifications.models import MentionPreference, Subscription
 
 # @username, not inside a word or an e-mail address; Django usernames may hold . + - _
@@ -96,24 +90,8 @@ def comment_may_concern_someone(*, comment_id: int, thread_id: int) -> bool:
 
     The mentions are found exactly as ``recipients_of`` finds them.
     """
-    # Asked after every comment posted: both queries are compiled once.
-    followed = _compiled.get("followed", _followed_query).rows([thread_id])
-    if next(iter(followed), None) is not None:
+    # Asked after every comment posted: both queries are compiled ones.
+    if hot_queries.thread_is_followed(thread_id):
         return True
-    body_html = _compiled.get("body", _body_query).rows([comment_id])
-    return any(mentioned_usernames(plain_text(html)) for (html,) in body_html)
-
-
-_compiled = CompiledQueries(max_entries=4)
-
-
-def _followed_query() -> CompiledQuery:
-    rows = Subscription.objects.filter(
-        thread_id=sentinel_int(0), status=Subscription.Status.ACTIVE
-    ).values_list("pk")
-    return compile_query(rows[:1], {sentinel_int(0): 0})
-
-
-def _body_query() -> CompiledQuery:
-    rows = Comment.objects.filter(pk=sentinel_int(0)).values_list("body_html")
-    return compile_query(rows[:1], {sentinel_int(0): 0})
+    body_html = hot_queries.comment_body_html(comment_id)
+    return body_html is not None and bool(mentioned_usernames(plain_text(body_html)))

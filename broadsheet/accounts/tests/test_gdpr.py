@@ -17,8 +17,7 @@ from broadsheet.accounts.tests.conftest import PASSWORD
 from broadsheet.accounts.tests.test_profile import jpeg_with_exif, upload
 from broadsheet.discussion.actions import do_cast_vote
 from broadsheet.discussion.models import Comment, CommentVote, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import make_thread, member, post
+from broadsheet.discussion.testing import make_thread, member, post, thread_inconsistencies
 
 pytestmark = pytest.mark.django_db
 

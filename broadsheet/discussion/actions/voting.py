@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion import conf
 from broadsheet.discussion.actions._shared import VOTE_VALUES, _after_commit, _check_rate
-from broadsheet.discussion.compiled import (
-    CompiledQueries,
-    CompiledQuery,
-    compile_query,
-    sentinel_int,
-    sentinel_str,
-)
+from broadsheet.discussion.comment_writes import add_votes, insert_vote, locked_vote
 from broadsheet.discussion.events import VoteChanged
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, CommentVote
@@ -66,24 +60,24 @@ def do_cast_vote(*, comment: Comment, actor: Actor, value: int) -> VoteResult:
 
 
 def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteResult:
-    # Values, not model instances, and no first(): its ORDER BY and a model per row cost
-    # more than the statements themselves here (the ORM is most of a vote's time).
-    # Compiled once (compiled.py): building this select cost more than running it.
-    existing = list(_vote_queries.get("mine", _my_vote_query).rows([comment.pk, voter]))
-    vote_pk, previous = tuple(existing[0]) if existing else (None, 0)
+    # Compiled reads and plain statements (comment_writes): building these with the ORM
+    # cost more than running them, and they are most of a vote's time.
+    vote_pk, previous = locked_vote(comment.pk, voter)
     if value == previous:
         pass
     elif value == 0:
         assert vote_pk is not None
         CommentVote.objects.filter(pk=vote_pk).delete()
     elif vote_pk is None:
-        _insert_vote(comment_id=comment.pk, voter=voter, value=value, ip_hash=ip_hash)
+        insert_vote(
+            comment_id=comment.pk, voter_key=voter, value=value, ip_hash=ip_hash, now=timezone.now()
+        )
     else:
         CommentVote.objects.filter(pk=vote_pk).update(value=value)
     up = int(value == 1) - int(previous == 1)
     down = int(value == -1) - int(previous == -1)
     if up or down:
-        upvotes, downvotes, score = _add_votes(comment.pk, up=up, down=down)
+        upvotes, downvotes, score = add_votes(comment.pk, up=up, down=down)
     else:
         upvotes, downvotes, score = Comment.objects.values_list(
             "upvotes", "downvotes", "score"
@@ -101,59 +95,3 @@ def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteRe
             )
         )
     return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=value)
-
-
-_vote_queries = CompiledQueries(max_entries=8)
-
-
-def _my_vote_query() -> CompiledQuery:
-    """(pk, value) of one voter's vote on one comment, its row locked (PostgreSQL)."""
-    rows = (
-        CommentVote.objects.select_for_update()
-        .filter(comment_id=sentinel_int(0), voter_key=sentinel_str(1))
-        .values_list("pk", "value")
-    )
-    return compile_query(rows[:1], {sentinel_int(0): 0, sentinel_str(1): 1})
-
-
-def _insert_vote(*, comment_id: int, voter: str, value: int, ip_hash: str) -> None:
-    """The INSERT that CommentVote.objects.create() writes, without building a model
-    and its save machinery (no signal listens to votes). A second first vote of the same
-    voter still ends on the unique constraint as an IntegrityError (do_cast_vote retries)."""
-    meta = CommentVote._meta
-    quote = connection.ops.quote_name
-    columns = ", ".join(
-        quote(str(meta.get_field(name).column))  # type: ignore[union-attr]
-        for name in ("comment", "voter_key", "value", "ip_hash", "created_at")
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(meta.db_table)} ({columns}) "  # noqa: S608
-            "VALUES (%s, %s, %s, %s, %s)",
-            [
-                comment_id,
-                voter,
-                value,
-                ip_hash,
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-            ],
-        )
-
-
-def _add_votes(comment_id: int, *, up: int, down: int) -> tuple[int, int, int]:
-    """Add to a comment's counters and return the new (upvotes, downvotes, score).
-
-    One statement, the F() update the ORM would write with the new totals returned by
-    the UPDATE itself (RETURNING: SQLite 3.35+, PostgreSQL), instead of an update and a
-    select: this is the hot path of every vote.
-    """
-    table = connection.ops.quote_name(Comment._meta.db_table)
-    pk = connection.ops.quote_name(Comment._meta.pk.column or "id")  # type: ignore[union-attr]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET upvotes = upvotes + %s, downvotes = downvotes + %s, "  # noqa: S608
-            f"score = score + %s WHERE {pk} = %s RETURNING upvotes, downvotes, score",
-            [up, down, up - down, comment_id],
-        )
-        upvotes, downvotes, score = cursor.fetchone()
-    return int(upvotes), int(downvotes), int(score)

@@ -15,8 +15,7 @@ from broadsheet.discussion.access import (
 from broadsheet.discussion.actions import NewComment, do_cast_vote, do_post_comment
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import post
+from broadsheet.discussion.testing import post, thread_inconsistencies
 
 pytestmark = pytest.mark.django_db
 

@@ -27,8 +27,14 @@ from broadsheet.discussion.actions import (
 from broadsheet.discussion.identity import Actor, reader_hash
 from broadsheet.discussion.models import Comment, CommentVote, Thread, path_segment
 from broadsheet.discussion.policy import DiscussionPolicy
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import guest, make_thread, make_user, member, post
+from broadsheet.discussion.testing import (
+    guest,
+    make_thread,
+    make_user,
+    member,
+    post,
+    thread_inconsistencies,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,7 @@ from broadsheet.discussion.actions import NewComment, do_post_comment
 from broadsheet.discussion.anchors import Anchor, AnchorTexts
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread, path_ids
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import guest, member, post
+from broadsheet.discussion.testing import guest, member, post, thread_inconsistencies
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,15 @@ from broadsheet.discussion.actions import do_cast_vote, do_delete_comment
 from broadsheet.discussion.demo import seed_thread
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, CommentVote, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import BANK, guest, make_thread, make_user, member, post
+from broadsheet.discussion.testing import (
+    BANK,
+    guest,
+    make_thread,
+    make_user,
+    member,
+    post,
+    thread_inconsistencies,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -18,12 +18,17 @@ from broadsheet.discussion.selectors import (
     comment_tree,
     comments_for_thread,
     page_of_comment,
-    thread_inconsistencies,
     threads_most_discussed,
     votes_by_voter,
 )
 from broadsheet.discussion.sorting import Sort, sort_key
-from broadsheet.discussion.testing import big_thread, guest, make_thread, post
+from broadsheet.discussion.testing import (
+    big_thread,
+    guest,
+    make_thread,
+    post,
+    thread_inconsistencies,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from broadsheet.discussion.compiled import CompiledQueries, CompiledQuery, compile_query
+from broadsheet.moderation import hot_queries
 from broadsheet.moderation.models import ModerationWord
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold
 
@@ -118,19 +118,12 @@ def find_listed(text: str, kind: str, listed: list[str] | None = None) -> str | 
 
 def listed_words() -> dict[str, list[str]]:
     """Both lists in one query, each in its usual order: {kind: [word, ...]}. Read for
-    every comment posted, so the query is compiled once (never cached: a word a
+    every comment posted, so the query is a compiled one (never cached: a word a
     moderator adds counts from the next comment on)."""
     lists: dict[str, list[str]] = {kind: [] for kind in ModerationWord.Kind}
-    for kind, word in _compiled.get("listed", _listed_query).rows([]):
+    for kind, word in hot_queries.listed_words():
         lists.setdefault(kind, []).append(word)
     return lists
-
-
-_compiled = CompiledQueries(max_entries=2)
-
-
-def _listed_query() -> CompiledQuery:
-    return compile_query(ModerationWord.objects.values_list("kind", "word"), {})
 
 
 def banned_words(submission: Submission) -> Decision | None:

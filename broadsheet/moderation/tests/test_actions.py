@@ -14,8 +14,7 @@ from broadsheet.discussion import actions as discussion_actions
 from broadsheet.discussion import events
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import guest, make_user, member, post
+from broadsheet.discussion.testing import guest, make_user, member, post, thread_inconsistencies
 from broadsheet.moderation import actions
 from broadsheet.moderation.commenters import Commenter, trust_level
 from broadsheet.moderation.models import AuditEntry, Report, Sanction

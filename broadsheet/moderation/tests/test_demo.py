@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import guest, post
+from broadsheet.discussion.testing import guest, post, thread_inconsistencies
 from broadsheet.moderation.demo import seed_moderation_queue
 from broadsheet.moderation.models import Report
 

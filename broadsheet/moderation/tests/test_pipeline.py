@@ -12,8 +12,7 @@ from django.utils import timezone
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import guest, post
+from broadsheet.discussion.testing import guest, post, thread_inconsistencies
 from broadsheet.moderation import pipeline
 from broadsheet.moderation.models import AuditEntry, Sanction
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict
