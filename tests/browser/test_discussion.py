@@ -308,7 +308,7 @@ def test_the_demo_discussions_load_fast_and_only_once(
     import time
 
     from broadsheet.articles.demo_discussions import BIG_DISCUSSION_SIZE, load_demo_discussions
-    from broadsheet.discussion.selectors import thread_inconsistencies
+    from broadsheet.discussion.testing import thread_inconsistencies
 
     articles = [make_article(title=f"Demo {n}") for n in range(4)]
     started = time.monotonic()
