@@ -1,15 +1,18 @@
 """Comment markup, rendered once per distinct look and kept (a bounded per-process LRU).
 
-Rendering discussion/includes/comment.html costs ~0.5–2 ms a comment (several {% url %},
-a {% csrf_token %}, three date filters); a page shows ~80. The markup of a comment is a
-pure function of its CommentView, a few section-wide values (the sort and page carried in
-links, whether replies are open to this reader) and the CSRF token. So:
+Rendering discussion/includes/comment.html costs a noticeable share of a page per comment
+(several {% url %}, a {% csrf_token %}, three date filters; figures in
+docs/performance.md), and a page shows ~80. The markup of a comment is a pure function of
+its inputs, one typed value (FragmentInputs): the CommentView, what the template reads
+of its section (SectionLook: the sort and page carried in links, whether replies are
+open to this reader) and the CSRF token. A test parses comment.html and its includes and
+fails on any variable outside FragmentInputs, so the key below cannot miss one. So:
 
-- the cache key holds *every* field of the CommentView (body, votes, status, edit time,
-  name, avatar, parent name, the reader's own vote and Edit/Delete/Report rights, ...),
-  the section-wide values, the text "3 hours ago" shown for its date, and the language
-  and time zone. A changed comment has a different key, so a stale fragment cannot be
-  served, and nothing needs purging.
+- the cache key holds the SectionLook and *every* field of the CommentView (body,
+  votes, status, edit time, name, avatar, parent name, the reader's own vote and
+  Edit/Delete/Report rights, ...), the text "3 hours ago" shown for its date, and the
+  language and time zone. A changed comment has a different key, so a stale fragment
+  cannot be served, and nothing needs purging.
 - per-reader state is part of the key as *values* (mine=1, can_edit=True), never as an
   identity: two readers share a fragment only when the template would have produced the
   same markup for both.
@@ -29,19 +32,20 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.core.lru import BoundedLRU
 from broadsheet.discussion.presentation import CommentView
+from broadsheet.discussion.section import DiscussionContext
 
 COMMENT_TEMPLATE = "discussion/includes/comment.html"
 MAX_ENTRIES = 4000  # ~3 KB each (markup and key): ~12 MB per process at most
@@ -50,7 +54,38 @@ MAX_ENTRIES = 4000  # ~3 KB each (markup and key): ~12 MB per process at most
 # `passage`, which is a mutable dataclass and goes into the key as a tuple.
 _VIEW_FIELDS = tuple(f.name for f in fields(CommentView) if f.name not in ("before", "passage"))
 _view_values = attrgetter(*_VIEW_FIELDS)
-_SECTION_VALUES = ("accepting", "sign_in_required", "base_query", "vote_query")
+
+
+class SectionLook(NamedTuple):
+    """What comment.html (and its includes) may read of its section, as `d`: every value
+    here is in the fragment's key. A named tuple: hashed in C for every comment."""
+
+    accepting: bool
+    sign_in_required: bool
+    base_query: str
+    vote_query: str
+    # Always None in a cached render: a comment with the reply form open under it is
+    # rendered afresh, with the whole section (render_comment), and never kept.
+    reply_form: None = None
+
+    @classmethod
+    def of(cls, d: DiscussionContext) -> SectionLook:
+        return cls(d.accepting, d.sign_in_required, d.base_query, d.vote_query)
+
+
+@dataclass(frozen=True, slots=True)
+class FragmentInputs:
+    """Everything a cached comment.html render reads, by the names the template uses."""
+
+    c: CommentView
+    d: SectionLook
+    csrf_token: str
+    # Only the vote view renders vote.html with an error, with its own context.
+    vote_error: None = None
+
+    def context(self) -> dict[str, Any]:
+        return {"c": self.c, "d": self.d, "csrf_token": self.csrf_token, "vote_error": None}
+
 
 # Never shown to anyone (always replaced), unguessable, so no comment text can contain it.
 _CSRF_MARKER = f"csrf{secrets.token_hex(16)}"
@@ -58,37 +93,8 @@ _CSRF_MARKER = f"csrf{secrets.token_hex(16)}"
 _NO_CSRF_TOKEN = frozenset(("", "NOTPROVIDED"))
 
 
-class FragmentCache:
-    """A thread-safe LRU of rendered comments: key -> markup split at the CSRF marker."""
-
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, tuple[str, ...]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> tuple[str, ...] | None:
-        with self._lock:
-            parts = self._entries.get(key)
-            if parts is not None:
-                self._entries.move_to_end(key)
-            return parts
-
-    def put(self, key: Hashable, parts: tuple[str, ...]) -> None:
-        with self._lock:
-            self._entries[key] = parts
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-
-comment_fragments = FragmentCache()
+# key -> the markup split at the CSRF marker
+comment_fragments: BoundedLRU[Hashable, tuple[str, ...]] = BoundedLRU(MAX_ENTRIES)
 
 
 class _NaturalTimes:
@@ -117,16 +123,12 @@ class _NaturalTimes:
 natural_time = _NaturalTimes()
 
 
-def section_key(d: Any) -> tuple[Hashable, ...]:
+def section_key(d: DiscussionContext) -> tuple[str, str, SectionLook]:
     """What every comment of a section shares and its markup depends on."""
-    return (
-        translation.get_language(),
-        timezone.get_current_timezone_name(),
-        *(getattr(d, name) for name in _SECTION_VALUES),
-    )
+    return (translation.get_language(), timezone.get_current_timezone_name(), SectionLook.of(d))
 
 
-def comment_key(c: CommentView, shared: tuple[Hashable, ...]) -> tuple[Hashable, ...]:
+def comment_key(c: CommentView, shared: tuple[str, str, SectionLook]) -> tuple[Hashable, ...]:
     passage = c.passage
     return (
         shared,
@@ -134,21 +136,21 @@ def comment_key(c: CommentView, shared: tuple[Hashable, ...]) -> tuple[Hashable,
         None
         if passage is None
         else (passage.kind, passage.block_id, passage.quote, passage.href, passage.outdated),
-        natural_time(c.created_at, str(shared[0])),
+        natural_time(c.created_at, shared[0]),
     )
 
 
 def render_comment(
     c: CommentView,
-    d: Any,
+    d: DiscussionContext,
     csrf_token: object,
     *,
-    shared: tuple[Hashable, ...] | None = None,
+    shared: tuple[str, str, SectionLook] | None = None,
     full_context: Callable[[], Mapping[Any, Any]] | None = None,
 ) -> SafeString:
     """comment.html for `c` in section `d`, from the cache when this look was seen before.
     `full_context` gives the whole context to render with when the cache is bypassed."""
-    reply_form = getattr(d, "reply_form", None)
+    reply_form = d.reply_form
     token = str(csrf_token) if csrf_token else ""
     if token in _NO_CSRF_TOKEN or (
         reply_form is not None and getattr(reply_form.parent, "pk", None) == c.id
@@ -163,10 +165,12 @@ def render_comment(
                 }
             )
         )
-    key = comment_key(c, shared if shared is not None else section_key(d))
+    shared = shared if shared is not None else section_key(d)
+    key = comment_key(c, shared)
     parts = comment_fragments.get(key)
     if parts is None:
-        html = get_template(COMMENT_TEMPLATE).render({"c": c, "d": d, "csrf_token": _CSRF_MARKER})
+        inputs = FragmentInputs(c=c, d=shared[2], csrf_token=_CSRF_MARKER)
+        html = get_template(COMMENT_TEMPLATE).render(inputs.context())
         parts = tuple(html.split(_CSRF_MARKER))
         comment_fragments.put(key, parts)
     return mark_safe(token.join(parts))

@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString, mark_safe
 from broadsheet.discussion.actions import do_register_thread
 from broadsheet.discussion.presentation import CommentView
 from broadsheet.discussion.rendering import render_comment, section_key
-from broadsheet.discussion.section import build_section
+from broadsheet.discussion.section import DiscussionContext, build_section
 
 register = template.Library()
 
@@ -43,7 +43,7 @@ def discussion(
 def comment_html(context: template.Context, c: CommentView) -> SafeString:
     """{% comment_html c %}: discussion/includes/comment.html for `c`, from the fragment
     cache (discussion.rendering) when this comment looked the same before."""
-    d = context.get("d")
+    d: DiscussionContext = context["d"]
     # What the comments of one section share is worked out once per list of comments.
     memo = context.render_context
     if memo.get("discussion_section") is not d:

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 
 from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.lru import BoundedLRU
 from broadsheet.discussion.actions import (
     do_cast_vote,
     do_delete_comment,
@@ -19,7 +20,7 @@ from broadsheet.discussion.actions import (
 )
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.rendering import _CSRF_MARKER, FragmentCache, comment_fragments
+from broadsheet.discussion.rendering import _CSRF_MARKER, comment_fragments
 from broadsheet.discussion.testing import guest, post, signed_reader_cookie
 from broadsheet.moderation.actions import do_reject_comment
 
@@ -140,7 +141,7 @@ def test_moderation_decisions_show_at_once(
 
 
 def test_the_cache_is_bounded() -> None:
-    cache = FragmentCache(max_entries=3)
+    cache: BoundedLRU[int, tuple[str, ...]] = BoundedLRU(max_entries=3)
     for n in range(5):
         cache.put(n, (f"<article>{n}</article>",))
     assert len(cache) == 3
