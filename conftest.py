@@ -28,14 +28,14 @@ CHROMIUM_FLAGS = [
 def _clean_cache_and_media(
     settings: Any, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    from broadsheet.core.pagecache import forget_everything
+    from broadsheet.core.testing import forget_every_page
 
     settings.MEDIA_ROOT = str(tmp_path_factory.mktemp("media"))
     cache.clear()
-    forget_everything()
+    forget_every_page()
     yield
     cache.clear()
-    forget_everything()
+    forget_every_page()
 
 
 @pytest.fixture

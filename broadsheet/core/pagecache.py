@@ -15,10 +15,12 @@ so it is rendered once and served from the cache.
   processes.
 - The CSRF token is per reader: it is cut out of the cached HTML and punched back in on
   every hit with a fresh token (which also sets the reader's CSRF cookie), so no two
-  readers ever share one. Where it goes is recorded when the page is stored, as the
-  positions of the form fields whose value is a token of the rendering request's own
-  secret (`_parts_around_tokens`), never by a marker in the stored bytes: nothing a reader
-  writes can make a later reader's token appear anywhere else on the page.
+  readers ever share one. With CSRF_USE_SESSIONS the secret lives in a session, which
+  an anonymous hit has not got: pages with a token are then never stored. Where it
+  goes is recorded when the page is stored, as the positions of the form fields whose
+  value is a token of the rendering request's own secret (`_parts_around_tokens`),
+  never by a marker in the stored bytes: nothing a reader writes can make a later
+  reader's token appear anywhere else on the page.
 - An entry keeps the page exactly as the whole middleware stack answered it (status and
   every header: CSP, framing, Vary...), because the middleware that stores it is the
   outermost one. A hit replays it, so it can be served before Django runs at all:
@@ -36,7 +38,6 @@ import hashlib
 import os
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -47,9 +48,15 @@ from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.http.cookie import parse_cookie
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, CSRF_TOKEN_LENGTH
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # _unmask_cipher_token
+    CSRF_ALLOWED_CHARS,
+    CSRF_SECRET_LENGTH,
+    CSRF_TOKEN_LENGTH,
+    _unmask_cipher_token,
+)
 
 from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
 
 # A form's token field as {% csrf_token %} writes it. Reader content is escaped, so it can
@@ -82,13 +89,6 @@ def mark_cacheable(request: HttpRequest, scopes: Iterable[str]) -> None:
 def bump(*scopes: str) -> None:
     """Invalidate every cached page that shows any of these scopes."""
     scope_versions().bump((*scopes, GENERATION))
-
-
-def forget_everything() -> None:
-    """Every scope gets a new version and this process drops its pages (tests use it
-    between cases; an operator never needs it)."""
-    scope_versions().reset()
-    _local_pages.entries.clear()
 
 
 # --- who is anonymous, and which page they ask for -----------------------------------------
@@ -192,6 +192,15 @@ def _source_stamps(roots: Iterable[Path]) -> list[str]:
 
 
 # --- the reader's CSRF token ---------------------------------------------------------------
+#
+# A hit runs before Django, with no request, so Django's public get_token(request) is out
+# of reach. Its private helpers would do, but they draw each of a token's 64 characters
+# with secrets.choice, and that was most of a hit's time: measured in-process, masking a
+# token with them cost ~5x what the two functions below do with one os.urandom call, on a
+# hit that costs a few tens of microseconds in all (docs/decisions/page-cache-csrf.md).
+# So a hit masks and makes new secrets here, in Django's format; storing a page (a miss,
+# not hot) checks each token with Django's own _unmask_cipher_token, and a test holds the
+# two together (Django accepts the tokens made here).
 
 _CSRF_CHARS = CSRF_ALLOWED_CHARS
 _CSRF_INDEX = {char: index for index, char in enumerate(_CSRF_CHARS)}
@@ -209,7 +218,8 @@ def _random_csrf_indices() -> list[int]:
 
 def _csrf_secret(cookies: dict[str, str]) -> tuple[str, bool]:
     """The reader's CSRF secret, read from their cookie as CsrfViewMiddleware reads it,
-    or a new one (True: the cookie must be set). The middleware has not run for a hit."""
+    or a new one (True: the cookie must be set). The middleware has not run for a hit.
+    (Only pages stored with CSRF_USE_SESSIONS off have tokens: see _parts_around_tokens.)"""
     existing = cookies.get(settings.CSRF_COOKIE_NAME, "")
     if len(existing) == CSRF_SECRET_LENGTH and all(c in _CSRF_INDEX for c in existing):
         return existing, False
@@ -217,23 +227,12 @@ def _csrf_secret(cookies: dict[str, str]) -> tuple[str, bool]:
 
 
 def _masked_csrf_token(secret: str) -> str:
-    """What django.middleware.csrf.get_token returns for `secret` (a fresh mask, then
-    the secret shifted by it), from os.urandom in one call instead of 64 calls of
-    secrets.choice: that was 60 % of a page-cache hit (profiled)."""
+    """What django.middleware.csrf.get_token returns for `secret`: a fresh mask, then the
+    secret shifted by it."""
     mask = _random_csrf_indices()
     count = len(_CSRF_CHARS)
     cipher = (_CSRF_CHARS[(_CSRF_INDEX[c] + m) % count] for c, m in zip(secret, mask, strict=True))
     return "".join(_CSRF_CHARS[m] for m in mask) + "".join(cipher)
-
-
-def _unmasked_csrf_token(token: str) -> str:
-    """The secret a masked token carries (the inverse of `_masked_csrf_token`)."""
-    mask, cipher = token[:CSRF_SECRET_LENGTH], token[CSRF_SECRET_LENGTH:]
-    count = len(_CSRF_CHARS)
-    return "".join(
-        _CSRF_CHARS[(_CSRF_INDEX[c] - _CSRF_INDEX[m]) % count]
-        for c, m in zip(cipher, mask, strict=True)
-    )
 
 
 def _parts_around_tokens(body: bytes, secret: str) -> list[bytes] | None:
@@ -242,13 +241,16 @@ def _parts_around_tokens(body: bytes, secret: str) -> list[bytes] | None:
     token; no byte of the stored page marks the cuts, so no content can imitate one.
 
     None when the page must not be stored: a token field that is not this reader's, or a
-    token of theirs anywhere but in a token field, would be served to every later reader.
+    token of theirs anywhere but in a token field, would be served to every later reader;
+    and with CSRF_USE_SESSIONS a token belongs to a session that a hit cannot give.
     """
     spans: list[tuple[int, int]] = []
     tokens: set[bytes] = set()
     for match in CSRF_FIELD.finditer(body):
         token = match.group("token")
-        if not secret or _unmasked_csrf_token(token.decode()) != secret:
+        if settings.CSRF_USE_SESSIONS or not secret:
+            return None
+        if _unmask_cipher_token(token.decode()) != secret:
             return None
         spans.append(match.span("token"))
         tokens.add(token)
@@ -274,8 +276,9 @@ _SECRET_PLACEHOLDER = "CsrfSecretPlaceholder"  # noqa: S105 - not a secret
 
 
 def _csrf_cookie_header(secret: str) -> str:
-    """The Set-Cookie value CsrfViewMiddleware would send for a new secret. Its expiry
-    moves with the clock, so the rest is formatted once a second, not per request."""
+    """The Set-Cookie value CsrfViewMiddleware would send for a new secret (never asked
+    with CSRF_USE_SESSIONS: no page with a token is stored then). Its expiry moves with
+    the clock, so the rest is formatted once a second, not per request."""
     second = int(time.time())
     template = _cookie_templates.get(second)
     if template is None:
@@ -299,28 +302,9 @@ def _csrf_cookie_header(secret: str) -> str:
 # --- entries -------------------------------------------------------------------------------
 
 
-class _LocalPages:
-    """The last pages this process served, so a hit costs a read of the scope versions
-    instead of fetching and unpickling the whole page from the shared cache."""
-
-    def __init__(self, size: int = 256) -> None:
-        self.size = size
-        self.entries: OrderedDict[str, dict[str, Any]] = OrderedDict()
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        entry = self.entries.get(key)
-        if entry is not None:
-            self.entries.move_to_end(key)
-        return entry
-
-    def put(self, key: str, entry: dict[str, Any]) -> None:
-        self.entries[key] = entry
-        self.entries.move_to_end(key)
-        while len(self.entries) > self.size:
-            self.entries.popitem(last=False)
-
-
-_local_pages = _LocalPages()
+# The last pages this process served, so a hit costs a read of the scope versions
+# instead of fetching and unpickling the whole page from the shared cache.
+_local_pages: BoundedLRU[str, dict[str, Any]] = BoundedLRU(256)
 
 
 def _fresh_entry(key: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

@@ -1,4 +1,5 @@
-"""Test helpers shared by every app: a real SMTP server that Django's mail goes to."""
+"""Test helpers shared by every app: a real SMTP server that Django's mail goes to, and a
+page cache that forgets everything between tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,16 @@ from contextlib import contextmanager
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from broadsheet.core import pagecache
+from broadsheet.core.versions import scope_versions
+
+
+def forget_every_page() -> None:
+    """Every scope gets a new version and this process drops its pages (between tests;
+    an operator never needs it: a bump of the scopes a change touches is enough)."""
+    scope_versions().reset()
+    pagecache._local_pages.clear()
 
 
 def free_port() -> int:

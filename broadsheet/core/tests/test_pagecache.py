@@ -320,3 +320,31 @@ def test_a_page_with_a_token_that_is_not_the_readers_is_never_stored() -> None:
     assert _parts_around_tokens(page + field.format(other).encode(), secret) is None
     # The reader's token anywhere but in a token field would reach every later reader.
     assert _parts_around_tokens(page + f'<a href="/?t={mine}">'.encode(), secret) is None
+
+
+def test_the_tokens_a_hit_makes_are_djangos_format() -> None:
+    from django.middleware.csrf import (  # type: ignore[attr-defined]
+        _check_token_format,
+        _unmask_cipher_token,
+    )
+
+    from broadsheet.core.pagecache import _csrf_secret, _masked_csrf_token
+
+    secret, new = _csrf_secret({})
+    assert new
+    for _ in range(50):  # a fresh mask each time, always Django's format, always unmasked
+        token = _masked_csrf_token(secret)
+        _check_token_format(token)
+        assert _unmask_cipher_token(token) == secret
+
+
+def test_with_csrf_in_sessions_a_page_with_a_token_is_never_stored(settings) -> None:
+    """The secret then lives in the reader's session, which a hit cannot give them."""
+    from broadsheet.core.pagecache import _masked_csrf_token, _parts_around_tokens
+
+    secret = "s" * 32
+    page = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_masked_csrf_token(secret)}">'
+    assert _parts_around_tokens(page.encode(), secret) is not None
+    settings.CSRF_USE_SESSIONS = True
+    assert _parts_around_tokens(page.encode(), secret) is None
+    assert _parts_around_tokens(b"<p>No form here.</p>", secret) == [b"<p>No form here.</p>"]
