@@ -12,8 +12,7 @@ from broadsheet.articles.models import ArticlePage, ArticleReaction, ArticleReac
 from broadsheet.core.errors import ActionError
 from broadsheet.core.pagecache import bump
 from broadsheet.core.ratelimit import enforce
-
-VALID_REACTIONS = (-1, 0, 1)
+from broadsheet.discussion import votes
 
 
 @dataclass(frozen=True)
@@ -28,18 +27,11 @@ class ReactionResult:
 
 
 def check_cast_reaction(*, article: ArticlePage, value: int, ip_hash: str) -> None:
-    if value not in VALID_REACTIONS:
-        raise ActionError("Choose Upvote or Downvote.", field="value")
+    votes.check_vote_value(value)
     if not article.live:
         raise ActionError("This article is not published.")
     limit, window = settings.BROADSHEET_REACTION_RATE_LIMIT
-    enforce(
-        "reaction",
-        ip_hash,
-        limit=limit,
-        window=window,
-        message="You are voting very fast. Please wait a minute and try again.",
-    )
+    enforce("reaction", ip_hash, limit=limit, window=window, message=votes.TOO_FAST_MESSAGE)
 
 
 def _apply_tally(article_id: int, up: int, down: int) -> None:
@@ -62,57 +54,59 @@ def _apply_tally(article_id: int, up: int, down: int) -> None:
         )
 
 
+@dataclass(slots=True)
+class _ReactionVotes:
+    """One voter's reaction to an article, and the article's tally (ORM: reactions are
+    rare next to page views)."""
+
+    article: ArticlePage
+    voter_key: str
+    ip_hash: str
+
+    def locked_vote(self) -> tuple[object | None, int]:
+        existing = (
+            ArticleReaction.objects.select_for_update()
+            .filter(article=self.article, voter_key=self.voter_key)
+            .first()
+        )
+        return existing, existing.value if existing else 0
+
+    def insert(self, value: int) -> None:
+        ArticleReaction.objects.create(
+            article=self.article, voter_key=self.voter_key, value=value, ip_hash=self.ip_hash
+        )
+
+    def update(self, handle: object, value: int) -> None:
+        assert isinstance(handle, ArticleReaction)
+        handle.value = value
+        handle.save(update_fields=["value"])
+
+    def delete(self, handle: object) -> None:
+        assert isinstance(handle, ArticleReaction)
+        handle.delete()
+
+    def add(self, up: int, down: int) -> tuple[int, ...]:
+        _apply_tally(self.article.pk, up, down)
+        return self.totals()
+
+    def totals(self) -> tuple[int, ...]:
+        tally = (
+            ArticleReactionTally.objects.filter(article_id=self.article.pk)
+            .values_list("up", "down")
+            .first()
+        )
+        return tally or (0, 0)
+
+
 def do_cast_reaction(
     *, article: ArticlePage, voter_key: str, value: int, ip_hash: str = "", toggle: bool = False
 ) -> ReactionResult:
     """Set one voter's reaction to +1, -1 or 0 (none); with `toggle`, repeating removes it.
-
-    Locks the voter's reaction row (select_for_update; on SQLite the IMMEDIATE
-    transaction serialises writers) and changes the tally with F() expressions, so
-    concurrent clicks never lose or double a vote.
-    """
+    The discussion's vote engine does the rest (votes.cast: the voter's row locked, the
+    tally changed with F(), a race of two first votes retried)."""
     check_cast_reaction(article=article, value=value, ip_hash=ip_hash)
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _cast_reaction(article, voter_key, value, ip_hash, toggle)
-        except IntegrityError:
-            # Two first votes of the same voter raced on the unique constraint.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _cast_reaction(
-    article: ArticlePage, voter_key: str, value: int, ip_hash: str, toggle: bool
-) -> ReactionResult:
-    existing = (
-        ArticleReaction.objects.select_for_update()
-        .filter(article=article, voter_key=voter_key)
-        .first()
-    )
-    previous = existing.value if existing else 0
-    if toggle and previous == value:
-        value = 0
-    if value == previous:
-        pass
-    elif value == 0:
-        assert existing is not None
-        existing.delete()
-    elif existing is None:
-        ArticleReaction.objects.create(
-            article=article, voter_key=voter_key, value=value, ip_hash=ip_hash
-        )
-    else:
-        existing.value = value
-        existing.save(update_fields=["value"])
-    up_delta = (value == 1) - (previous == 1)
-    down_delta = (value == -1) - (previous == -1)
-    _apply_tally(article.pk, up_delta, down_delta)
-    tally = (
-        ArticleReactionTally.objects.filter(article_id=article.pk).values_list("up", "down").first()
-    )
-    up, down = tally or (0, 0)
-    if value != previous:
+    done = votes.cast(_ReactionVotes(article, voter_key, ip_hash), value, toggle=toggle)
+    if done.changed:
         transaction.on_commit(lambda: bump(f"article:{article.pk}"))
-    return ReactionResult(up=up, down=down, mine=value)
+    up, down = done.totals
+    return ReactionResult(up=up, down=down, mine=done.value)

@@ -11,11 +11,7 @@ serialise all writers anyway); voting touches only the vote and comment rows.
 Counters change with F() expressions; events are published after commit.
 """
 
-from broadsheet.discussion.actions._shared import (
-    CLOSED_MESSAGE,
-    PARENT_REMOVED_MESSAGE,
-    VOTE_VALUES,
-)
+from broadsheet.discussion.actions._shared import CLOSED_MESSAGE, PARENT_REMOVED_MESSAGE
 from broadsheet.discussion.actions.editing import (
     can_delete,
     can_edit,
@@ -53,6 +49,7 @@ from broadsheet.discussion.actions.threads import (
     do_reopen_thread,
 )
 from broadsheet.discussion.actions.voting import VoteResult, check_cast_vote, do_cast_vote
+from broadsheet.discussion.votes import VOTE_VALUES
 
 __all__ = [
     "CLOSED_MESSAGE",

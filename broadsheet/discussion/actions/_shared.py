@@ -10,7 +10,6 @@ from broadsheet.discussion.comment_writes import add_to_counts
 from broadsheet.discussion.events import DiscussionEvent, publish
 from broadsheet.discussion.models import Comment, path_ids
 
-VOTE_VALUES = (-1, 0, 1)
 CLOSED_MESSAGE = "Comments are closed."
 PARENT_REMOVED_MESSAGE = "That comment was removed; you can no longer reply to it."
 # The audit log's verb for a comment's arrival at each moderation status.

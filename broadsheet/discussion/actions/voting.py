@@ -1,15 +1,14 @@
-"""Voting on a comment: up, down or taken back."""
+"""Voting on a comment: up, down or taken back, through the one vote engine (votes.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
-from broadsheet.discussion import conf
-from broadsheet.discussion.actions._shared import VOTE_VALUES, _after_commit, _check_rate
+from broadsheet.discussion import conf, votes
+from broadsheet.discussion.actions._shared import _after_commit, _check_rate
 from broadsheet.discussion.comment_writes import add_votes, insert_vote, locked_vote
 from broadsheet.discussion.events import VoteChanged
 from broadsheet.discussion.identity import Actor
@@ -25,65 +24,65 @@ class VoteResult:
 
 
 def check_cast_vote(*, comment: Comment, actor: Actor, value: int) -> None:
-    if value not in VOTE_VALUES:
-        raise ActionError("Choose Upvote or Downvote.", field="value")
+    votes.check_vote_value(value)
     if comment.status != Comment.Status.APPROVED:
         raise ActionError("You can only vote on visible comments.")
     if actor.voter_key is None:
         raise ActionError("Your browser did not keep our cookie; please allow it to vote.")
     if actor.wrote(comment):
         raise NotAllowed("You cannot vote on your own comment.")
-    _check_rate(
-        "discussion-vote",
-        actor.ip_hash,
-        conf.vote_rate_limit(),
-        "You are voting very fast. Please wait a minute and try again.",
-    )
+    _check_rate("discussion-vote", actor.ip_hash, conf.vote_rate_limit(), votes.TOO_FAST_MESSAGE)
+
+
+@dataclass(slots=True)
+class _CommentVotes:
+    """A voter's vote on a comment and the comment's counters: compiled reads and plain
+    statements (comment_writes), as building these with the ORM cost more than running
+    them, and they are most of a vote's time."""
+
+    comment_id: int
+    voter_key: str
+    ip_hash: str
+
+    def locked_vote(self) -> tuple[object | None, int]:
+        return locked_vote(self.comment_id, self.voter_key)
+
+    def insert(self, value: int) -> None:
+        insert_vote(
+            comment_id=self.comment_id,
+            voter_key=self.voter_key,
+            value=value,
+            ip_hash=self.ip_hash,
+            now=timezone.now(),
+        )
+
+    def update(self, handle: object, value: int) -> None:
+        assert isinstance(handle, int)  # the vote's id (locked_vote)
+        CommentVote.objects.filter(pk=handle).update(value=value)
+
+    def delete(self, handle: object) -> None:
+        assert isinstance(handle, int)
+        CommentVote.objects.filter(pk=handle).delete()
+
+    def add(self, up: int, down: int) -> tuple[int, ...]:
+        return add_votes(self.comment_id, up=up, down=down)
+
+    def totals(self) -> tuple[int, ...]:
+        return tuple(
+            Comment.objects.values_list("upvotes", "downvotes", "score").get(pk=self.comment_id)
+        )
 
 
 def do_cast_vote(*, comment: Comment, actor: Actor, value: int) -> VoteResult:
     """Set the actor's vote on a comment to +1, -1 or 0 (none): switching and undoing
-    included. Locks the voter's vote row and changes the comment's counters with F(),
-    so concurrent clicks never lose or double a vote; two first votes of one voter that
-    race on the unique constraint are retried."""
+    included (votes.cast: the voter's row locked, counters changed in one statement, a
+    race of two first votes retried). VoteChanged is published after the commit."""
     check_cast_vote(comment=comment, actor=actor, value=value)
-    voter = actor.voter_key
-    assert voter is not None
-    for attempt in range(3):
-        try:
-            with transaction.atomic():
-                return _cast_vote(comment, voter, value, actor.ip_hash)
-        except IntegrityError:
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteResult:
-    # Compiled reads and plain statements (comment_writes): building these with the ORM
-    # cost more than running them, and they are most of a vote's time.
-    vote_pk, previous = locked_vote(comment.pk, voter)
-    if value == previous:
-        pass
-    elif value == 0:
-        assert vote_pk is not None
-        CommentVote.objects.filter(pk=vote_pk).delete()
-    elif vote_pk is None:
-        insert_vote(
-            comment_id=comment.pk, voter_key=voter, value=value, ip_hash=ip_hash, now=timezone.now()
-        )
-    else:
-        CommentVote.objects.filter(pk=vote_pk).update(value=value)
-    up = int(value == 1) - int(previous == 1)
-    down = int(value == -1) - int(previous == -1)
-    if up or down:
-        upvotes, downvotes, score = add_votes(comment.pk, up=up, down=down)
-    else:
-        upvotes, downvotes, score = Comment.objects.values_list(
-            "upvotes", "downvotes", "score"
-        ).get(pk=comment.pk)
+    assert actor.voter_key is not None
+    done = votes.cast(_CommentVotes(comment.pk, actor.voter_key, actor.ip_hash), value)
+    upvotes, downvotes, score = done.totals
     comment.upvotes, comment.downvotes, comment.score = upvotes, downvotes, score
-    if up or down:
+    if done.changed:
         _after_commit(
             VoteChanged(
                 thread_id=comment.thread_id,
@@ -94,4 +93,4 @@ def _cast_vote(comment: Comment, voter: str, value: int, ip_hash: str) -> VoteRe
                 score=score,
             )
         )
-    return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=value)
+    return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=done.value)

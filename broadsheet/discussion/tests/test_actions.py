@@ -673,3 +673,12 @@ def test_posting_changes_nothing_it_was_given(
     assert (vars(fresh_thread), vars(root)) == before
     assert reply.thread is not fresh_thread and reply.thread.comment_count == 2
     assert fresh_thread.comment_count == 1
+
+
+def test_the_vote_engine_moves_both_counters_when_a_vote_switches() -> None:
+    from broadsheet.discussion.votes import counter_deltas
+
+    assert counter_deltas(0, 1) == (1, 0)
+    assert counter_deltas(1, -1) == (-1, 1)
+    assert counter_deltas(-1, 0) == (0, -1)
+    assert counter_deltas(1, 1) == (0, 0)
