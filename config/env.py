@@ -122,11 +122,28 @@ def _secret_key(var_dir: Path, debug: bool) -> str:
     return key
 
 
+def _hashing_key(var_dir: Path, secret_key: str) -> str:
+    """BROADSHEET_HASHING_KEY from the environment, or the one kept under var/: on first
+    use, the SECRET_KEY then in force, so the hashes an existing site has stored (made
+    with it) keep matching, and from then on a rotation of SECRET_KEY leaves it alone."""
+    key = _text("BROADSHEET_HASHING_KEY")
+    if key:
+        return key
+    key_file = var_dir / "hashing_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    key_file.write_text(secret_key)
+    key_file.chmod(0o600)
+    return secret_key
+
+
 @dataclass(frozen=True)
 class Environment:
     debug: bool
     demo: bool
     secret_key: str
+    hashing_key: str
     allowed_hosts: list[str]
     csrf_trusted_origins: list[str]
     database: dict[str, object]
@@ -148,10 +165,12 @@ def read_environment() -> Environment:
     database_url = _text("DATABASE_URL") or f"sqlite:///{var_dir / 'broadsheet.sqlite3'}"
     port = _integer("PORT", 8000)
     site_url = _text("SITE_URL") or f"http://127.0.0.1:{port}"
+    secret_key = _secret_key(var_dir, debug)
     return Environment(
         debug=debug,
         demo=demo,
-        secret_key=_secret_key(var_dir, debug),
+        secret_key=secret_key,
+        hashing_key=_hashing_key(var_dir, secret_key),
         allowed_hosts=_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"]),
         csrf_trusted_origins=_list("CSRF_TRUSTED_ORIGINS", []),
         database=database_from_url(database_url),

@@ -15,6 +15,9 @@ ENV = read_environment()
 DEBUG = ENV.debug
 BROADSHEET_DEMO = ENV.demo
 SECRET_KEY = ENV.secret_key
+# Keys the stored pseudonyms (guest reader ids, e-mail and IP hashes): never rotated with
+# SECRET_KEY (broadsheet.core.hashing).
+BROADSHEET_HASHING_KEY = ENV.hashing_key
 ALLOWED_HOSTS = ENV.allowed_hosts
 CSRF_TRUSTED_ORIGINS = ENV.csrf_trusted_origins
 VAR_DIR = ENV.var_dir

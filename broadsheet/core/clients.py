@@ -3,7 +3,6 @@ and the anonymous reader id kept in a signed cookie."""
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 import secrets
 from functools import lru_cache
@@ -11,6 +10,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
+
+from broadsheet.core.hashing import Purpose, keyed_hash
 
 READER_COOKIE = "bs_reader"
 READER_COOKIE_SALT = "broadsheet.reader"
@@ -52,9 +53,7 @@ def client_ip(request: HttpRequest) -> str:
 
 def ip_hash(ip: str) -> str:
     """A keyed hash of an IP: enough to spot floods and repeat voters, useless if leaked."""
-    return hashlib.blake2b(
-        ip.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16
-    ).hexdigest()
+    return keyed_hash(Purpose.IP, ip)
 
 
 def reader_id(request: HttpRequest) -> str | None:

@@ -7,11 +7,11 @@ digest, so the view needs no database and browsers may cache it for a year.
 
 from __future__ import annotations
 
-import hashlib
 import re
 
-from django.conf import settings
 from django.urls import reverse
+
+from broadsheet.core.hashing import Purpose, keyed_hash
 
 DIGEST_LENGTH = 16
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{16}$")
@@ -19,12 +19,7 @@ DIGEST_PATTERN = re.compile(r"^[0-9a-f]{16}$")
 
 def identity_digest(identity: str) -> str:
     """A keyed hash of an author identity ("u:<id>" or "g:<name>|<e-mail>")."""
-    return hashlib.blake2b(
-        identity.encode(),
-        key=settings.SECRET_KEY.encode()[:64],
-        digest_size=DIGEST_LENGTH // 2,
-        person=b"bs-avatar",
-    ).hexdigest()
+    return keyed_hash(Purpose.AVATAR, identity, digest_size=DIGEST_LENGTH // 2)
 
 
 def comment_identity(*, author_id: int | None, guest_name: str, guest_email: str) -> str:

@@ -4,16 +4,15 @@ and tests call them the same way."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 
 from broadsheet.core import clients
+from broadsheet.core.hashing import Purpose, keyed_hash
 from broadsheet.discussion.people import public_name
 
 MODERATE_PERMISSION = "discussion.moderate_comment"
@@ -22,12 +21,7 @@ MODERATE_PERMISSION = "discussion.moderate_comment"
 def reader_hash(reader_id: str) -> str:
     """A keyed hash of a reader cookie id, stored on guest comments to recognise their
     author later without keeping the cookie value itself."""
-    return hashlib.blake2b(
-        reader_id.encode(),
-        key=settings.SECRET_KEY.encode()[:64],
-        digest_size=16,
-        person=b"bs-reader",
-    ).hexdigest()
+    return keyed_hash(Purpose.READER, reader_id)
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,9 @@ class CommentView:
 
 
 @lru_cache(maxsize=4096)
-def _digest(identity: str, secret_key: str) -> str:
+def _digest(identity: str, hashing_key: str) -> str:
     """identity_digest, memoised: the same authors fill page after page. Keyed by the
-    secret too, which the digest depends on."""
+    hashing key too, which the digest depends on."""
     return identity_digest(identity)
 
 
@@ -106,7 +106,8 @@ class PageSettings:
         return cls(prefix, suffix, conf.max_depth(), conf.fold_length(), people())
 
     def avatar_url(self, identity: str) -> str:
-        return f"{self.avatar_prefix}{_digest(identity, settings.SECRET_KEY)}{self.avatar_suffix}"
+        digest = _digest(identity, settings.BROADSHEET_HASHING_KEY)
+        return f"{self.avatar_prefix}{digest}{self.avatar_suffix}"
 
 
 def view_of(

@@ -3,16 +3,15 @@ hash of their e-mail address (never the address itself) and of their IP."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db.models import Q, QuerySet, Value
 from django.db.models.functions import Upper
 from django.utils import timezone
 
+from broadsheet.core.hashing import Purpose, keyed_hash
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation import conf, hot_queries
 from broadsheet.moderation.models import Sanction
@@ -25,9 +24,7 @@ def email_hash(email: str) -> str:
     email = email.strip().lower()
     if not email:
         return ""
-    return hashlib.blake2b(
-        email.encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=16, person=b"bs-email"
-    ).hexdigest()
+    return keyed_hash(Purpose.EMAIL, email)
 
 
 @dataclass(frozen=True)

@@ -35,5 +35,7 @@ def test_ip_hashes_are_stable_keyed_and_do_not_reveal_the_ip(settings) -> None:
     assert digest == clients.ip_hash("198.51.100.7")
     assert digest != clients.ip_hash("198.51.100.8")
     assert len(digest) == 32 and set(digest) <= set("0123456789abcdef")
-    settings.SECRET_KEY = "another-site-" + "x" * 40
-    assert clients.ip_hash("198.51.100.7") != digest  # keyed by the site's secret
+    settings.SECRET_KEY = "a-rotated-secret-" + "x" * 40
+    assert clients.ip_hash("198.51.100.7") == digest  # stored hashes outlive a rotation
+    settings.BROADSHEET_HASHING_KEY = "another-site-" + "x" * 40
+    assert clients.ip_hash("198.51.100.7") != digest  # keyed by the site's hashing key

@@ -69,3 +69,16 @@ def test_flags_must_be_true_or_false(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEBUG", "maybe")
     with pytest.raises(EnvError, match="DEBUG"):
         env.read_environment()
+
+
+def test_the_hashing_key_is_the_first_secret_key_and_outlives_its_rotation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from config.env import _hashing_key
+
+    monkeypatch.delenv("BROADSHEET_HASHING_KEY", raising=False)
+    # An existing site: its stored hashes were made with the SECRET_KEY of the day.
+    assert _hashing_key(tmp_path, "the-first-secret") == "the-first-secret"
+    assert _hashing_key(tmp_path, "a-rotated-secret") == "the-first-secret"
+    monkeypatch.setenv("BROADSHEET_HASHING_KEY", "set-by-the-operator")
+    assert _hashing_key(tmp_path, "a-rotated-secret") == "set-by-the-operator"
