@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-import threading
-from collections import Counter, OrderedDict
+from collections import Counter
 from collections.abc import Hashable, Iterable
 from datetime import timedelta
 from typing import Any
@@ -31,6 +30,7 @@ from broadsheet.articles.models import (
     SectionPage,
 )
 from broadsheet.core.clients import reader_id
+from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.selectors import comment_counts, threads_most_discussed
 
@@ -303,34 +303,9 @@ def related_articles(article: ArticlePage) -> list[ArticlePage]:
     return as_cards(by_id[pk] for pk in ids if pk in by_id)
 
 
-class _PageParts:
-    """A small per-process LRU of what an article page shows beyond its own fields and
-    the reader's own state (see article_page_context)."""
-
-    def __init__(self, max_entries: int = 256) -> None:
-        self.max_entries = max_entries
-        self._entries: OrderedDict[Hashable, dict[str, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> dict[str, Any] | None:
-        with self._lock:
-            parts = self._entries.get(key)
-            if parts is not None:
-                self._entries.move_to_end(key)
-            return parts
-
-    def put(self, key: Hashable, parts: dict[str, Any]) -> None:
-        with self._lock:
-            self._entries[key] = parts
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-
-page_parts = _PageParts()
+# A small per-process LRU of what an article page shows beyond its own fields and the
+# reader's own state (see article_page_context).
+page_parts: BoundedLRU[Hashable, dict[str, Any]] = BoundedLRU(256)
 
 
 def _shared_parts(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:

@@ -218,10 +218,6 @@ class Comment(models.Model):
         return reverse("discussion:permalink", kwargs={"comment_id": self.pk})
 
     @property
-    def is_root(self) -> bool:
-        return self.parent_id is None
-
-    @property
     def is_visible(self) -> bool:
         return self.status == self.Status.APPROVED
 

@@ -1,13 +1,12 @@
 """How top-level comments are ordered: ``newest``, ``oldest`` and ``top`` (Most voted).
 
 One table of orderings drives everything: the SQL ``ORDER BY`` of the page query, the
-"which page holds this comment" count, and the in-memory sort key that tests (and any
-caller holding a list) use. The module never touches the database.
+"which page holds this comment" count, and the in-memory sort key of the tests
+(testing.sort_key). The module never touches the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -52,22 +51,6 @@ def parse_sort(value: str | None, default: str | Sort = Sort.NEWEST) -> Sort:
 def order_by(sort: Sort) -> tuple[str, ...]:
     """Arguments for ``QuerySet.order_by``."""
     return tuple(f"-{field}" if descending else field for field, descending in ORDERINGS[sort])
-
-
-def sort_key(sort: Sort) -> Callable[[Rankable], tuple[Any, ...]]:
-    """A key for ``sorted()`` that orders objects exactly as ``order_by(sort)`` does."""
-    fields = ORDERINGS[sort]
-
-    def key(item: Rankable) -> tuple[Any, ...]:
-        parts: list[Any] = []
-        for field, descending in fields:
-            value = getattr(item, field)
-            if isinstance(value, datetime):
-                value = value.timestamp()
-            parts.append(-value if descending else value)
-        return tuple(parts)
-
-    return key
 
 
 def preceding(sort: Sort, item: Rankable) -> Q:

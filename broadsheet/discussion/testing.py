@@ -5,6 +5,8 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -25,6 +27,7 @@ from broadsheet.discussion.models import (
     path_ids,
     path_segment,
 )
+from broadsheet.discussion.sorting import ORDERINGS, Rankable, Sort
 
 _counter = itertools.count(1)
 
@@ -207,3 +210,19 @@ def thread_inconsistencies(thread: Thread) -> list[str]:
     if thread.comment_count != approved:
         problems.append(f"thread {thread.pk}: comment_count {thread.comment_count} != {approved}")
     return problems
+
+
+def sort_key(sort: Sort) -> Callable[[Rankable], tuple[Any, ...]]:
+    """A key for ``sorted()`` that orders objects exactly as ``order_by(sort)`` does."""
+    fields = ORDERINGS[sort]
+
+    def key(item: Rankable) -> tuple[Any, ...]:
+        parts: list[Any] = []
+        for field, descending in fields:
+            value = getattr(item, field)
+            if isinstance(value, datetime):
+                value = value.timestamp()
+            parts.append(-value if descending else value)
+        return tuple(parts)
+
+    return key

@@ -66,10 +66,6 @@ class SubscribeResult:
     subscription: Subscription
     message: str
 
-    @property
-    def needs_confirmation(self) -> bool:
-        return self.subscription.status == Subscription.Status.PENDING
-
 
 def check_subscribe(
     *, thread: Thread, kind: str, email: str = "", user: Any = None, ip_hash: str = ""

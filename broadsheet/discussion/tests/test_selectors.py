@@ -21,12 +21,13 @@ from broadsheet.discussion.selectors import (
     threads_most_discussed,
     votes_by_voter,
 )
-from broadsheet.discussion.sorting import Sort, sort_key
+from broadsheet.discussion.sorting import Sort
 from broadsheet.discussion.testing import (
     big_thread,
     guest,
     make_thread,
     post,
+    sort_key,
     thread_inconsistencies,
 )
 

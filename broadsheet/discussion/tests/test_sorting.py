@@ -14,8 +14,8 @@ from broadsheet.discussion.sorting import (
     page_of_position,
     parse_sort,
     preceding,
-    sort_key,
 )
+from broadsheet.discussion.testing import sort_key
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
