@@ -127,8 +127,8 @@ if not DEBUG:
 # Caching: Redis when REDIS_URL is set (shared by every app process); otherwise a disk
 # cache under var/ (SQLite-indexed, python-diskcache), which the app processes of one
 # machine share too, so rate limits and invalidations hold across granian's workers.
-# Django's own FileBasedCache was measured at ~15 ms per write here (it lists its whole
-# directory on every set to cull), diskcache at ~0.2 ms: docs/performance.md.
+# Not Django's own FileBasedCache: it lists its whole directory on every set to cull,
+# which made every write slow (figures in docs/performance.md).
 CACHES: dict[str, dict[str, Any]]
 if ENV.redis_url:
     CACHES = {

@@ -17,7 +17,7 @@ from broadsheet.core.pagecache import serve_cached_pages  # noqa: E402 - needs s
 
 application = serve_cached_pages(django_application)
 
-# Everything loaded so far (Django, Wagtail, our apps: ~160,000 objects) lives as long
-# as the process. Frozen, the collector's full passes no longer walk it: one took ~80 ms
-# with it, a pause in whichever answer it fell on (docs/performance.md, p99).
+# Everything loaded so far (Django, Wagtail, our apps) lives as long as the process.
+# Frozen, the collector's full passes no longer walk it: a full pass over it was a
+# pause in whichever answer it fell on (figures in docs/performance.md, p99).
 gc.freeze()

@@ -2,8 +2,8 @@
 
 Django closes every cache at the end of each request (`close_caches` on
 request_finished). For diskcache that closes its SQLite connections, and the next
-request opens them again with a dozen PRAGMAs: measured at tens of microseconds on every
-request, more than a whole page-cache hit should cost. Like Django's Redis and local
+request opens them again with a dozen PRAGMAs on every request: more than a whole
+page-cache hit should cost (docs/performance.md). Like Django's Redis and local
 memory backends, this one keeps its connections for the life of the process (diskcache
 itself opens new ones in a forked child: it checks the process id on every use).
 """

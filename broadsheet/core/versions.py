@@ -9,7 +9,7 @@ read must cost next to nothing:
   every app process on every machine.
 - `SharedMemoryScopeVersions` keeps them in a small memory-mapped file under var/,
   shared by the processes of one machine (the SQLite default): a read is a slice of
-  shared memory (a few microseconds), where the disk cache takes ~25 µs per key.
+  shared memory, far cheaper than a disk-cache read per key (docs/performance.md).
 
 A version is a random value, never a counter: a scope that is unknown, evicted,
 flushed or reset gets a value no stored page can carry, so a stale page never comes

@@ -47,8 +47,8 @@ def access_comment_to_act_on(actor: Actor, comment_id: int) -> Comment:
     """The comment a vote or a reply acts on, under the same rule as ``access_comment``
     (404 for what the actor may not see), in one lean query: only ACT_ON_FIELDS and the
     thread's key are read (other columns load on access). On the hot write paths the
-    model query with select_related cost four times the values query, and building the
-    values query cost more than running it, so it is compiled (comment_writes)."""
+    model query with select_related cost several times the values query, and building
+    the values query cost more than running it, so it is compiled (comment_writes)."""
     comment = comment_writes.comment_to_act_on(comment_id)
     if comment is None:
         raise Http404("No such comment")

@@ -98,7 +98,8 @@ comment_fragments: BoundedLRU[Hashable, tuple[str, ...]] = BoundedLRU(MAX_ENTRIE
 
 
 class _NaturalTimes:
-    """naturaltime() of each date, worked out once per second (it costs ~0.1 ms a call)."""
+    """naturaltime() of each date, worked out once per second (a call is slow next to a
+    cache hit: docs/performance.md)."""
 
     def __init__(self) -> None:
         self._second = -1
