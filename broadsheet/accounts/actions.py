@@ -17,6 +17,7 @@ from broadsheet.accounts.models import BIO_MAX_LENGTH, DISPLAY_NAME_MAX_LENGTH, 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.pagecache import bump
 from broadsheet.discussion.actions import do_delete_comment
+from broadsheet.discussion.cache import thread_scope
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.selectors import comments_by_author, thread_keys_of_author
 
@@ -25,7 +26,7 @@ def _forget_pages_showing(user_id: int) -> None:
     """Cached pages show the account's name and picture next to its comments."""
     keys = thread_keys_of_author(user_id)
     if keys:
-        bump(*(f"thread:{key}" for key in keys))
+        bump(*(thread_scope(key) for key in keys))
 
 
 def check_update_profile(*, user: Any, display_name: str, bio: str) -> None:
@@ -110,4 +111,4 @@ def do_delete_account(*, user: Any, password: str, mode: str | None = None) -> N
         if avatar:
             transaction.on_commit(lambda: default_storage.delete(avatar))
         if keys:
-            transaction.on_commit(lambda: bump(*(f"thread:{key}" for key in keys)))
+            transaction.on_commit(lambda: bump(*(thread_scope(key) for key in keys)))

@@ -20,6 +20,7 @@ from wagtail.snippets.models import register_snippet
 
 from broadsheet.articles.blocks import ArticleBodyBlock
 from broadsheet.core.pagecache import mark_cacheable
+from broadsheet.discussion.cache import thread_scope
 
 
 @register_snippet
@@ -145,7 +146,7 @@ class ArticlePage(Page):
 
     def cache_scopes(self) -> list[str]:
         """What this page shows that can change without a new revision."""
-        return [f"article:{self.pk}", f"thread:{self.thread_key}"]
+        return [f"article:{self.pk}", thread_scope(self.thread_key)]
 
     @property
     def thread_key(self) -> str:

@@ -11,10 +11,16 @@ from broadsheet.discussion.events import (
 )
 
 
+def thread_scope(key: str) -> str:
+    """The page-cache scope of a discussion (its thread's key): every page that shows the
+    thread declares it (mark_cacheable), every change to it bumps it."""
+    return f"thread:{key}"
+
+
 def forget_pages_showing(event: DiscussionEvent) -> None:
     """Runs after commit (events are published then). Votes and editors' picks change only
     the thread's own page; everything else also changes comment counts on listings."""
     if isinstance(event, VoteChanged | CommentFeatured | CommentUnfeatured):
-        bump(f"thread:{event.thread_key}")
+        bump(thread_scope(event.thread_key))
     else:
-        bump(f"thread:{event.thread_key}", "listings")
+        bump(thread_scope(event.thread_key), "listings")
