@@ -5,24 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
+from broadsheet.core.htmx import is_htmx, with_reswap
 from broadsheet.discussion.identity import Actor
+
+# The views import the htmx responder from here (core.htmx).
+__all__ = ["comment_context", "comment_view", "is_htmx", "with_reswap"]
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.presentation import CommentView, author_name, view_of
 from broadsheet.discussion.section import DiscussionContext, discussion_context
 from broadsheet.discussion.selectors import displayed_row, votes_by_voter
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def with_reswap(response: HttpResponse, status: int, swap: str = "outerHTML") -> HttpResponse:
-    """Let htmx swap a 4xx answer in: it carries the message the reader must see."""
-    if status >= 400:
-        response["HX-Reswap"] = swap
-    return response
 
 
 def comment_context(

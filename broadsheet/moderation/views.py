@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.errors import ActionError
+from broadsheet.core.htmx import is_htmx
 from broadsheet.discussion.actions import (
     do_close_thread,
     do_feature_comment,
@@ -53,9 +54,7 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
         except ActionError as exc:
             error = exc
     template = (
-        "moderation/report_fragment.html"
-        if request.headers.get("HX-Request")
-        else ("moderation/report_page.html")
+        "moderation/report_fragment.html" if is_htmx(request) else ("moderation/report_page.html")
     )
     context = {"comment": comment, "form": form, "error": error, "done": done}
     status = error.status if error else 200

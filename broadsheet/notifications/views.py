@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.core.clients import client_ip, ip_hash
 from broadsheet.core.errors import ActionError
+from broadsheet.core.htmx import htmx_answer
 from broadsheet.discussion.access import access_thread
 from broadsheet.discussion.section import safe_next
 from broadsheet.notifications import actions
@@ -20,10 +21,6 @@ from broadsheet.notifications.access import access_subscription, access_subscrip
 from broadsheet.notifications.forms import SubscribeForm
 from broadsheet.notifications.selectors import mentions_enabled, subscriptions_for_reader
 from broadsheet.notifications.tokens import email_from_confirm_token, email_from_manage_token
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 @require_POST
@@ -45,12 +42,13 @@ def subscribe(request: HttpRequest, thread_id: int) -> HttpResponse:
     except ActionError as error:
         context["error"] = error
         status = error.status
-    if _is_htmx(request):
-        response = render(request, "notifications/fragments/answer.html", context, status=status)
-        if status >= 400:
-            response["HX-Reswap"] = "outerHTML"
-        return response
-    return render(request, "notifications/answer_page.html", context, status=status)
+    return htmx_answer(
+        request,
+        fragment="notifications/fragments/answer.html",
+        page="notifications/answer_page.html",
+        context=context,
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
