@@ -12,6 +12,7 @@ from broadsheet.articles.actions import do_cast_reaction
 from broadsheet.articles.models import ArticlePage, Author
 from broadsheet.core.clients import client_ip, ip_hash, remember_reader, voter_key
 from broadsheet.core.errors import ActionError
+from broadsheet.core.htmx import is_htmx, with_reswap
 from broadsheet.core.pagecache import mark_cacheable
 
 REACTION_VALUES = {"up": 1, "down": -1, "none": 0}
@@ -47,22 +48,16 @@ def _reaction_answer(
     request: HttpRequest, article: ArticlePage, error: ActionError | None
 ) -> HttpResponse:
     """The reactions fragment (htmx), the error page, or back to the article."""
-    if request.headers.get("HX-Request"):
+    if is_htmx(request):
         context = {
             "page": article,
             "reactions": selectors.reaction_summary(article, request),
             "reaction_error": error,
         }
-        response: HttpResponse = render(
-            request,
-            "articles/includes/reactions.html",
-            context,
-            status=error.status if error else 200,
-        )
-        if error:
-            # htmx swaps only 2xx answers by default; the fragment carries the message.
-            response["HX-Reswap"] = "outerHTML"
-        return response
+        status = error.status if error else 200
+        # The fragment carries the message, so htmx swaps it in even as a 4xx answer.
+        response = render(request, "articles/includes/reactions.html", context, status=status)
+        return with_reswap(response, status)
     if error:
         return render(
             request,
