@@ -27,4 +27,7 @@ def test_a_filled_honeypot_is_spam_through_the_api(thread: Thread) -> None:
     assert (bot.status_code, human.status_code) == (201, 201)
     statuses = dict(Comment.objects.values_list("body_source", "status"))
     assert statuses == {"Cheap pills.": "spam", "A fair point.": "approved"}
-    assert Comment.objects.get(status="spam").moderation_reason == "hidden field filled in"
+    assert (
+        Comment.objects.get(status=Comment.Status.SPAM).moderation_reason
+        == "hidden field filled in"
+    )

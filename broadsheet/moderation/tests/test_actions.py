@@ -181,7 +181,7 @@ def test_ban_suspend_shadow_ban_and_lift(
     with pytest.raises(NotAllowed, match="banned"):
         post(thread, reader_rosa, "Hello?")
     actions.do_lift_sanction(sanction=ban, actor=moderator_max)
-    assert post(thread, reader_rosa, "Back.").status == "approved"
+    assert post(thread, reader_rosa, "Back.").status == Comment.Status.APPROVED
 
     actions.do_suspend_commenter(
         commenter=rosa_commenter, actor=moderator_max, until=timezone.now() + timedelta(days=3)
@@ -208,7 +208,7 @@ def test_banning_a_guest_from_the_queue_rejects_the_comment(
         commenter=Commenter.of_comment(comment), actor=moderator_max, comment=comment
     )
     comment.refresh_from_db()
-    assert comment.status == "rejected"
+    assert comment.status == Comment.Status.REJECTED
     sanction = Sanction.objects.get()
     assert sanction.email_hash and sanction.ip_hash == "troll-ip" and sanction.user_id is None
     with pytest.raises(NotAllowed):
@@ -240,7 +240,7 @@ def test_commenters_become_trusted_after_enough_approved_comments(
             comment=held(thread, actor, f"Thought {n}, shut up."), actor=moderator_max
         )
     assert trust_level(commenter) == "trusted"
-    assert post(thread, actor, "Now published at once.").status == "approved"
+    assert post(thread, actor, "Now published at once.").status == Comment.Status.APPROVED
     # A rejection ends the trust.
     actions.do_reject_comment(comment=held(thread, actor, "shut up again"), actor=moderator_max)
     assert trust_level(commenter) == "regular"

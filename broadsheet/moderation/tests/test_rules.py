@@ -270,11 +270,11 @@ def test_new_commenters_are_premoderated_for_their_first_comments(
     settings.BROADSHEET_MODERATION_NEW_COMMENTER_COMMENTS = 2
     actor = member(rosa)
     assert mode.site_mode(sub(thread, actor)) is not None
-    Comment.objects.filter(pk=post(thread, actor, "one").pk).update(status="approved")
+    Comment.objects.filter(pk=post(thread, actor, "one").pk).update(status=Comment.Status.APPROVED)
     assert mode.site_mode(sub(thread, actor)) is not None
     held = post(thread, actor, "two")
     assert held.status == Comment.Status.PENDING
-    Comment.objects.filter(pk=held.pk).update(status="approved")
+    Comment.objects.filter(pk=held.pk).update(status=Comment.Status.APPROVED)
     assert mode.site_mode(sub(thread, actor)) is None
 
 

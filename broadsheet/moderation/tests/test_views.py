@@ -43,7 +43,7 @@ def test_readers_cannot_open_the_queue_or_act(
     response = client.post(f"{ACT}?comment={comment.pk}", {"action": "reject"})
     assert response.status_code in (302, 403)
     comment.refresh_from_db()
-    assert comment.status == "approved"
+    assert comment.status == Comment.Status.APPROVED
 
 
 def test_the_queue_shows_held_comments_in_context(
@@ -107,7 +107,7 @@ def test_ban_from_the_queue(
     comment = post(thread, reader_rosa, "Oh shut up.")
     max_client.post(f"{ACT}?comment={comment.pk}", {"action": "ban", "reason": "abuse"})
     comment.refresh_from_db()
-    assert comment.status == "rejected"
+    assert comment.status == Comment.Status.REJECTED
     assert Sanction.objects.get().user_id == rosa.pk
 
 

@@ -130,7 +130,7 @@ def test_holding_after_reports_is_hidden_by_the_system(
         do_set_comment_status(
             comment=comment, actor=SYSTEM, status=Comment.Status.PENDING, reason="reported"
         )
-    assert names(heard) == ["CommentHidden"] and heard[0].status == "pending"
+    assert names(heard) == ["CommentHidden"] and heard[0].status == Comment.Status.PENDING
     entry = AuditEntry.objects.get()
     assert (entry.action, entry.actor_id, entry.status_before) == ("hold", None, "approved")
 

@@ -130,5 +130,5 @@ def test_cancelling_drops_what_was_waiting(
     fast_forward()
     run_worker()
     assert smtp.messages == []
-    assert Subscription.objects.get().status == "cancelled"
+    assert Subscription.objects.get().status == Subscription.Status.CANCELLED
     assert not Delivery.objects.exists()

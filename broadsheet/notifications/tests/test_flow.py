@@ -78,9 +78,11 @@ def test_a_guest_subscribes_confirms_gets_a_digest_and_unsubscribes_in_one_click
     path = confirm_url.removeprefix("https://news.example.org")
     browser = Client(enforce_csrf_checks=False)
     assert "Yes, confirm" in browser.get(path).content.decode()
-    assert Subscription.objects.get().status == "pending"  # a GET (a mail scanner) confirms nothing
+    assert (
+        Subscription.objects.get().status == Subscription.Status.PENDING
+    )  # a GET (a mail scanner) confirms nothing
     assert "is confirmed" in browser.post(path).content.decode()
-    assert Subscription.objects.get().status == "active"
+    assert Subscription.objects.get().status == Subscription.Status.ACTIVE
 
     posted(thread, reader_rosa, "The council should publish the **full** model.")
     [digest] = smtp.messages[1:]
@@ -109,7 +111,7 @@ def test_a_guest_subscribes_confirms_gets_a_digest_and_unsubscribes_in_one_click
         one_click, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
     )
     assert answer.status_code == 200
-    assert Subscription.objects.get().status == "cancelled"
+    assert Subscription.objects.get().status == Subscription.Status.CANCELLED
     posted(thread, reader_rosa, "Anyone still there?")
     assert len(smtp.messages) == 2
 
@@ -144,7 +146,7 @@ def test_a_signed_in_reader_without_a_verified_address_confirms_like_a_guest(
         == 400
     )
     subscribe(client, thread, "omar@example.org", captured=django_capture_on_commit_callbacks)
-    assert Subscription.objects.get().status == "pending"
+    assert Subscription.objects.get().status == Subscription.Status.PENDING
     assert [m["Subject"] for m in smtp.messages] == ["Please confirm your e-mail notifications"]
 
 

@@ -45,8 +45,8 @@ def test_a_signed_in_reader_lists_and_cancels_her_subscriptions(thread: Thread, 
 
     answer = client.post(reverse("notifications:cancel", args=[drop.pk]))
     assert answer.status_code == 302
-    assert Subscription.objects.get(pk=drop.pk).status == "cancelled"
-    assert Subscription.objects.get(pk=keep.pk).status == "active"
+    assert Subscription.objects.get(pk=drop.pk).status == Subscription.Status.CANCELLED
+    assert Subscription.objects.get(pk=keep.pk).status == Subscription.Status.ACTIVE
     # Somebody else's subscription is not hers to cancel.
     assert (
         client.post(reverse("notifications:cancel", args=[strangers.subscription.pk])).status_code
@@ -72,7 +72,7 @@ def test_a_guest_manages_subscriptions_through_the_link_in_an_email(
     assert client.post(cancel, {"token": token}).status_code == 404
     answer = client.post(reverse("notifications:cancel", args=[mine.pk]), {"token": token})
     assert answer.status_code == 302
-    assert Subscription.objects.get(pk=mine.pk).status == "cancelled"
+    assert Subscription.objects.get(pk=mine.pk).status == Subscription.Status.CANCELLED
     assert "Sign in" in client.get(reverse("notifications:mine")).content.decode()
 
 

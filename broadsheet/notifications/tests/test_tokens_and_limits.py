@@ -119,12 +119,12 @@ def test_one_click_unsubscribe_needs_no_csrf_token_but_other_forms_do(thread: Th
     page = client.get(reverse("notifications:unsubscribe", args=[token]))
     assert page.status_code == 200 and "<button" in page.content.decode()
     sub.refresh_from_db()
-    assert sub.status == "pending"  # GET only asks
+    assert sub.status == Subscription.Status.PENDING  # GET only asks
     answer = client.post(
         reverse("notifications:unsubscribe", args=[token]), {"List-Unsubscribe": "One-Click"}
     )
     assert answer.status_code == 200
     sub.refresh_from_db()
-    assert sub.status == "cancelled"
+    assert sub.status == Subscription.Status.CANCELLED
     confirm = tokens.confirm_token(sub.email)
     assert client.post(reverse("notifications:confirm", args=[confirm])).status_code == 403
