@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import globals from "globals";
 
 export default [
-  { ignores: ["node_modules/", "var/", ".venv/"] },
+  { ignores: ["node_modules/", "var/", ".venv/", "bench/.work/"] },
   js.configs.recommended,
   {
     files: ["frontend/src/js/**/*.js"],

@@ -6,7 +6,7 @@ voting would have: root, depth and path from each comment's place in its tree (t
 same fixed-width segments and the same overflow rule as posting), ``reply_count`` of
 every ancestor (new ones and ones already here), the thread's ``comment_count`` and
 ``last_comment_at``, votes as ``CommentVote`` rows behind the counters, and the body
-rendered by the same Markdown pipeline. ``selectors.thread_inconsistencies`` finds
+rendered by the same Markdown pipeline. ``testing.thread_inconsistencies`` finds
 nothing after it, which the tests check.
 
 It never changes a comment that is already here beyond adding new visible replies to

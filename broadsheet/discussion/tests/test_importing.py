@@ -14,8 +14,13 @@ from broadsheet.discussion.actions import (
 )
 from broadsheet.discussion.events import CommentsImported, subscribe, unsubscribe
 from broadsheet.discussion.models import PATH_MAX_SEGMENTS, Comment, CommentVote
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import make_thread, make_user, member, post
+from broadsheet.discussion.testing import (
+    make_thread,
+    make_user,
+    member,
+    post,
+    thread_inconsistencies,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,13 @@ from django.core.management.base import CommandError
 from broadsheet.articles.testing import make_article
 from broadsheet.core.clients import ip_hash
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
-from broadsheet.discussion.testing import make_thread, make_user, member, post
+from broadsheet.discussion.testing import (
+    make_thread,
+    make_user,
+    member,
+    post,
+    thread_inconsistencies,
+)
 from broadsheet.importers.models import ImportedRecord, ImportRun
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from broadsheet.articles.testing import make_article
 from broadsheet.discussion.actions import IMPORTED_VOTER_PREFIX
 from broadsheet.discussion.models import Comment, CommentVote, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
+from broadsheet.discussion.testing import thread_inconsistencies
 
 pytestmark = pytest.mark.django_db
 

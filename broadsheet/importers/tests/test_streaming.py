@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
+from broadsheet.discussion.testing import thread_inconsistencies
 from broadsheet.importers.disqus import read_export
 from broadsheet.importers.report import ImportReport
 from broadsheet.importers.staging import Staging

@@ -15,7 +15,7 @@ from wagtail.images import get_image_model
 from broadsheet.articles.models import ArticlePage, Author, HomePage, SectionPage
 from broadsheet.articles.testing import ensure_site_structure
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.selectors import thread_inconsistencies
+from broadsheet.discussion.testing import thread_inconsistencies
 from broadsheet.importers.models import ImportedRecord
 
 pytestmark = pytest.mark.django_db
