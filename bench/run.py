@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
@@ -29,7 +30,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench import broadsheet_side, isso_side, loadgen, report, servers  # noqa: E402
+from bench import (  # noqa: E402
+    broadsheet_side,
+    isso_side,
+    loadgen,
+    report,
+    servers,
+    wordpress_side,
+)
 from bench.plan import SIZES, PlannedComment, discussion  # noqa: E402
 
 BENCH = REPO / "bench"
@@ -183,8 +191,11 @@ def measure_posting(
     count_rows: Callable[[], int],
     tokens_in_db: Callable[[str], list[str]],
     held: Callable[[str], int] | None = None,
+    duplicated: Callable[[str], int] | None = None,
+    acknowledged_by_redirect: bool = False,
 ) -> dict[str, Any]:
-    """Comments/s (2xx answers), then the count check: every answered comment stored
+    """Comments/s (2xx answers, or with `acknowledged_by_redirect` the redirects to the new
+    comment that WordPress answers with), then the count check: every answered comment stored
     exactly once, and every stored one answered or still in flight when wrk stopped."""
     runs, checks = [], []
     for number in range(1, settings.runs + 1):
@@ -201,6 +212,7 @@ def measure_posting(
             address_per_request=True,
             connections=settings.connections,
             duration=settings.duration_s,
+            acknowledged_by_redirect=acknowledged_by_redirect,
         )
         time.sleep(1.0)  # requests in flight when wrk stopped finish now
         stored = Counter(_stored_tokens(tokens_in_db(tag), tag))
@@ -211,7 +223,11 @@ def measure_posting(
             "rows_added": count_rows() - before,
             "stored_with_token": sum(stored.values()),
             "lost": sum(1 for token in answered if token not in stored),
-            "duplicated": sum(n - 1 for n in stored.values() if n > 1),
+            # WordPress's tokens are comment ids (unique by construction): its duplicates
+            # are counted on the body tokens instead.
+            "duplicated": duplicated(tag)
+            if duplicated is not None
+            else sum(n - 1 for n in stored.values() if n > 1),
             # wrk can pair an answer with an earlier body when the server closes the
             # connection after each answer (gunicorn sync): then a token shows twice among
             # the answers and its neighbour not at all. The database check above is exact.
@@ -397,6 +413,79 @@ def bench_isso(
         results.extra["isso_memory"] = memory_of(isso, web=lambda p: p.parent == master)
 
 
+def bench_wordpress(
+    settings: Settings, results: Results, plans: dict[int, list[PlannedComment]]
+) -> None:
+    """WordPress 6.1 from Debian under nginx + php-fpm + MariaDB (bench/wordpress_side.py);
+    skipped, with the reason logged and recorded, where its packages cannot be installed."""
+    try:
+        wordpress_side.install()
+    except wordpress_side.Unavailable as why:
+        log(f"WordPress SKIPPED: {why}")
+        results.extra["wordpress"] = {"skipped": str(why)}
+        return
+    with wordpress_side.serve(WORK / "wordpress", nginx_workers=WORKERS) as site:
+        posts: dict[int, wordpress_side.SeededPost] = {}
+        for size in settings.sizes:
+            posts[size] = wordpress_side.seed(site, size, plans[size])
+            log(f"wordpress: seeded {size} comments in {posts[size].seed_seconds:.1f} s")
+        results.extra["wordpress_seeding"] = {
+            size: {"seconds": post.seed_seconds, "comments": len(post.comment_ids)}
+            for size, post in posts.items()
+        }
+        for name, theme in (("classic", wordpress_side.CLASSIC_THEME), ("block", "")):
+            wordpress_side.use_theme(site, theme or wordpress_side.BLOCK_THEME)
+            for size, post in posts.items():
+                key = f"wordpress_story_{name}_{size}"
+                url = site.url + post.path
+                figure = measure_read(settings, url, label=key)
+                figure["comments"] = wordpress_side.comments_on_page(probe(url)[1])
+                figure["theme"] = theme or wordpress_side.BLOCK_THEME
+                results.figures[key] = figure
+        largest = posts[max(settings.sizes)]
+        cached = site.cached_url + largest.path
+        probe(cached)  # fills the cache (block theme, the default)
+        key = f"wordpress_story_fastcgi_cache_{largest.size}"
+        results.figures[key] = measure_read(settings, cached, label=key)
+        with urllib.request.urlopen(cached, timeout=30) as response:
+            results.figures[key]["x_fastcgi_cache"] = response.headers.get("X-FastCGI-Cache")
+        for size, post in posts.items():
+            key = f"wordpress_rest_{size}"
+            url = site.url + wordpress_side.rest_listing(post)
+            figure = measure_read(settings, url, label=key)
+            figure["comments"] = len(json.loads(probe(url)[1]))
+            results.figures[key] = figure
+        placeholder = urllib.parse.quote_plus(PLACEHOLDER)
+        lines = []
+        for post in planned_posts(plans[largest.size], settings.write_requests):
+            parent = largest.comment_ids[post.parent] if post.parent is not None else 0
+            form = urllib.parse.urlencode(
+                {
+                    "comment_post_ID": largest.post_id,
+                    "comment_parent": parent,
+                    "author": post.author,
+                    "email": post.email,
+                    "url": "",
+                    "comment": post.body,
+                }
+            )
+            lines.append(("POST", "/wp-comments-post.php", form.replace(placeholder, PLACEHOLDER)))
+        results.figures["wordpress_posting"] = measure_posting(
+            settings,
+            system="wordpress",
+            base_url=site.url,
+            lines=lines,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            count_rows=lambda: wordpress_side.count_comments(site),
+            tokens_in_db=lambda tag: wordpress_side.stored_tokens(site, tag),
+            held=lambda tag: wordpress_side.held_with_tag(site, tag),
+            duplicated=lambda tag: wordpress_side.duplicated_bodies(site, tag),
+            acknowledged_by_redirect=True,
+        )
+        master = site.php.process.pid
+        results.extra["wordpress_memory"] = memory_of(site.php, web=lambda p: p.pid != master)
+
+
 def bench_broadsheet(
     settings: Settings, results: Results, plans: dict[int, list[PlannedComment]]
 ) -> None:
@@ -526,28 +615,50 @@ def build_rows(settings: Settings, results: Results) -> list[report.Row]:
                 )
             )
     for size in settings.sizes:
-        rows.append(
-            report.Row(
-                f"Article page, {size:,} comments, uncached",
-                "",
-                results.rps(f"broadsheet_article_uncached_{size}"),
-                results.rps(f"isso_listing_page_{size}"),
-                nginx,
-                "vs Isso's first-20 JSON",
+        # The comments on the first page: Broadsheet's first page is its first-20 listing.
+        shown = results.figures.get(f"broadsheet_listing_page_{size}", {}).get("comments", "?")
+        for theme in ("classic", "block"):
+            story = results.figures.get(f"wordpress_story_{theme}_{size}", {})
+            rows.append(
+                report.Row(
+                    f"Article page, {size:,} comments, uncached (WordPress: {theme} theme)",
+                    "",
+                    results.rps(f"broadsheet_article_uncached_{size}"),
+                    results.rps(f"isso_listing_page_{size}") if theme == "classic" else None,
+                    nginx,
+                    f"{shown} vs {story.get('comments', '?')} comments on the page"
+                    + ("; vs Isso's first-20 JSON" if theme == "classic" else ""),
+                    wordpress=story.get("rps"),
+                )
             )
-        )
     largest = max(settings.sizes)
     cached = results.rps(f"broadsheet_article_cached_{largest}")
     rows.append(
         report.Row(
-            f"Article page, {largest:,} comments, anonymous page cache",
+            f"Article page, {largest:,} comments, anonymous page cache "
+            "(WordPress: nginx fastcgi_cache)",
             "",
             cached,
             None,
             nginx,
             "" if cached is not None else "not implemented",
+            wordpress=results.rps(f"wordpress_story_fastcgi_cache_{largest}"),
         )
     )
+    for size in settings.sizes:
+        bs = results.figures.get(f"broadsheet_listing_page_{size}", {})
+        rest = results.figures.get(f"wordpress_rest_{size}", {})
+        rows.append(
+            report.Row(
+                f"JSON listing, {size:,} comments (WordPress: REST, per_page=100)",
+                "",
+                bs.get("rps"),
+                None,
+                nginx,
+                f"{bs.get('comments', '?')} vs {rest.get('comments', '?')} comments",
+                wordpress=rest.get("rps"),
+            )
+        )
     rows.append(
         report.Row("Minimal Django view ('hello')", "", results.rps("hello_django"), None, nginx)
     )
@@ -560,11 +671,22 @@ def build_rows(settings: Settings, results: Results) -> list[report.Row]:
                 results.rps(f"broadsheet_{kind}"),
                 results.rps(f"isso_{kind}"),
                 None,
+                wordpress=results.rps(f"wordpress_{kind}"),
             )
         )
     bs_memory = results.extra.get("broadsheet_memory", {}).get("web_peak_mb")
     isso_memory = results.extra.get("isso_memory", {}).get("web_peak_mb")
-    rows.append(report.Row("Peak memory per web process (MB)", "", bs_memory, isso_memory, None))
+    wp_memory = results.extra.get("wordpress_memory", {}).get("web_peak_mb")
+    rows.append(
+        report.Row(
+            "Peak memory per web process (MB; WordPress: a php-fpm child)",
+            "",
+            bs_memory,
+            isso_memory,
+            None,
+            wordpress=wp_memory,
+        )
+    )
     return rows
 
 
@@ -598,6 +720,7 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
             "≥ 10×",
         ),
     ]
+    targets += wordpress_targets(settings, results, ratio)
     cached = ratio(f"broadsheet_article_cached_{largest}", "hello_django")
     if cached is None:
         targets.append(
@@ -672,6 +795,69 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
         )
     )
     return targets
+
+
+def wordpress_targets(
+    settings: Settings, results: Results, ratio: Callable[[str, str], float | None]
+) -> list[report.Target]:
+    """Issue 20's targets against WordPress, each with the comments each answer holds."""
+    skipped = results.extra.get("wordpress", {}).get("skipped")
+    largest = max(settings.sizes)
+
+    def target(name: str, value: float | None, goal: float, note: str = "") -> report.Target:
+        shown: float | str = round(value, 2) if value is not None else "not measured"
+        if value is None and skipped:
+            shown = "WordPress skipped"
+        return report.Target(name, shown, f"≥ {goal:g}×{note}", value is not None and value >= goal)
+
+    def comments(key: str) -> object:
+        return results.figures.get(key, {}).get("comments", "?")
+
+    out = []
+    for size in settings.sizes:
+        for theme, goal in (("classic", 8), ("block", 25)):
+            out.append(
+                target(
+                    f"uncached article page, {size:,} comments (× WordPress {theme}-theme "
+                    "story page)",
+                    ratio(f"broadsheet_article_uncached_{size}", f"wordpress_story_{theme}_{size}"),
+                    goal,
+                    f" ({comments(f'broadsheet_listing_page_{size}')} vs "
+                    f"{comments(f'wordpress_story_{theme}_{size}')} comments on the page)",
+                )
+            )
+    out.append(
+        target(
+            f"anonymous page cache, {largest:,} comments (× nginx fastcgi_cache for WordPress)",
+            ratio(
+                f"broadsheet_article_cached_{largest}", f"wordpress_story_fastcgi_cache_{largest}"
+            ),
+            6,
+        )
+    )
+    posting = results.figures.get("broadsheet_posting", {})
+    wp_posting = results.figures.get("wordpress_posting", {})
+    value = ratio("broadsheet_posting", "wordpress_posting")
+    clean = posting.get("lost") == 0 and wp_posting.get("lost") == 0
+    out.append(
+        report.Target(
+            "posting (× WordPress wp-comments-post.php comments/s), none lost",
+            round(value, 2) if value is not None else "not measured",
+            f"≥ 5×, 0 lost (Broadsheet lost {posting.get('lost')}, "
+            f"WordPress lost {wp_posting.get('lost')})",
+            value is not None and value >= 5 and clean,
+        )
+    )
+    out.append(
+        target(
+            f"discussion JSON, {largest:,} comments (× WordPress REST comments, per_page=100)",
+            ratio(f"broadsheet_listing_page_{largest}", f"wordpress_rest_{largest}"),
+            30,
+            f" ({comments(f'broadsheet_listing_page_{largest}')} vs "
+            f"{comments(f'wordpress_rest_{largest}')} comments)",
+        )
+    )
+    return out
 
 
 NOTES = [
@@ -755,6 +941,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_nginx(settings, results)
     bench_hello(settings, results)
     bench_isso(settings, results, plans)
+    bench_wordpress(settings, results, plans)
     bench_broadsheet(settings, results, plans)
     results.extra["load_average_at_end"] = load_average()
     rows = build_rows(settings, results)
@@ -775,7 +962,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "figures": results.figures,
         "ratios": {
-            row.label: {"broadsheet_over_isso": row.vs_isso, "broadsheet_over_nginx": row.vs_nginx}
+            row.label: {
+                "broadsheet_over_isso": row.vs_isso,
+                "broadsheet_over_wordpress": row.vs_wordpress,
+                "broadsheet_over_nginx": row.vs_nginx,
+            }
             for row in rows
         },
         "extra": results.extra,
@@ -802,7 +993,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-SYSTEMS = ("nginx", "hello", "isso", "broadsheet")
+SYSTEMS = ("nginx", "hello", "isso", "wordpress", "broadsheet")
 
 
 def partial_run(settings: Settings, systems: list[str]) -> int:
@@ -819,6 +1010,8 @@ def partial_run(settings: Settings, systems: list[str]) -> int:
         bench_hello(settings, results)
     if "isso" in systems:
         bench_isso(settings, results, plans)
+    if "wordpress" in systems:
+        bench_wordpress(settings, results, plans)
     if "broadsheet" in systems:
         bench_broadsheet(settings, results, plans)
     partial = RESULTS.with_name("partial.json")

@@ -59,11 +59,12 @@ def running(
     *,
     port: int,
     log: Path,
-    ready_path: str,
+    ready_path: str | None,
     cwd: Path,
     env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
-    """Run `command` in a session of its own; on exit, stop that session (and only it)."""
+    """Run `command` in a session of its own; on exit, stop that session (and only it).
+    With no `ready_path` (a server that speaks no HTTP), the caller waits for it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
@@ -76,7 +77,8 @@ def running(
         )
     server = Server(name=name, process=process, port=port, log=log)
     try:
-        wait_until_ready(server, ready_path)
+        if ready_path is not None:
+            wait_until_ready(server, ready_path)
         yield server
     finally:
         stop(server)
