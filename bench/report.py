@@ -54,7 +54,7 @@ def _ratio(top: float | None, bottom: float | None) -> float | None:
     return top / bottom
 
 
-def _number(value: float | None, digits: int = 1) -> str:
+def number(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     if abs(value) >= 1000:
@@ -71,7 +71,7 @@ def _times(value: float | None) -> str:
         return "—"
     if value < 0.01:
         return f"{value:.4f}×"
-    return f"{_number(value, 2)}×"
+    return f"{number(value, 2)}×"
 
 
 def machine() -> dict[str, Any]:
@@ -121,8 +121,8 @@ def table(rows: list[Row]) -> str:
         unit = f" {row.unit}" if row.unit else ""
         label = row.label + (f" ({row.note})" if row.note else "")
         lines.append(
-            f"| {label} | {_number(row.broadsheet)}{unit} | {_number(row.isso)} "
-            f"| {_number(row.wordpress)} | {_number(row.nginx)} | {_times(row.vs_isso)} "
+            f"| {label} | {number(row.broadsheet)}{unit} | {number(row.isso)} "
+            f"| {number(row.wordpress)} | {number(row.nginx)} | {_times(row.vs_isso)} "
             f"| {_times(row.vs_wordpress)} | {_times(row.vs_nginx)} |"
         )
     return "\n".join(lines)
@@ -132,7 +132,7 @@ def targets_table(targets: list[Target]) -> str:
     lines = ["| target | measured | goal | met |", "| --- | ---: | --- | :---: |"]
     for target in targets:
         measured = target.measured
-        shown = _number(measured, 2) if isinstance(measured, float | int) else str(measured)
+        shown = number(measured, 2) if isinstance(measured, float | int) else str(measured)
         lines.append(
             f"| {target.name} | {shown} | {target.goal} | {'yes' if target.met else 'NO'} |"
         )

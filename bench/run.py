@@ -193,13 +193,16 @@ def measure_posting(
     held: Callable[[str], int] | None = None,
     duplicated: Callable[[str], int] | None = None,
     acknowledged_by_redirect: bool = False,
+    tag_letter: str = "",
 ) -> dict[str, Any]:
     """Comments/s (2xx answers, or with `acknowledged_by_redirect` the redirects to the new
     comment that WordPress answers with), then the count check: every answered comment stored
     exactly once, and every stored one answered or still in flight when wrk stopped."""
     runs, checks = [], []
     for number in range(1, settings.runs + 1):
-        tag = f"p{system[0]}{number}"
+        # Unique per run and system in one database (two runs on one database, as the
+        # PostgreSQL rows with 2 and 4 processes, pass letters of their own).
+        tag = f"p{tag_letter or system[0]}{number}"
         before = count_rows()
         run = loadgen.write(
             base_url,
@@ -502,7 +505,10 @@ def bench_broadsheet(
     }
     cache_enabled = page_cache_in_settings()
     results.extra["page_cache"] = "enabled" if cache_enabled else "not implemented"
-    with broadsheet_side.serve(var_dir, WORK, workers=WORKERS) as site:
+    with (
+        broadsheet_side.serve(var_dir, WORK, workers=WORKERS) as site,
+        servers.PssSampler(site.process.pid) as pss,
+    ):
         for size, thread in seeded.items():
             api = f"{site.url}/api/v1/threads/{thread.thread_key}/comments"
             for like, url in ((True, f"{api}?sort=oldest&page=1"), (False, api)):
@@ -546,6 +552,7 @@ def bench_broadsheet(
             count_votes=lambda: broadsheet_side.count_votes(var_dir),
         )
         results.extra["broadsheet_memory"] = memory_of(site, web=_is_granian)
+        results.extra["broadsheet_pss"] = pss_summary(pss, web=_is_granian_worker)
     if cache_enabled:
         log("page cache found: measuring the article page again with it switched off")
         with broadsheet_side.serve(
@@ -558,6 +565,99 @@ def bench_broadsheet(
                 )
 
 
+POSTGRES_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_broadsheet"
+)
+POSTGRES_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+POSTGRES_WORKERS = (2, 4)
+
+
+def bench_broadsheet_postgres(
+    settings: Settings, results: Results, plans: dict[int, list[PlannedComment]]
+) -> None:
+    """The scale path: the same seeding and figures on PostgreSQL + Redis (a database and
+    Redis DB of the bench's own: BENCH_DATABASE_URL, BENCH_REDIS_URL), with 2 and 4 web
+    processes. Skipped, with the reason, when PostgreSQL or Redis does not answer."""
+    var_dir = WORK / "broadsheet-var-pg"
+    try:
+        context = broadsheet_side.postgres(POSTGRES_URL, POSTGRES_REDIS_URL)
+        context.__enter__()
+    except Exception as why:
+        log(f"PostgreSQL + Redis SKIPPED: {why}")
+        results.extra["postgres"] = {"skipped": str(why)}
+        return
+    try:
+        started = time.perf_counter()
+        seeded = {t.size: t for t in broadsheet_side.prepare(var_dir, list(settings.sizes))}
+        log(f"broadsheet on PostgreSQL: seeded in {time.perf_counter() - started:.1f} s")
+        results.extra["postgres"] = {
+            "database": POSTGRES_URL.rsplit("/", 1)[1],
+            "redis_db": POSTGRES_REDIS_URL.rsplit("/", 1)[1],
+            "queries_per_article_page": {
+                size: t.queries_per_article_page for size, t in seeded.items()
+            },
+        }
+        cached = page_cache_in_settings()
+        largest = seeded[max(settings.sizes)]
+        for workers in POSTGRES_WORKERS:
+            prefix = f"broadsheet_pg{workers}"
+            with broadsheet_side.serve(var_dir, WORK, workers=workers) as site:
+                for size, thread in seeded.items():
+                    api = f"{site.url}/api/v1/threads/{thread.thread_key}/comments"
+                    key = f"{prefix}_listing_page_{size}"
+                    results.figures[key] = measure_read(
+                        settings, f"{api}?sort=oldest&page=1", label=key
+                    )
+                    key = f"{prefix}_article_{'cached' if cached else 'uncached'}_{size}"
+                    results.figures[key] = measure_read(
+                        settings, site.url + thread.article_url, label=key
+                    )
+                headers = {"Content-Type": "application/json", **broadsheet_side.csrf_headers(site)}
+                results.figures[f"{prefix}_posting"] = measure_posting(
+                    settings,
+                    system=f"pg{workers}",
+                    base_url=site.url,
+                    lines=broadsheet_post_lines(plans, largest, settings),
+                    headers=headers,
+                    count_rows=lambda: broadsheet_side.count_comments(var_dir),
+                    tokens_in_db=lambda tag: broadsheet_side.stored_tokens(var_dir, tag),
+                    held=lambda tag: broadsheet_side.held_with_tag(var_dir, tag),
+                    tag_letter="qr"[POSTGRES_WORKERS.index(workers)],
+                )
+                targets = list(largest.comment_ids)
+                random.Random(11 + workers).shuffle(targets)
+                results.figures[f"{prefix}_voting"] = measure_voting(
+                    settings,
+                    system=f"pg{workers}",
+                    base_url=site.url,
+                    lines=[
+                        ("POST", f"/api/v1/comments/{pk}/vote", '{"value": 1}') for pk in targets
+                    ],
+                    headers=headers,
+                    forwarded_for=False,
+                    count_votes=lambda: broadsheet_side.count_votes(var_dir),
+                )
+                results.extra[f"{prefix}_memory"] = memory_of(site, web=_is_granian)
+    finally:
+        context.__exit__(None, None, None)
+
+
+def broadsheet_post_lines(
+    plans: dict[int, list[PlannedComment]],
+    thread: broadsheet_side.SeededThread,
+    settings: Settings,
+) -> list[tuple[str, str, str]]:
+    """The posting run's requests: new comments into `thread` through the API."""
+    path = f"/api/v1/threads/{thread.thread_key}/comments"
+    lines = []
+    for post in planned_posts(plans[thread.size], settings.write_requests):
+        payload: dict[str, Any] = {"body": post.body, "name": post.author, "email": post.email}
+        if post.parent is not None:
+            payload["parent_id"] = thread.comment_ids[post.parent]
+        lines.append(("POST", path, json.dumps(payload)))
+    return lines
+
+
 def page_cache_header(url: str) -> str:
     """The page cache's verdict on an anonymous request (X-Page-Cache), to show that the
     cached figure was served from the cache."""
@@ -567,6 +667,30 @@ def page_cache_header(url: str) -> str:
 
 def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
+
+
+def pss_summary(pss: servers.PssSampler, *, web: Callable[[int, str], bool]) -> dict[str, Any]:
+    """Peak PSS per process, of the web processes, and of the whole site at one moment."""
+    processes = [
+        {"pid": pid, "command": pss.commands[pid], "peak_pss_mb": round(peak, 1)}
+        for pid, peak in sorted(pss.peaks.items())
+    ]
+    web_peaks = [p["peak_pss_mb"] for p in processes if web(int(p["pid"]), str(p["command"]))]
+    return {
+        "processes": processes,
+        "web_peak_pss_mb": max(web_peaks) if web_peaks else None,
+        "site_peak_pss_mb": round(pss.peak_total_mb, 1),
+    }
+
+
+def _is_granian_worker(pid: int, command: str) -> bool:
+    """A granian worker (a child of granian's main process), not the main process."""
+    try:
+        parent = int(servers._status(pid).get("PPid", "0"))
+        parent_command = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, ValueError):
+        return "granian" in command and "db_worker" not in command
+    return "granian" in command and "granian" in parent_command
 
 
 def _is_granian(process: servers.ProcessMemory) -> bool:
@@ -674,6 +798,56 @@ def build_rows(settings: Settings, results: Results) -> list[report.Row]:
                 wordpress=results.rps(f"wordpress_{kind}"),
             )
         )
+    for workers in POSTGRES_WORKERS:
+        prefix = f"broadsheet_pg{workers}"
+        for size in settings.sizes:
+            for read, label in (
+                ("listing_page", "JSON listing, first 20 threads"),
+                ("article_cached", "article page, page cache"),
+                ("article_uncached", "article page, uncached"),
+            ):
+                value = results.rps(f"{prefix}_{read}_{size}")
+                if value is None:
+                    continue
+                rows.append(
+                    report.Row(
+                        f"PostgreSQL + Redis, {workers} web processes: {label}, {size:,} comments",
+                        "",
+                        value,
+                        None,
+                        nginx,
+                        "SQLite, 2 processes: "
+                        + report.number(results.rps(f"broadsheet_{read}_{size}")),
+                    )
+                )
+        for kind, unit in (("posting", "comments/s"), ("voting", "votes/s")):
+            value = results.rps(f"{prefix}_{kind}")
+            if value is not None:
+                rows.append(
+                    report.Row(
+                        f"PostgreSQL + Redis, {workers} web processes: {kind} ({unit}), "
+                        f"{largest:,}-comment discussion",
+                        "",
+                        value,
+                        results.rps(f"isso_{kind}"),
+                        None,
+                        f"SQLite, 2 processes: {report.number(results.rps(f'broadsheet_{kind}'))}",
+                        wordpress=results.rps(f"wordpress_{kind}"),
+                    )
+                )
+    pss = results.extra.get("broadsheet_pss", {})
+    rows.append(
+        report.Row("Peak PSS per web process (MB)", "", pss.get("web_peak_pss_mb"), None, None)
+    )
+    rows.append(
+        report.Row(
+            "Peak PSS, whole site: 2 web processes + task worker (MB)",
+            "",
+            pss.get("site_peak_pss_mb"),
+            None,
+            None,
+        )
+    )
     bs_memory = results.extra.get("broadsheet_memory", {}).get("web_peak_mb")
     isso_memory = results.extra.get("isso_memory", {}).get("web_peak_mb")
     wp_memory = results.extra.get("wordpress_memory", {}).get("web_peak_mb")
@@ -775,15 +949,24 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
             bool(spreads) and all(value <= 4 for value in spreads.values()),
         )
     )
-    peak = results.extra.get("broadsheet_memory", {}).get("web_peak_mb")
-    targets.append(
-        report.Target(
-            "peak memory per Broadsheet web process (MB)",
-            peak if peak is not None else "not measured",
-            "≤ 200 MB",
-            peak is not None and peak <= 200,
+    pss = results.extra.get("broadsheet_pss", {})
+    for name, value, goal in (
+        ("peak PSS per Broadsheet web process (MB)", pss.get("web_peak_pss_mb"), 100),
+        (
+            "peak PSS of the whole site: 2 web processes + the task worker (MB)",
+            pss.get("site_peak_pss_mb"),
+            350,
+        ),
+    ):
+        targets.append(
+            report.Target(
+                name,
+                value if value is not None else "not measured",
+                f"≤ {goal} MB",
+                value is not None and value <= goal,
+            )
         )
-    )
+    targets += postgres_targets(settings, results)
     queries = results.extra.get("queries_per_article_page", {})
     counts = sorted(set(queries.values()))
     targets.append(
@@ -795,6 +978,34 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
         )
     )
     return targets
+
+
+def postgres_targets(settings: Settings, results: Results) -> list[report.Target]:
+    """Reads on PostgreSQL + Redis within 2× of the same reads on SQLite (SQLite / PG)."""
+    skipped = results.extra.get("postgres", {}).get("skipped")
+    largest = max(settings.sizes)
+    cached = "cached" if results.extra.get("page_cache") == "enabled" else "uncached"
+    out = []
+    for workers in POSTGRES_WORKERS:
+        for read in (f"listing_page_{largest}", f"article_{cached}_{largest}"):
+            sqlite, pg = (
+                results.rps(f"broadsheet_{read}"),
+                results.rps(f"broadsheet_pg{workers}_{read}"),
+            )
+            value = sqlite / pg if sqlite and pg else None
+            shown: float | str = round(value, 2) if value is not None else "not measured"
+            if value is None and skipped:
+                shown = "PostgreSQL skipped"
+            out.append(
+                report.Target(
+                    f"{read.replace('_', ' ')} on PostgreSQL + Redis, {workers} web processes "
+                    "(SQLite 2 processes req/s ÷ PostgreSQL req/s)",
+                    shown,
+                    "≤ 2×",
+                    value is not None and value <= 2,
+                )
+            )
+    return out
 
 
 def wordpress_targets(
@@ -943,6 +1154,7 @@ def main(argv: list[str] | None = None) -> int:
     bench_isso(settings, results, plans)
     bench_wordpress(settings, results, plans)
     bench_broadsheet(settings, results, plans)
+    bench_broadsheet_postgres(settings, results, plans)
     results.extra["load_average_at_end"] = load_average()
     rows = build_rows(settings, results)
     targets = build_targets(settings, results)
@@ -993,7 +1205,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-SYSTEMS = ("nginx", "hello", "isso", "wordpress", "broadsheet")
+SYSTEMS = ("nginx", "hello", "isso", "wordpress", "broadsheet", "postgres")
 
 
 def partial_run(settings: Settings, systems: list[str]) -> int:
@@ -1014,6 +1226,8 @@ def partial_run(settings: Settings, systems: list[str]) -> int:
         bench_wordpress(settings, results, plans)
     if "broadsheet" in systems:
         bench_broadsheet(settings, results, plans)
+    if "postgres" in systems:
+        bench_broadsheet_postgres(settings, results, plans)
     partial = RESULTS.with_name("partial.json")
     report.write_json(partial, {"figures": results.figures, "extra": results.extra})
     for key, figure in results.figures.items():
