@@ -427,7 +427,10 @@ def bench_wordpress(
         log(f"WordPress SKIPPED: {why}")
         results.extra["wordpress"] = {"skipped": str(why)}
         return
-    with wordpress_side.serve(WORK / "wordpress", nginx_workers=WORKERS) as site:
+    with (
+        wordpress_side.serve(WORK / "wordpress", nginx_workers=WORKERS) as site,
+        servers.PssSampler(site.php.process.pid) as pss,
+    ):
         posts: dict[int, wordpress_side.SeededPost] = {}
         for size in settings.sizes:
             posts[size] = wordpress_side.seed(site, size, plans[size])
@@ -460,16 +463,16 @@ def bench_wordpress(
             results.figures[key] = figure
         placeholder = urllib.parse.quote_plus(PLACEHOLDER)
         lines = []
-        for post in planned_posts(plans[largest.size], settings.write_requests):
-            parent = largest.comment_ids[post.parent] if post.parent is not None else 0
+        for planned in planned_posts(plans[largest.size], settings.write_requests):
+            parent = largest.comment_ids[planned.parent] if planned.parent is not None else 0
             form = urllib.parse.urlencode(
                 {
                     "comment_post_ID": largest.post_id,
                     "comment_parent": parent,
-                    "author": post.author,
-                    "email": post.email,
+                    "author": planned.author,
+                    "email": planned.email,
                     "url": "",
-                    "comment": post.body,
+                    "comment": planned.body,
                 }
             )
             lines.append(("POST", "/wp-comments-post.php", form.replace(placeholder, PLACEHOLDER)))
@@ -487,6 +490,7 @@ def bench_wordpress(
         )
         master = site.php.process.pid
         results.extra["wordpress_memory"] = memory_of(site.php, web=lambda p: p.pid != master)
+        results.extra["wordpress_pss"] = pss_summary(pss, web=lambda _, command: "pool" in command)
 
 
 def bench_broadsheet(
@@ -675,7 +679,7 @@ def pss_summary(pss: servers.PssSampler, *, web: Callable[[int, str], bool]) -> 
         {"pid": pid, "command": pss.commands[pid], "peak_pss_mb": round(peak, 1)}
         for pid, peak in sorted(pss.peaks.items())
     ]
-    web_peaks = [p["peak_pss_mb"] for p in processes if web(int(p["pid"]), str(p["command"]))]
+    web_peaks = [round(peak, 1) for pid, peak in pss.peaks.items() if web(pid, pss.commands[pid])]
     return {
         "processes": processes,
         "web_peak_pss_mb": max(web_peaks) if web_peaks else None,
@@ -837,7 +841,14 @@ def build_rows(settings: Settings, results: Results) -> list[report.Row]:
                 )
     pss = results.extra.get("broadsheet_pss", {})
     rows.append(
-        report.Row("Peak PSS per web process (MB)", "", pss.get("web_peak_pss_mb"), None, None)
+        report.Row(
+            "Peak PSS per web process (MB; WordPress: a php-fpm child)",
+            "",
+            pss.get("web_peak_pss_mb"),
+            None,
+            None,
+            wordpress=results.extra.get("wordpress_pss", {}).get("web_peak_pss_mb"),
+        )
     )
     rows.append(
         report.Row(
@@ -1102,7 +1113,24 @@ NOTES = [
     "reader cookie, so each request is a new reader; Isso: one X-Forwarded-For /24 network per "
     "vote, trusted from 127.0.0.1). votes/s counts votes recorded in the database, because "
     "Isso answers 200 to votes it ignores.",
-    "Peak memory: VmHWM of each worker process after all runs.",
+    "Peak memory: VmHWM of each worker process after all runs. Peak PSS (proportional set "
+    "size: private memory plus a share of what is shared after fork) of every Broadsheet "
+    "process, sampled from /proc/<pid>/smaps_rollup every 0.5 s during all of its runs; "
+    "'whole site' is the largest sum at one moment over everything scripts/serve.sh "
+    "starts (granian's main process, its 2 workers, the task worker and the shell).",
+    "WordPress 6.1 (Debian's package) under nginx (2 workers) + php-fpm (2 static children, "
+    "OPcache on) + MariaDB, seeded through wp_insert_comment with the same discussions: "
+    "threaded comments, 50 top-level comments per page (as most sites set it), oldest page "
+    "first, so its first page holds more comments than Broadsheet's 20 threads (each note "
+    "gives both counts). Story page with the classic theme (Twenty Twenty-One) and the "
+    "default block theme (Twenty Twenty-Three); nginx fastcgi_cache in front of it against "
+    "Broadsheet's anonymous page cache; REST `/wp-json/wp/v2/comments?post=ID&per_page=100` "
+    "against Broadsheet's first-20 JSON; posting through wp-comments-post.php (its "
+    "redirect to #comment-<id> is the acknowledgement checked against the stored rows).",
+    "PostgreSQL + Redis rows: the same seeding and figures with DATABASE_URL and REDIS_URL "
+    "(a database `bench_broadsheet` and Redis DB 10 of the bench's own, both emptied first; "
+    "BENCH_DATABASE_URL and BENCH_REDIS_URL choose others), with 2 and 4 web processes; "
+    "the note gives the SQLite figure with 2 processes.",
     "nginx: Debian's nginx with 2 workers and a config of the bench's own, serving a 30 KB "
     "file: the machine's ceiling for one request. 'hello': a one-view Django project "
     "(bench/hello/) under the same granian set-up as Broadsheet.",
