@@ -1,6 +1,11 @@
 """Broadsheet as production runs it: scripts/serve.sh (granian WSGI + the task worker),
 its production settings with only the rate-limit thresholds lifted (bench/bench_settings.py),
-SQLite, against a var dir of the bench's own (never the developer's var/)."""
+SQLite, against a var dir of the bench's own (never the developer's var/).
+
+Inside `with postgres(database_url, redis_url)`, the same functions run Broadsheet on
+PostgreSQL + Redis instead (DATABASE_URL, REDIS_URL): the scale path of a growing site.
+The database named there is the bench's own, dropped and created again by `postgres`.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from bench.servers import Server, free_port, running
 
@@ -34,8 +41,39 @@ class SeededThread:
     seed_seconds: float
 
 
+# DATABASE_URL and REDIS_URL while `postgres()` is active; empty: SQLite.
+_BACKEND: dict[str, str] = {}
+
+
+@contextmanager
+def postgres(database_url: str, redis_url: str) -> Iterator[None]:
+    """Run Broadsheet on PostgreSQL + Redis inside the block: a fresh database of the
+    bench's own (the one in `database_url`, dropped first) and an emptied Redis DB."""
+    import psycopg
+    import redis
+
+    name = urlsplit(database_url).path.lstrip("/")
+    if not name.startswith("bench_"):
+        raise ValueError(f"refusing to drop {name!r}: the bench drops only bench_* databases")
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+    redis.Redis.from_url(redis_url).flushdb()
+    _BACKEND.update({"DATABASE_URL": database_url, "REDIS_URL": redis_url})
+    try:
+        yield
+    finally:
+        _BACKEND.clear()
+
+
+def backend() -> str:
+    return "postgresql" if _BACKEND else "sqlite"
+
+
 def environment(var_dir: Path) -> dict[str, str]:
     return {
+        **_BACKEND,
         "DJANGO_SETTINGS_MODULE": SETTINGS,
         "BROADSHEET_VAR_DIR": str(var_dir),
         "DEBUG": "false",
@@ -107,6 +145,8 @@ def serve(
         ready_path="/healthz",
         cwd=REPO,
         env=env,
+        # 4 workers each load Django and Wagtail: minutes on a busy 2-CPU machine.
+        ready_timeout=60.0 * workers,
     ) as server:
         wait_for_tasks(var_dir)
         yield server
@@ -139,8 +179,34 @@ def csrf_headers(server: Server) -> dict[str, str]:
     return {"Cookie": f"csrftoken={cookie}", "X-CSRFToken": token}
 
 
-def _db(var_dir: Path) -> sqlite3.Connection:
-    return sqlite3.connect(var_dir / "broadsheet.sqlite3", timeout=30)
+class _Database:
+    """SQLite (the var dir's file) or PostgreSQL (DATABASE_URL under `postgres()`), with
+    SQLite's "?" placeholders."""
+
+    def __init__(self, var_dir: Path) -> None:
+        self.var_dir = var_dir
+        self.connection: Any = None
+
+    def __enter__(self) -> _Database:
+        if _BACKEND:
+            import psycopg
+
+            self.connection = psycopg.connect(_BACKEND["DATABASE_URL"], autocommit=True)
+        else:
+            self.connection = sqlite3.connect(self.var_dir / "broadsheet.sqlite3", timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.connection.close()
+
+    def execute(self, query: str, params: tuple[object, ...] = ()) -> Any:
+        if _BACKEND:
+            query = query.replace("?", "%s")
+        return self.connection.execute(query, params)
+
+
+def _db(var_dir: Path) -> _Database:
+    return _Database(var_dir)
 
 
 def count_comments(var_dir: Path) -> int:

@@ -72,6 +72,7 @@ def _wrk(
     duration: float,
     timeout: float,
     threads: int = 2,
+    extra_env: dict[str, str] | None = None,
 ) -> dict[str, float]:
     command = [
         ensure_wrk(),
@@ -85,7 +86,7 @@ def _wrk(
     ]
     if args:
         command += ["--", *args]
-    env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR)}
+    env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), **(extra_env or {})}
     done = subprocess.run(
         command, capture_output=True, text=True, env=env, timeout=duration + timeout + 60
     )
@@ -139,11 +140,13 @@ def write(
     connections: int,
     duration: float,
     address_per_request: bool = False,
+    acknowledged_by_redirect: bool = False,
 ) -> Run:
     """Send the (method, path, body) `lines` in turn; rps counts 2xx answers only, and
     `tokens` lists the request tokens echoed back by 2xx answers. `forwarded_for`: each
     pass through the lines claims a client address of its own (X-Forwarded-For), or with
-    `address_per_request` each request does."""
+    `address_per_request` each request does. `acknowledged_by_redirect`: a 302/303 to
+    "#comment-<id>" is the acknowledgement (WordPress), recorded as "<tag>x<id>x0"."""
     with tempfile.TemporaryDirectory(prefix="bench-wrk-") as work:
         request_file = Path(work) / "requests.tsv"
         request_file.write_text(
@@ -158,6 +161,7 @@ def write(
             connections=connections,
             duration=duration,
             timeout=10,
+            extra_env={"BENCH_ACK": "redirect"} if acknowledged_by_redirect else None,
         )
         run = _run_from(raw)
         tokens: list[str] = []

@@ -22,10 +22,15 @@ class Row:
     isso: float | None = None
     nginx: float | None = None
     note: str = ""
+    wordpress: float | None = None
 
     @property
     def vs_isso(self) -> float | None:
         return _ratio(self.broadsheet, self.isso)
+
+    @property
+    def vs_wordpress(self) -> float | None:
+        return _ratio(self.broadsheet, self.wordpress)
 
     @property
     def vs_nginx(self) -> float | None:
@@ -49,7 +54,7 @@ def _ratio(top: float | None, bottom: float | None) -> float | None:
     return top / bottom
 
 
-def _number(value: float | None, digits: int = 1) -> str:
+def number(value: float | None, digits: int = 1) -> str:
     if value is None:
         return "—"
     if abs(value) >= 1000:
@@ -66,7 +71,7 @@ def _times(value: float | None) -> str:
         return "—"
     if value < 0.01:
         return f"{value:.4f}×"
-    return f"{_number(value, 2)}×"
+    return f"{number(value, 2)}×"
 
 
 def machine() -> dict[str, Any]:
@@ -107,14 +112,18 @@ def _version(command: list[str]) -> str:
 
 def table(rows: list[Row]) -> str:
     """A Markdown table (also readable as plain text)."""
-    head = "| figure | Broadsheet | Isso 0.14 | nginx | Broadsheet/Isso | Broadsheet/nginx |"
-    lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    head = (
+        "| figure | Broadsheet | Isso 0.14 | WordPress 6.1 | nginx | Broadsheet/Isso "
+        "| Broadsheet/WordPress | Broadsheet/nginx |"
+    )
+    lines = [head, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for row in rows:
         unit = f" {row.unit}" if row.unit else ""
         label = row.label + (f" ({row.note})" if row.note else "")
         lines.append(
-            f"| {label} | {_number(row.broadsheet)}{unit} | {_number(row.isso)} "
-            f"| {_number(row.nginx)} | {_times(row.vs_isso)} | {_times(row.vs_nginx)} |"
+            f"| {label} | {number(row.broadsheet)}{unit} | {number(row.isso)} "
+            f"| {number(row.wordpress)} | {number(row.nginx)} | {_times(row.vs_isso)} "
+            f"| {_times(row.vs_wordpress)} | {_times(row.vs_nginx)} |"
         )
     return "\n".join(lines)
 
@@ -123,7 +132,7 @@ def targets_table(targets: list[Target]) -> str:
     lines = ["| target | measured | goal | met |", "| --- | ---: | --- | :---: |"]
     for target in targets:
         measured = target.measured
-        shown = _number(measured, 2) if isinstance(measured, float | int) else str(measured)
+        shown = number(measured, 2) if isinstance(measured, float | int) else str(measured)
         lines.append(
             f"| {target.name} | {shown} | {target.goal} | {'yes' if target.met else 'NO'} |"
         )
@@ -153,8 +162,9 @@ def write_markdown(
     analysis = ANALYSIS.read_text().strip() if ANALYSIS.exists() else ""
     text = f"""# Performance
 
-Broadsheet against [Isso](https://isso-comments.de/) 0.14, a minimal Django view and
-nginx, on one machine. Measured by `make bench` (bench/run.py) on {when}; every figure
+Broadsheet against [Isso](https://isso-comments.de/) 0.14, WordPress 6.1 (Debian's
+package under nginx + php-fpm + MariaDB), a minimal Django view and nginx, on one
+machine. Measured by `make bench` (bench/run.py) on {when}; every figure
 is the median of {settings["runs"]} wrk run(s) of {settings["duration_s"]} s with
 {settings["connections"]} connections over loopback unless a note says otherwise. Raw
 figures, every run and the targets: `bench/results/latest.json` (not committed).

@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections import Counter
 from collections.abc import Callable
@@ -29,7 +30,14 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from bench import broadsheet_side, isso_side, loadgen, report, servers  # noqa: E402
+from bench import (  # noqa: E402
+    broadsheet_side,
+    isso_side,
+    loadgen,
+    report,
+    servers,
+    wordpress_side,
+)
 from bench.plan import SIZES, PlannedComment, discussion  # noqa: E402
 
 BENCH = REPO / "bench"
@@ -183,12 +191,18 @@ def measure_posting(
     count_rows: Callable[[], int],
     tokens_in_db: Callable[[str], list[str]],
     held: Callable[[str], int] | None = None,
+    duplicated: Callable[[str], int] | None = None,
+    acknowledged_by_redirect: bool = False,
+    tag_letter: str = "",
 ) -> dict[str, Any]:
-    """Comments/s (2xx answers), then the count check: every answered comment stored
+    """Comments/s (2xx answers, or with `acknowledged_by_redirect` the redirects to the new
+    comment that WordPress answers with), then the count check: every answered comment stored
     exactly once, and every stored one answered or still in flight when wrk stopped."""
     runs, checks = [], []
     for number in range(1, settings.runs + 1):
-        tag = f"p{system[0]}{number}"
+        # Unique per run and system in one database (two runs on one database, as the
+        # PostgreSQL rows with 2 and 4 processes, pass letters of their own).
+        tag = f"p{tag_letter or system[0]}{number}"
         before = count_rows()
         run = loadgen.write(
             base_url,
@@ -201,6 +215,7 @@ def measure_posting(
             address_per_request=True,
             connections=settings.connections,
             duration=settings.duration_s,
+            acknowledged_by_redirect=acknowledged_by_redirect,
         )
         time.sleep(1.0)  # requests in flight when wrk stopped finish now
         stored = Counter(_stored_tokens(tokens_in_db(tag), tag))
@@ -211,7 +226,11 @@ def measure_posting(
             "rows_added": count_rows() - before,
             "stored_with_token": sum(stored.values()),
             "lost": sum(1 for token in answered if token not in stored),
-            "duplicated": sum(n - 1 for n in stored.values() if n > 1),
+            # WordPress's tokens are comment ids (unique by construction): its duplicates
+            # are counted on the body tokens instead.
+            "duplicated": duplicated(tag)
+            if duplicated is not None
+            else sum(n - 1 for n in stored.values() if n > 1),
             # wrk can pair an answer with an earlier body when the server closes the
             # connection after each answer (gunicorn sync): then a token shows twice among
             # the answers and its neighbour not at all. The database check above is exact.
@@ -397,6 +416,83 @@ def bench_isso(
         results.extra["isso_memory"] = memory_of(isso, web=lambda p: p.parent == master)
 
 
+def bench_wordpress(
+    settings: Settings, results: Results, plans: dict[int, list[PlannedComment]]
+) -> None:
+    """WordPress 6.1 from Debian under nginx + php-fpm + MariaDB (bench/wordpress_side.py);
+    skipped, with the reason logged and recorded, where its packages cannot be installed."""
+    try:
+        wordpress_side.install()
+    except wordpress_side.Unavailable as why:
+        log(f"WordPress SKIPPED: {why}")
+        results.extra["wordpress"] = {"skipped": str(why)}
+        return
+    with (
+        wordpress_side.serve(WORK / "wordpress", nginx_workers=WORKERS) as site,
+        servers.PssSampler(site.php.process.pid) as pss,
+    ):
+        posts: dict[int, wordpress_side.SeededPost] = {}
+        for size in settings.sizes:
+            posts[size] = wordpress_side.seed(site, size, plans[size])
+            log(f"wordpress: seeded {size} comments in {posts[size].seed_seconds:.1f} s")
+        results.extra["wordpress_seeding"] = {
+            size: {"seconds": post.seed_seconds, "comments": len(post.comment_ids)}
+            for size, post in posts.items()
+        }
+        for name, theme in (("classic", wordpress_side.CLASSIC_THEME), ("block", "")):
+            wordpress_side.use_theme(site, theme or wordpress_side.BLOCK_THEME)
+            for size, post in posts.items():
+                key = f"wordpress_story_{name}_{size}"
+                url = site.url + post.path
+                figure = measure_read(settings, url, label=key)
+                figure["comments"] = wordpress_side.comments_on_page(probe(url)[1])
+                figure["theme"] = theme or wordpress_side.BLOCK_THEME
+                results.figures[key] = figure
+        largest = posts[max(settings.sizes)]
+        cached = site.cached_url + largest.path
+        probe(cached)  # fills the cache (block theme, the default)
+        key = f"wordpress_story_fastcgi_cache_{largest.size}"
+        results.figures[key] = measure_read(settings, cached, label=key)
+        with urllib.request.urlopen(cached, timeout=30) as response:
+            results.figures[key]["x_fastcgi_cache"] = response.headers.get("X-FastCGI-Cache")
+        for size, post in posts.items():
+            key = f"wordpress_rest_{size}"
+            url = site.url + wordpress_side.rest_listing(post)
+            figure = measure_read(settings, url, label=key)
+            figure["comments"] = len(json.loads(probe(url)[1]))
+            results.figures[key] = figure
+        placeholder = urllib.parse.quote_plus(PLACEHOLDER)
+        lines = []
+        for planned in planned_posts(plans[largest.size], settings.write_requests):
+            parent = largest.comment_ids[planned.parent] if planned.parent is not None else 0
+            form = urllib.parse.urlencode(
+                {
+                    "comment_post_ID": largest.post_id,
+                    "comment_parent": parent,
+                    "author": planned.author,
+                    "email": planned.email,
+                    "url": "",
+                    "comment": planned.body,
+                }
+            )
+            lines.append(("POST", "/wp-comments-post.php", form.replace(placeholder, PLACEHOLDER)))
+        results.figures["wordpress_posting"] = measure_posting(
+            settings,
+            system="wordpress",
+            base_url=site.url,
+            lines=lines,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+            count_rows=lambda: wordpress_side.count_comments(site),
+            tokens_in_db=lambda tag: wordpress_side.stored_tokens(site, tag),
+            held=lambda tag: wordpress_side.held_with_tag(site, tag),
+            duplicated=lambda tag: wordpress_side.duplicated_bodies(site, tag),
+            acknowledged_by_redirect=True,
+        )
+        master = site.php.process.pid
+        results.extra["wordpress_memory"] = memory_of(site.php, web=lambda p: p.pid != master)
+        results.extra["wordpress_pss"] = pss_summary(pss, web=lambda _, command: "pool" in command)
+
+
 def bench_broadsheet(
     settings: Settings, results: Results, plans: dict[int, list[PlannedComment]]
 ) -> None:
@@ -413,7 +509,10 @@ def bench_broadsheet(
     }
     cache_enabled = page_cache_in_settings()
     results.extra["page_cache"] = "enabled" if cache_enabled else "not implemented"
-    with broadsheet_side.serve(var_dir, WORK, workers=WORKERS) as site:
+    with (
+        broadsheet_side.serve(var_dir, WORK, workers=WORKERS) as site,
+        servers.PssSampler(site.process.pid) as pss,
+    ):
         for size, thread in seeded.items():
             api = f"{site.url}/api/v1/threads/{thread.thread_key}/comments"
             for like, url in ((True, f"{api}?sort=oldest&page=1"), (False, api)):
@@ -457,6 +556,7 @@ def bench_broadsheet(
             count_votes=lambda: broadsheet_side.count_votes(var_dir),
         )
         results.extra["broadsheet_memory"] = memory_of(site, web=_is_granian)
+        results.extra["broadsheet_pss"] = pss_summary(pss, web=_is_granian_worker)
     if cache_enabled:
         log("page cache found: measuring the article page again with it switched off")
         with broadsheet_side.serve(
@@ -469,6 +569,99 @@ def bench_broadsheet(
                 )
 
 
+POSTGRES_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_broadsheet"
+)
+POSTGRES_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
+POSTGRES_WORKERS = (2, 4)
+
+
+def bench_broadsheet_postgres(
+    settings: Settings, results: Results, plans: dict[int, list[PlannedComment]]
+) -> None:
+    """The scale path: the same seeding and figures on PostgreSQL + Redis (a database and
+    Redis DB of the bench's own: BENCH_DATABASE_URL, BENCH_REDIS_URL), with 2 and 4 web
+    processes. Skipped, with the reason, when PostgreSQL or Redis does not answer."""
+    var_dir = WORK / "broadsheet-var-pg"
+    try:
+        context = broadsheet_side.postgres(POSTGRES_URL, POSTGRES_REDIS_URL)
+        context.__enter__()
+    except Exception as why:
+        log(f"PostgreSQL + Redis SKIPPED: {why}")
+        results.extra["postgres"] = {"skipped": str(why)}
+        return
+    try:
+        started = time.perf_counter()
+        seeded = {t.size: t for t in broadsheet_side.prepare(var_dir, list(settings.sizes))}
+        log(f"broadsheet on PostgreSQL: seeded in {time.perf_counter() - started:.1f} s")
+        results.extra["postgres"] = {
+            "database": POSTGRES_URL.rsplit("/", 1)[1],
+            "redis_db": POSTGRES_REDIS_URL.rsplit("/", 1)[1],
+            "queries_per_article_page": {
+                size: t.queries_per_article_page for size, t in seeded.items()
+            },
+        }
+        cached = page_cache_in_settings()
+        largest = seeded[max(settings.sizes)]
+        for workers in POSTGRES_WORKERS:
+            prefix = f"broadsheet_pg{workers}"
+            with broadsheet_side.serve(var_dir, WORK, workers=workers) as site:
+                for size, thread in seeded.items():
+                    api = f"{site.url}/api/v1/threads/{thread.thread_key}/comments"
+                    key = f"{prefix}_listing_page_{size}"
+                    results.figures[key] = measure_read(
+                        settings, f"{api}?sort=oldest&page=1", label=key
+                    )
+                    key = f"{prefix}_article_{'cached' if cached else 'uncached'}_{size}"
+                    results.figures[key] = measure_read(
+                        settings, site.url + thread.article_url, label=key
+                    )
+                headers = {"Content-Type": "application/json", **broadsheet_side.csrf_headers(site)}
+                results.figures[f"{prefix}_posting"] = measure_posting(
+                    settings,
+                    system=f"pg{workers}",
+                    base_url=site.url,
+                    lines=broadsheet_post_lines(plans, largest, settings),
+                    headers=headers,
+                    count_rows=lambda: broadsheet_side.count_comments(var_dir),
+                    tokens_in_db=lambda tag: broadsheet_side.stored_tokens(var_dir, tag),
+                    held=lambda tag: broadsheet_side.held_with_tag(var_dir, tag),
+                    tag_letter="qr"[POSTGRES_WORKERS.index(workers)],
+                )
+                targets = list(largest.comment_ids)
+                random.Random(11 + workers).shuffle(targets)
+                results.figures[f"{prefix}_voting"] = measure_voting(
+                    settings,
+                    system=f"pg{workers}",
+                    base_url=site.url,
+                    lines=[
+                        ("POST", f"/api/v1/comments/{pk}/vote", '{"value": 1}') for pk in targets
+                    ],
+                    headers=headers,
+                    forwarded_for=False,
+                    count_votes=lambda: broadsheet_side.count_votes(var_dir),
+                )
+                results.extra[f"{prefix}_memory"] = memory_of(site, web=_is_granian)
+    finally:
+        context.__exit__(None, None, None)
+
+
+def broadsheet_post_lines(
+    plans: dict[int, list[PlannedComment]],
+    thread: broadsheet_side.SeededThread,
+    settings: Settings,
+) -> list[tuple[str, str, str]]:
+    """The posting run's requests: new comments into `thread` through the API."""
+    path = f"/api/v1/threads/{thread.thread_key}/comments"
+    lines = []
+    for post in planned_posts(plans[thread.size], settings.write_requests):
+        payload: dict[str, Any] = {"body": post.body, "name": post.author, "email": post.email}
+        if post.parent is not None:
+            payload["parent_id"] = thread.comment_ids[post.parent]
+        lines.append(("POST", path, json.dumps(payload)))
+    return lines
+
+
 def page_cache_header(url: str) -> str:
     """The page cache's verdict on an anonymous request (X-Page-Cache), to show that the
     cached figure was served from the cache."""
@@ -478,6 +671,30 @@ def page_cache_header(url: str) -> str:
 
 def load_average() -> list[float]:
     return [round(value, 2) for value in os.getloadavg()]
+
+
+def pss_summary(pss: servers.PssSampler, *, web: Callable[[int, str], bool]) -> dict[str, Any]:
+    """Peak PSS per process, of the web processes, and of the whole site at one moment."""
+    processes = [
+        {"pid": pid, "command": pss.commands[pid], "peak_pss_mb": round(peak, 1)}
+        for pid, peak in sorted(pss.peaks.items())
+    ]
+    web_peaks = [round(peak, 1) for pid, peak in pss.peaks.items() if web(pid, pss.commands[pid])]
+    return {
+        "processes": processes,
+        "web_peak_pss_mb": max(web_peaks) if web_peaks else None,
+        "site_peak_pss_mb": round(pss.peak_total_mb, 1),
+    }
+
+
+def _is_granian_worker(pid: int, command: str) -> bool:
+    """A granian worker (a child of granian's main process), not the main process."""
+    try:
+        parent = int(servers._status(pid).get("PPid", "0"))
+        parent_command = Path(f"/proc/{parent}/cmdline").read_bytes().decode(errors="replace")
+    except (OSError, ValueError):
+        return "granian" in command and "db_worker" not in command
+    return "granian" in command and "granian" in parent_command
 
 
 def _is_granian(process: servers.ProcessMemory) -> bool:
@@ -526,28 +743,50 @@ def build_rows(settings: Settings, results: Results) -> list[report.Row]:
                 )
             )
     for size in settings.sizes:
-        rows.append(
-            report.Row(
-                f"Article page, {size:,} comments, uncached",
-                "",
-                results.rps(f"broadsheet_article_uncached_{size}"),
-                results.rps(f"isso_listing_page_{size}"),
-                nginx,
-                "vs Isso's first-20 JSON",
+        # The comments on the first page: Broadsheet's first page is its first-20 listing.
+        shown = results.figures.get(f"broadsheet_listing_page_{size}", {}).get("comments", "?")
+        for theme in ("classic", "block"):
+            story = results.figures.get(f"wordpress_story_{theme}_{size}", {})
+            rows.append(
+                report.Row(
+                    f"Article page, {size:,} comments, uncached (WordPress: {theme} theme)",
+                    "",
+                    results.rps(f"broadsheet_article_uncached_{size}"),
+                    results.rps(f"isso_listing_page_{size}") if theme == "classic" else None,
+                    nginx,
+                    f"{shown} vs {story.get('comments', '?')} comments on the page"
+                    + ("; vs Isso's first-20 JSON" if theme == "classic" else ""),
+                    wordpress=story.get("rps"),
+                )
             )
-        )
     largest = max(settings.sizes)
     cached = results.rps(f"broadsheet_article_cached_{largest}")
     rows.append(
         report.Row(
-            f"Article page, {largest:,} comments, anonymous page cache",
+            f"Article page, {largest:,} comments, anonymous page cache "
+            "(WordPress: nginx fastcgi_cache)",
             "",
             cached,
             None,
             nginx,
             "" if cached is not None else "not implemented",
+            wordpress=results.rps(f"wordpress_story_fastcgi_cache_{largest}"),
         )
     )
+    for size in settings.sizes:
+        bs = results.figures.get(f"broadsheet_listing_page_{size}", {})
+        rest = results.figures.get(f"wordpress_rest_{size}", {})
+        rows.append(
+            report.Row(
+                f"JSON listing, {size:,} comments (WordPress: REST, per_page=100)",
+                "",
+                bs.get("rps"),
+                None,
+                nginx,
+                f"{bs.get('comments', '?')} vs {rest.get('comments', '?')} comments",
+                wordpress=rest.get("rps"),
+            )
+        )
     rows.append(
         report.Row("Minimal Django view ('hello')", "", results.rps("hello_django"), None, nginx)
     )
@@ -560,11 +799,79 @@ def build_rows(settings: Settings, results: Results) -> list[report.Row]:
                 results.rps(f"broadsheet_{kind}"),
                 results.rps(f"isso_{kind}"),
                 None,
+                wordpress=results.rps(f"wordpress_{kind}"),
             )
         )
+    for workers in POSTGRES_WORKERS:
+        prefix = f"broadsheet_pg{workers}"
+        for size in settings.sizes:
+            for read, label in (
+                ("listing_page", "JSON listing, first 20 threads"),
+                ("article_cached", "article page, page cache"),
+                ("article_uncached", "article page, uncached"),
+            ):
+                value = results.rps(f"{prefix}_{read}_{size}")
+                if value is None:
+                    continue
+                rows.append(
+                    report.Row(
+                        f"PostgreSQL + Redis, {workers} web processes: {label}, {size:,} comments",
+                        "",
+                        value,
+                        None,
+                        nginx,
+                        "SQLite, 2 processes: "
+                        + report.number(results.rps(f"broadsheet_{read}_{size}")),
+                    )
+                )
+        for kind, unit in (("posting", "comments/s"), ("voting", "votes/s")):
+            value = results.rps(f"{prefix}_{kind}")
+            if value is not None:
+                rows.append(
+                    report.Row(
+                        f"PostgreSQL + Redis, {workers} web processes: {kind} ({unit}), "
+                        f"{largest:,}-comment discussion",
+                        "",
+                        value,
+                        results.rps(f"isso_{kind}"),
+                        None,
+                        f"SQLite, 2 processes: {report.number(results.rps(f'broadsheet_{kind}'))}",
+                        wordpress=results.rps(f"wordpress_{kind}"),
+                    )
+                )
+    pss = results.extra.get("broadsheet_pss", {})
+    rows.append(
+        report.Row(
+            "Peak PSS per web process (MB; WordPress: a php-fpm child)",
+            "",
+            pss.get("web_peak_pss_mb"),
+            None,
+            None,
+            wordpress=results.extra.get("wordpress_pss", {}).get("web_peak_pss_mb"),
+        )
+    )
+    rows.append(
+        report.Row(
+            "Peak PSS, whole site: 2 web processes + task worker (MB)",
+            "",
+            pss.get("site_peak_pss_mb"),
+            None,
+            None,
+        )
+    )
     bs_memory = results.extra.get("broadsheet_memory", {}).get("web_peak_mb")
     isso_memory = results.extra.get("isso_memory", {}).get("web_peak_mb")
-    rows.append(report.Row("Peak memory per web process (MB)", "", bs_memory, isso_memory, None))
+    wp_memory = results.extra.get("wordpress_memory", {}).get("web_peak_mb")
+    rows.append(
+        report.Row(
+            "Peak memory per web process (MB; WordPress: a php-fpm child)",
+            "",
+            bs_memory,
+            isso_memory,
+            None,
+            wordpress=wp_memory,
+        )
+    )
     return rows
 
 
@@ -598,6 +905,7 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
             "≥ 10×",
         ),
     ]
+    targets += wordpress_targets(settings, results, ratio)
     cached = ratio(f"broadsheet_article_cached_{largest}", "hello_django")
     if cached is None:
         targets.append(
@@ -652,15 +960,24 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
             bool(spreads) and all(value <= 4 for value in spreads.values()),
         )
     )
-    peak = results.extra.get("broadsheet_memory", {}).get("web_peak_mb")
-    targets.append(
-        report.Target(
-            "peak memory per Broadsheet web process (MB)",
-            peak if peak is not None else "not measured",
-            "≤ 200 MB",
-            peak is not None and peak <= 200,
+    pss = results.extra.get("broadsheet_pss", {})
+    for name, value, goal in (
+        ("peak PSS per Broadsheet web process (MB)", pss.get("web_peak_pss_mb"), 100),
+        (
+            "peak PSS of the whole site: 2 web processes + the task worker (MB)",
+            pss.get("site_peak_pss_mb"),
+            350,
+        ),
+    ):
+        targets.append(
+            report.Target(
+                name,
+                value if value is not None else "not measured",
+                f"≤ {goal} MB",
+                value is not None and value <= goal,
+            )
         )
-    )
+    targets += postgres_targets(settings, results)
     queries = results.extra.get("queries_per_article_page", {})
     counts = sorted(set(queries.values()))
     targets.append(
@@ -672,6 +989,97 @@ def build_targets(settings: Settings, results: Results) -> list[report.Target]:
         )
     )
     return targets
+
+
+def postgres_targets(settings: Settings, results: Results) -> list[report.Target]:
+    """Reads on PostgreSQL + Redis within 2× of the same reads on SQLite (SQLite / PG)."""
+    skipped = results.extra.get("postgres", {}).get("skipped")
+    largest = max(settings.sizes)
+    cached = "cached" if results.extra.get("page_cache") == "enabled" else "uncached"
+    out = []
+    for workers in POSTGRES_WORKERS:
+        for read in (f"listing_page_{largest}", f"article_{cached}_{largest}"):
+            sqlite, pg = (
+                results.rps(f"broadsheet_{read}"),
+                results.rps(f"broadsheet_pg{workers}_{read}"),
+            )
+            value = sqlite / pg if sqlite and pg else None
+            shown: float | str = round(value, 2) if value is not None else "not measured"
+            if value is None and skipped:
+                shown = "PostgreSQL skipped"
+            out.append(
+                report.Target(
+                    f"{read.replace('_', ' ')} on PostgreSQL + Redis, {workers} web processes "
+                    "(SQLite 2 processes req/s ÷ PostgreSQL req/s)",
+                    shown,
+                    "≤ 2×",
+                    value is not None and value <= 2,
+                )
+            )
+    return out
+
+
+def wordpress_targets(
+    settings: Settings, results: Results, ratio: Callable[[str, str], float | None]
+) -> list[report.Target]:
+    """Issue 20's targets against WordPress, each with the comments each answer holds."""
+    skipped = results.extra.get("wordpress", {}).get("skipped")
+    largest = max(settings.sizes)
+
+    def target(name: str, value: float | None, goal: float, note: str = "") -> report.Target:
+        shown: float | str = round(value, 2) if value is not None else "not measured"
+        if value is None and skipped:
+            shown = "WordPress skipped"
+        return report.Target(name, shown, f"≥ {goal:g}×{note}", value is not None and value >= goal)
+
+    def comments(key: str) -> object:
+        return results.figures.get(key, {}).get("comments", "?")
+
+    out = []
+    for size in settings.sizes:
+        for theme, goal in (("classic", 8), ("block", 25)):
+            out.append(
+                target(
+                    f"uncached article page, {size:,} comments (× WordPress {theme}-theme "
+                    "story page)",
+                    ratio(f"broadsheet_article_uncached_{size}", f"wordpress_story_{theme}_{size}"),
+                    goal,
+                    f" ({comments(f'broadsheet_listing_page_{size}')} vs "
+                    f"{comments(f'wordpress_story_{theme}_{size}')} comments on the page)",
+                )
+            )
+    out.append(
+        target(
+            f"anonymous page cache, {largest:,} comments (× nginx fastcgi_cache for WordPress)",
+            ratio(
+                f"broadsheet_article_cached_{largest}", f"wordpress_story_fastcgi_cache_{largest}"
+            ),
+            6,
+        )
+    )
+    posting = results.figures.get("broadsheet_posting", {})
+    wp_posting = results.figures.get("wordpress_posting", {})
+    value = ratio("broadsheet_posting", "wordpress_posting")
+    clean = posting.get("lost") == 0 and wp_posting.get("lost") == 0
+    out.append(
+        report.Target(
+            "posting (× WordPress wp-comments-post.php comments/s), none lost",
+            round(value, 2) if value is not None else "not measured",
+            f"≥ 5×, 0 lost (Broadsheet lost {posting.get('lost')}, "
+            f"WordPress lost {wp_posting.get('lost')})",
+            value is not None and value >= 5 and clean,
+        )
+    )
+    out.append(
+        target(
+            f"discussion JSON, {largest:,} comments (× WordPress REST comments, per_page=100)",
+            ratio(f"broadsheet_listing_page_{largest}", f"wordpress_rest_{largest}"),
+            30,
+            f" ({comments(f'broadsheet_listing_page_{largest}')} vs "
+            f"{comments(f'wordpress_rest_{largest}')} comments)",
+        )
+    )
+    return out
 
 
 NOTES = [
@@ -705,7 +1113,24 @@ NOTES = [
     "reader cookie, so each request is a new reader; Isso: one X-Forwarded-For /24 network per "
     "vote, trusted from 127.0.0.1). votes/s counts votes recorded in the database, because "
     "Isso answers 200 to votes it ignores.",
-    "Peak memory: VmHWM of each worker process after all runs.",
+    "Peak memory: VmHWM of each worker process after all runs. Peak PSS (proportional set "
+    "size: private memory plus a share of what is shared after fork) of every Broadsheet "
+    "process, sampled from /proc/<pid>/smaps_rollup every 0.5 s during all of its runs; "
+    "'whole site' is the largest sum at one moment over everything scripts/serve.sh "
+    "starts (granian's main process, its 2 workers, the task worker and the shell).",
+    "WordPress 6.1 (Debian's package) under nginx (2 workers) + php-fpm (2 static children, "
+    "OPcache on) + MariaDB, seeded through wp_insert_comment with the same discussions: "
+    "threaded comments, 50 top-level comments per page (as most sites set it), oldest page "
+    "first, so its first page holds more comments than Broadsheet's 20 threads (each note "
+    "gives both counts). Story page with the classic theme (Twenty Twenty-One) and the "
+    "default block theme (Twenty Twenty-Three); nginx fastcgi_cache in front of it against "
+    "Broadsheet's anonymous page cache; REST `/wp-json/wp/v2/comments?post=ID&per_page=100` "
+    "against Broadsheet's first-20 JSON; posting through wp-comments-post.php (its "
+    "redirect to #comment-<id> is the acknowledgement checked against the stored rows).",
+    "PostgreSQL + Redis rows: the same seeding and figures with DATABASE_URL and REDIS_URL "
+    "(a database `bench_broadsheet` and Redis DB 10 of the bench's own, both emptied first; "
+    "BENCH_DATABASE_URL and BENCH_REDIS_URL choose others), with 2 and 4 web processes; "
+    "the note gives the SQLite figure with 2 processes.",
     "nginx: Debian's nginx with 2 workers and a config of the bench's own, serving a 30 KB "
     "file: the machine's ceiling for one request. 'hello': a one-view Django project "
     "(bench/hello/) under the same granian set-up as Broadsheet.",
@@ -755,7 +1180,9 @@ def main(argv: list[str] | None = None) -> int:
     bench_nginx(settings, results)
     bench_hello(settings, results)
     bench_isso(settings, results, plans)
+    bench_wordpress(settings, results, plans)
     bench_broadsheet(settings, results, plans)
+    bench_broadsheet_postgres(settings, results, plans)
     results.extra["load_average_at_end"] = load_average()
     rows = build_rows(settings, results)
     targets = build_targets(settings, results)
@@ -775,7 +1202,11 @@ def main(argv: list[str] | None = None) -> int:
         },
         "figures": results.figures,
         "ratios": {
-            row.label: {"broadsheet_over_isso": row.vs_isso, "broadsheet_over_nginx": row.vs_nginx}
+            row.label: {
+                "broadsheet_over_isso": row.vs_isso,
+                "broadsheet_over_wordpress": row.vs_wordpress,
+                "broadsheet_over_nginx": row.vs_nginx,
+            }
             for row in rows
         },
         "extra": results.extra,
@@ -802,7 +1233,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-SYSTEMS = ("nginx", "hello", "isso", "broadsheet")
+SYSTEMS = ("nginx", "hello", "isso", "wordpress", "broadsheet", "postgres")
 
 
 def partial_run(settings: Settings, systems: list[str]) -> int:
@@ -819,8 +1250,12 @@ def partial_run(settings: Settings, systems: list[str]) -> int:
         bench_hello(settings, results)
     if "isso" in systems:
         bench_isso(settings, results, plans)
+    if "wordpress" in systems:
+        bench_wordpress(settings, results, plans)
     if "broadsheet" in systems:
         bench_broadsheet(settings, results, plans)
+    if "postgres" in systems:
+        bench_broadsheet_postgres(settings, results, plans)
     partial = RESULTS.with_name("partial.json")
     report.write_json(partial, {"figures": results.figures, "extra": results.extra})
     for key, figure in results.figures.items():

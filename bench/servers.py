@@ -6,6 +6,7 @@ import os
 import signal
 import socket
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -59,11 +60,13 @@ def running(
     *,
     port: int,
     log: Path,
-    ready_path: str,
+    ready_path: str | None,
     cwd: Path,
     env: dict[str, str] | None = None,
+    ready_timeout: float = 90.0,
 ) -> Iterator[Server]:
-    """Run `command` in a session of its own; on exit, stop that session (and only it)."""
+    """Run `command` in a session of its own; on exit, stop that session (and only it).
+    With no `ready_path` (a server that speaks no HTTP), the caller waits for it."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("wb") as log_file:
         process = subprocess.Popen(
@@ -76,7 +79,8 @@ def running(
         )
     server = Server(name=name, process=process, port=port, log=log)
     try:
-        wait_until_ready(server, ready_path)
+        if ready_path is not None:
+            wait_until_ready(server, ready_path, timeout=ready_timeout)
         yield server
     finally:
         stop(server)
@@ -193,3 +197,53 @@ def nginx(work: Path, *, workers: int, log: Path) -> Iterator[Server]:
         "nginx", command, port=port, log=log, ready_path="/static-30k.html", cwd=work
     ) as server:
         yield server
+
+
+def pss_mb(pid: int) -> float | None:
+    """The proportional set size of `pid` (its private memory plus its share of what it
+    shares with others, as after fork): the fair measure of what one process costs."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+class PssSampler:
+    """Samples the PSS of every process under `root` every `interval` s while running;
+    the kernel keeps no peak PSS, so the peaks are the largest samples."""
+
+    def __init__(self, root: int, *, interval: float = 0.5) -> None:
+        self.root = root
+        self.interval = interval
+        self.peaks: dict[int, float] = {}  # pid -> peak PSS (MB)
+        self.commands: dict[int, str] = {}
+        self.peak_total_mb = 0.0  # the largest sum over the tree at one moment
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> PssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=30)
+
+    def sample(self) -> None:
+        total = 0.0
+        for process in process_tree(self.root):
+            value = pss_mb(process.pid)
+            if value is None:
+                continue
+            total += value
+            self.commands[process.pid] = process.command
+            self.peaks[process.pid] = max(value, self.peaks.get(process.pid, 0.0))
+        self.peak_total_mb = max(self.peak_total_mb, total)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)

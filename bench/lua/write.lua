@@ -26,6 +26,9 @@ local out
 local tag
 local use_xff
 local xff_each
+-- BENCH_ACK=redirect: a 302/303 to "#comment-<id>" acknowledges the post (WordPress's
+-- wp-comments-post.php); the token recorded is then "<tag>x<id>x0".
+local ack_redirect = os.getenv("BENCH_ACK") == "redirect"
 
 function init(args)
   for line in io.lines(args[1]) do
@@ -68,6 +71,16 @@ function request()
 end
 
 function response(status, headers, body)
+  if ack_redirect then
+    local location = headers["Location"] or headers["location"] or ""
+    local id = location:match("#comment%-(%d+)")
+    if (status == 302 or status == 303) and id then
+      ok = (ok or 0) + 1
+      out:write(tag .. "x" .. id .. "x0\n")
+      out:flush()
+    end
+    return
+  end
   if status >= 200 and status < 300 then
     ok = (ok or 0) + 1
     -- wrk keeps appending to its body buffer when the server closes the connection
