@@ -84,8 +84,12 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab = selectors.parse_tab(request.GET.get("tab"))
     thread_id = request.GET.get("thread", "")
     author = request.GET.get("author", "").strip()
+    key_prefix = request.GET.get("key", "").strip()[:100]
     comments = selectors.queue_comments(
-        tab=tab, thread_id=int(thread_id) if thread_id.isdigit() else None, author=author
+        tab=tab,
+        thread_id=int(thread_id) if thread_id.isdigit() else None,
+        author=author,
+        key_prefix=key_prefix,
     )
     context = {
         "tab": tab,
@@ -94,6 +98,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "comments": [(c, selectors.page_key(c)) for c in comments],
         "thread_filter": thread_id,
         "author_filter": author,
+        "key_filter": key_prefix,
         "next": request.get_full_path(),
     }
     return render(request, "moderation/admin/queue.html", context)
