@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.templatetags.discussion_tags import render_discussion
 
-_ROOT_RELATIVE = re.compile(r'\b(href|src|action|hx-get|hx-post)="/(?!/)')
+_ROOT_RELATIVE = re.compile(r'\b(href|src|action|formaction|hx-get|hx-post)="/(?!/)')
 _CSRF_FIELD = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
 _ANCHOR_WITHOUT_REL = re.compile(r"<a\b(?![^>]*\brel=)")
 
@@ -28,6 +28,7 @@ _ANCHOR_WITHOUT_REL = re.compile(r"<a\b(?![^>]*\brel=)")
 def adapt(html: str, base: str) -> str:
     html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base}/', html)
     html = _CSRF_FIELD.sub("", html)
+    html = html.replace(' rel="nofollow"', ' rel="nofollow ugc"')
     return _ANCHOR_WITHOUT_REL.sub('<a rel="nofollow ugc"', html)
 
 
