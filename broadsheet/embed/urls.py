@@ -12,4 +12,5 @@ urlpatterns = [
     path("counts", views.comment_counts, name="counts"),
     path("reader", views.reader_token, name="reader"),
     path("report/<int:comment_id>", views.report_comment, name="report"),
+    path("signin", views.signin, name="signin"),
 ]

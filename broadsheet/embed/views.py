@@ -7,6 +7,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.contrib.auth import login
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
@@ -15,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion.identity import actor_from_request, identity_token, uses_identity_token
-from broadsheet.embed import conf, fragments, selectors
+from broadsheet.embed import conf, fragments, origins, selectors
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite
 from broadsheet.moderation.access import access_reportable_comment
@@ -140,3 +142,29 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     context = {"comment": comment, "form": form, "error": error, "done": done}
     status = error.status if error else 200
     return render(request, "moderation/report_fragment.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    """GET/POST /embed/signin?site=&origin=: signing in from an embed, in a popup on our
+    own site (first-party there, so its session cookie works where browsers block
+    third-party cookies). Once signed in, the page hands a short-lived identity token to
+    the embed that opened it, by postMessage to that origin only."""
+    site = access_site(request)
+    origin = request.GET.get("origin", "")
+    if not origins.origin_allowed(site.rules, origin):
+        return HttpResponse("This origin may not sign in to the site.", status=403)
+    form = AuthenticationForm(request, data=request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        login(request, form.get_user())
+    context: dict[str, Any] = {"site": site, "origin": origin, "form": form}
+    if request.user.is_authenticated:
+        context["token"] = identity_token(
+            reader_id=secrets.token_urlsafe(16),
+            user_id=request.user.pk,
+            max_age=conf.signin_token_max_age(),
+        )
+    response = render(request, "embed/signin.html", context)
+    # The page must stay connected to its opener on another origin.
+    response["Cross-Origin-Opener-Policy"] = "unsafe-none"
+    return response

@@ -63,6 +63,13 @@
   function tidy() {
     /* Previews post to a cookie-protected page of ours: not from another site. */
     box.querySelectorAll('button[formaction*="/preview/"]').forEach(function (btn) { btn.hidden = true; });
+    var guestFields = box.querySelector(".comment-form__guest");
+    if (guestFields && !box.querySelector("[data-bs-signin]")) {
+      var p = document.createElement("p");
+      p.className = "bs-signin";
+      p.innerHTML = '<button type="button" class="button--link" data-bs-signin>Sign in</button> or comment as a guest:';
+      guestFields.parentNode.insertBefore(p, guestFields);
+    }
   }
 
   /* Fetch the fragment again with `params` (sort, cpage, comment, reply_to, view). */
@@ -198,6 +205,7 @@
   S.signIn = signIn;
 
   box.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest("[data-bs-signin]")) return signIn();
     var a = e.target.closest && e.target.closest("a");
     if (!a || !box.contains(a)) return;
     var href = a.getAttribute("href") || "";
