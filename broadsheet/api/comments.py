@@ -22,7 +22,7 @@ from broadsheet.api.schemas import (
     VoteIn,
     VoteOut,
 )
-from broadsheet.api.security import writer
+from broadsheet.api.security import check_token, writer
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import actions
@@ -218,6 +218,7 @@ def post_comment(request: HttpRequest, key: str, payload: CommentIn) -> HttpResp
     Needs the CSRF token (X-CSRFToken header) like every write."""
     actor = writer(request)
     thread = access_thread_by_key(key)
+    check_token(request, scope="write", of=thread)
     parent = access_comment_to_act_on(actor, payload.parent_id) if payload.parent_id else None
     comment = actions.do_post_comment(
         actor=actor, new=_new_comment(payload, thread, parent), policy=policy_for(thread, request)
@@ -257,9 +258,9 @@ def _new_comment(payload: CommentIn, thread: Thread, parent: Comment | None) -> 
 def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> dict[str, Any]:
     """The author only, within the edit window (BROADSHEET_DISCUSSION_EDIT_WINDOW)."""
     actor = writer(request)
-    comment = actions.do_edit_comment(
-        comment=access_comment(actor, comment_id), actor=actor, body=payload.body
-    )
+    target = access_comment(actor, comment_id)
+    check_token(request, scope="write", of=target)
+    comment = actions.do_edit_comment(comment=target, actor=actor, body=payload.body)
     return _single(Comment.objects.select_related("thread", "author").get(pk=comment.pk), actor)
 
 
@@ -271,7 +272,9 @@ def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) 
 def delete_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     """The author or a moderator. A comment with replies stays as a "[deleted]" placeholder."""
     actor = writer(request)
-    comment = actions.do_delete_comment(comment=access_comment(actor, comment_id), actor=actor)
+    target = access_comment(actor, comment_id)
+    check_token(request, scope="write", of=target)
+    comment = actions.do_delete_comment(comment=target, actor=actor)
     return _single(Comment.objects.select_related("thread", "author").get(pk=comment.pk), actor)
 
 
@@ -285,9 +288,9 @@ def vote(
 ) -> dict[str, Any]:
     """Set my vote: 1, -1, or 0 to take it back. Not on my own comments."""
     actor = writer(request)
-    result = actions.do_cast_vote(
-        comment=access_comment_to_act_on(actor, comment_id), actor=actor, value=payload.value
-    )
+    target = access_comment_to_act_on(actor, comment_id)
+    check_token(request, scope="write", of=target)
+    result = actions.do_cast_vote(comment=target, actor=actor, value=payload.value)
     remember_reader(request, response)
     return {
         "upvotes": result.upvotes,
