@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_DISABLE_AFTER": 10,
     "WEBHOOK_MAX_RESPONSE_BYTES": 65536,
     "WEBHOOK_ROTATION_HOURS": 24,
+    "SSO_MAX_AGE": 3600,
 }
 
 
@@ -90,3 +91,9 @@ def webhook_rotation_hours() -> int:
     """BROADSHEET_EMBED_WEBHOOK_ROTATION_HOURS (default 24): after a secret is rotated,
     how long deliveries carry a signature with the previous secret too."""
     return int(_get("WEBHOOK_ROTATION_HOURS"))
+
+
+def sso_max_age() -> int:
+    """BROADSHEET_EMBED_SSO_MAX_AGE (seconds, default 3600): the longest life (exp − iat)
+    of a host's SSO token that is accepted."""
+    return int(_get("SSO_MAX_AGE"))

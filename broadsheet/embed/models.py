@@ -75,6 +75,11 @@ class EmbeddingSite(models.Model):
         default=False,
         help_text="Let webhooks reach private and loopback addresses (a receiver on your LAN)",
     )
+    sso_secret = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shared HS256 secret for single sign-on from the site's own accounts; empty: off",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -99,6 +104,27 @@ class EmbeddingSite(models.Model):
             return parse_rules(self.origins)
         except ValueError:
             return []
+
+
+class SsoIdentity(models.Model):
+    """An account made for a person signed in on an embedding site (single sign-on).
+    Never matched to an existing account by e-mail: a site vouches only for its own
+    users."""
+
+    site = models.ForeignKey(EmbeddingSite, on_delete=models.CASCADE, related_name="sso_identities")
+    subject = models.CharField(max_length=200, help_text="The site's user id (the JWT's sub)")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="embed_sso_identity"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["site", "subject"], name="embed_sso_subject_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.site}: {self.subject}"
 
 
 class WebhookEndpoint(models.Model):

@@ -13,4 +13,5 @@ urlpatterns = [
     path("reader", views.reader_token, name="reader"),
     path("report/<int:comment_id>", views.report_comment, name="report"),
     path("signin", views.signin, name="signin"),
+    path("sso", views.sso, name="sso"),
 ]

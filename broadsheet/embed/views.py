@@ -20,6 +20,7 @@ from broadsheet.discussion.identity import actor_from_request, identity_token, u
 from broadsheet.embed import conf, fragments, origins, selectors
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite
+from broadsheet.embed.sso import do_sign_in_with_sso
 from broadsheet.moderation.access import access_reportable_comment
 from broadsheet.moderation.actions import do_report_comment
 from broadsheet.moderation.forms import ReportForm
@@ -168,3 +169,21 @@ def signin(request: HttpRequest) -> HttpResponse:
     # The page must stay connected to its opener on another origin.
     response["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response
+
+
+@csrf_exempt
+@require_POST
+def sso(request: HttpRequest) -> JsonResponse:
+    """POST /embed/sso?site= with token=<the host's HS256 JWT>: an identity token for the
+    embed, as the site's own user. No cookie is read or set (CSRF does not apply)."""
+    site = access_site(request)
+    try:
+        user = do_sign_in_with_sso(site=site, token=request.POST.get("token", ""))
+    except ActionError as error:
+        return JsonResponse(
+            {"error": {"code": error.code, "message": error.message}}, status=error.status
+        )
+    token = identity_token(
+        reader_id=secrets.token_urlsafe(16), user_id=user.pk, max_age=conf.signin_token_max_age()
+    )
+    return JsonResponse({"token": token})
