@@ -9,6 +9,7 @@ falling back to a guest.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
@@ -18,8 +19,8 @@ from ninja.utils import check_csrf
 
 from broadsheet.core import clients
 from broadsheet.core.errors import NotAllowed
-from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.identity import Actor, actor_from_request, uses_identity_token
+from broadsheet.discussion.models import Comment, Thread
 from broadsheet.embed.models import ApiToken
 from broadsheet.embed.tokens import authenticate_api_token, check_token_allows
 
@@ -58,7 +59,7 @@ def guest(request: HttpRequest) -> str:
     return "guest"
 
 
-AUTH = [ApiTokenAuth(), SessionAuth(), guest]
+AUTH: list[Callable[..., Any]] = [ApiTokenAuth(), SessionAuth(), guest]
 
 
 def api_token(request: HttpRequest) -> ApiToken | None:

@@ -57,7 +57,12 @@ def check_register_page(
 
 
 def do_register_page(
-    *, site: EmbeddingSite, url: str, title: str = "", identifier: str = "", origin: str | None = None
+    *,
+    site: EmbeddingSite,
+    url: str,
+    title: str = "",
+    identifier: str = "",
+    origin: str | None = None,
 ) -> Thread:
     """The thread of a page of `site`, created on its first view (one SELECT when it
     exists and nothing changed). A new thread is announced to the site's webhooks

@@ -45,7 +45,7 @@ def section_fragment(request: HttpRequest, thread: Thread) -> str:
     return format_html(
         '<div class="bs-thread" data-thread-key="{}">{}</div>',
         thread.key,
-        mark_safe(adapt(str(html), base)),  # noqa: S308 (our own rendered template)
+        mark_safe(adapt(str(html), base)),
     )
 
 

@@ -233,7 +233,9 @@ class ApiToken(models.Model):
         EmbeddingSite, null=True, blank=True, on_delete=models.CASCADE, related_name="api_tokens"
     )
     scopes = models.JSONField(default=list)
-    prefix = models.CharField(max_length=16, help_text="The token's first characters, to tell it apart")
+    prefix = models.CharField(
+        max_length=16, help_text="The token's first characters, to tell it apart"
+    )
     digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token")
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)

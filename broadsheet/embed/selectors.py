@@ -24,7 +24,7 @@ def site_id_of_thread_key(key: str) -> int | None:
 
 def site_for_thread_key(
     key: str, *, request: HttpRequest | None = None
-) -> EmbeddingSite | None | Literal[False]:
+) -> EmbeddingSite | Literal[False] | None:
     """False for threads that are not an embedding site's; else the site (None when it
     is gone). Remembered for the rest of `request`: one query per request at most."""
     site_id = site_id_of_thread_key(key)

@@ -103,6 +103,9 @@ def check_token_allows(token: ApiToken, *, scope: str, thread_key: str | None = 
     its site's."""
     if scope not in token.scopes:
         raise NotAllowed(f"This token does not have the {scope!r} scope.")
-    if token.site_id is not None and thread_key is not None:
-        if not thread_key.startswith(key_prefix(token.site_id)):
-            raise NotAllowed("This site token only acts on its own site's discussions.")
+    if (
+        token.site_id is not None
+        and thread_key is not None
+        and not thread_key.startswith(key_prefix(token.site_id))
+    ):
+        raise NotAllowed("This site token only acts on its own site's discussions.")

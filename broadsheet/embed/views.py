@@ -111,9 +111,7 @@ def reader_token(request: HttpRequest) -> JsonResponse:
     """POST /embed/reader?site=: a new guest identity token for the embed to keep
     (it stands in for the reader cookie, which browsers block on other sites)."""
     access_site(request)
-    token = identity_token(
-        reader_id=secrets.token_urlsafe(16), max_age=conf.reader_token_max_age()
-    )
+    token = identity_token(reader_id=secrets.token_urlsafe(16), max_age=conf.reader_token_max_age())
     return JsonResponse({"token": token}, status=201)
 
 

@@ -81,7 +81,9 @@ def embed_site(site_structure: Any, settings: Any) -> EmbeddingSite:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_uses_the_embed_on_another_origin(
-    live_server: Any, host_site: tuple[str, Path], embed_site: EmbeddingSite,
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
     no_third_party_cookies: Any,
 ) -> None:
     origin, root = host_site
@@ -156,7 +158,9 @@ def test_a_reader_uses_the_embed_on_another_origin(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_counts_on_a_listing_page_in_one_request(
-    live_server: Any, host_site: tuple[str, Path], embed_site: EmbeddingSite,
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
     no_third_party_cookies: Any,
 ) -> None:
     origin, root = host_site
@@ -187,15 +191,15 @@ def test_counts_on_a_listing_page_in_one_request(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_the_iframe_mode_grows_with_the_discussion(
-    live_server: Any, host_site: tuple[str, Path], embed_site: EmbeddingSite,
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
     no_third_party_cookies: Any,
 ) -> None:
     origin, root = host_site
     url = f"{origin}/framed.html"
     (root / "framed.html").write_text(
-        _snippet(live_server.url, embed_site).replace(
-            'data-site=', 'data-mode="iframe" data-site='
-        )
+        _snippet(live_server.url, embed_site).replace("data-site=", 'data-mode="iframe" data-site=')
     )
     thread = do_register_page(site=embed_site, url=url)
     for i in range(12):

@@ -20,7 +20,10 @@ from broadsheet.moderation.selectors import queue_comments
 
 def test_first_view_creates_the_thread_with_title_and_clean_url(blog: EmbeddingSite) -> None:
     thread = do_register_page(
-        site=blog, url=PAGE + "?utm_source=news", title="River plan", origin="https://blog.example.org"
+        site=blog,
+        url=PAGE + "?utm_source=news",
+        title="River plan",
+        origin="https://blog.example.org",
     )
     assert thread.key == f"site:{blog.pk}:blog.example.org/2026/12/river-plan"
     assert (thread.title, thread.url) == ("River plan", PAGE)
@@ -88,7 +91,11 @@ def test_the_queue_filters_by_site(blog: EmbeddingSite) -> None:
         site.refresh_from_db()
         thread = do_register_page(site=site, url=url)
         do_post_comment(
-            thread=thread, actor=guest(f"g{site.pk}"), body="Hi", guest_name="G", guest_email="g@e.org"
+            thread=thread,
+            actor=guest(f"g{site.pk}"),
+            body="Hi",
+            guest_name="G",
+            guest_email="g@e.org",
         )
     assert len(queue_comments(tab="pending")) == 2
     only_blog = queue_comments(tab="pending", key_prefix=f"site:{blog.pk}:")

@@ -66,7 +66,10 @@ def test_scopes_are_enforced(blog: EmbeddingSite) -> None:
     rosa = make_user("rosa")
     _, read_only = do_create_api_token(actor=member(rosa), name="r", scopes=["read"])
     client = Client()
-    assert client.get(f"/api/v1/threads/{thread.key}/comments", headers=_bearer(read_only)).status_code == 200
+    assert (
+        client.get(f"/api/v1/threads/{thread.key}/comments", headers=_bearer(read_only)).status_code
+        == 200
+    )
     refused = _post(client, thread.key, read_only)
     assert refused.status_code == 403 and "write" in refused.json()["error"]["message"]
     with pytest.raises(NotAllowed):
@@ -91,9 +94,7 @@ def test_a_moderate_token_moderates_and_a_site_token_stays_on_its_site(
         actor=member(admin), name="site bot", scopes=["read", "moderate"], site=blog
     )
     client = Client(enforce_csrf_checks=True)
-    approved = client.post(
-        f"/api/v1/moderation/comments/{held.pk}/approve", headers=_bearer(token)
-    )
+    approved = client.post(f"/api/v1/moderation/comments/{held.pk}/approve", headers=_bearer(token))
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "approved"
     elsewhere = client.post(
@@ -102,7 +103,10 @@ def test_a_moderate_token_moderates_and_a_site_token_stays_on_its_site(
     assert elsewhere.status_code == 403
     closed = client.post(f"/api/v1/threads/{mine.key}/close", headers=_bearer(token))
     assert closed.json() == {"key": mine.key, "is_closed": True}
-    assert client.post(f"/api/v1/threads/{theirs.key}/close", headers=_bearer(token)).status_code == 403
+    assert (
+        client.post(f"/api/v1/threads/{theirs.key}/close", headers=_bearer(token)).status_code
+        == 403
+    )
 
 
 def test_a_revoked_or_unknown_token_is_401(blog: EmbeddingSite) -> None:
@@ -125,7 +129,9 @@ def test_openapi_documents_the_security_schemes(client: Client) -> None:
     assert schemes["SessionAuth"] == {"type": "apiKey", "in": "cookie", "name": "sessionid"}
 
 
-def test_the_token_admin_shows_a_new_token_once_and_its_last_use(admin: Any, blog: EmbeddingSite) -> None:
+def test_the_token_admin_shows_a_new_token_once_and_its_last_use(
+    admin: Any, blog: EmbeddingSite
+) -> None:
     client = Client()
     client.force_login(admin)
     made = client.post(

@@ -68,7 +68,9 @@ def test_the_include_revalidates_with_its_etag(client: Client, blog: EmbeddingSi
     assert changed.status_code == 200 and changed["ETag"] != tag
 
 
-def test_the_fragment_refuses_other_sites_and_unknown_keys(client: Client, blog: EmbeddingSite) -> None:
+def test_the_fragment_refuses_other_sites_and_unknown_keys(
+    client: Client, blog: EmbeddingSite
+) -> None:
     evil = client.get("/embed/thread", {"site": blog.key, "url": "https://evil.example/p"})
     assert evil.status_code == 403
     cross = _fragment(client, blog, Origin="https://evil.example")
@@ -97,7 +99,9 @@ def test_cors_only_for_the_sites_origins(client: Client, blog: EmbeddingSite) ->
     assert refused.status_code == 403 and "Access-Control-Allow-Origin" not in refused
 
 
-def test_the_iframe_page_may_be_framed_by_the_site_only(client: Client, blog: EmbeddingSite) -> None:
+def test_the_iframe_page_may_be_framed_by_the_site_only(
+    client: Client, blog: EmbeddingSite
+) -> None:
     _seeded(blog)
     response = client.get("/embed/frame", {"site": blog.key, "url": PAGE})
     assert response.status_code == 200
@@ -126,7 +130,9 @@ def test_a_guest_posts_votes_and_reports_with_a_token_and_no_cookie(
 ) -> None:
     thread = _seeded(blog)
     browser = Client(enforce_csrf_checks=True)
-    token = browser.post(f"/embed/reader?site={blog.key}", headers={"Origin": ORIGIN}).json()["token"]
+    token = browser.post(f"/embed/reader?site={blog.key}", headers={"Origin": ORIGIN}).json()[
+        "token"
+    ]
     identity = {"X-Broadsheet-Reader": token, "Origin": ORIGIN}
     posted = browser.post(
         f"/api/v1/threads/{thread.key}/comments",
@@ -152,9 +158,7 @@ def test_a_guest_posts_votes_and_reports_with_a_token_and_no_cookie(
     )
     assert reported.status_code == 200 and Report.objects.count() == 1
     # The same token is the same guest: the fragment shows the vote as mine, privately.
-    fragment = browser.get(
-        "/embed/thread", {"site": blog.key, "url": PAGE}, headers=identity
-    )
+    fragment = browser.get("/embed/thread", {"site": blog.key, "url": PAGE}, headers=identity)
     assert 'aria-pressed="true"' in fragment.content.decode()
     assert fragment["Cache-Control"] == "private, no-cache"
 

@@ -55,8 +55,12 @@ def admin(db: None) -> Any:
 
 def _comment(thread: Any, body: str = "Hello", parent: Any = None) -> Any:
     return do_post_comment(
-        thread=thread, actor=guest("g"), body=body, parent=parent,
-        guest_name="Gabriel", guest_email="g@example.org",
+        thread=thread,
+        actor=guest("g"),
+        body=body,
+        parent=parent,
+        guest_name="Gabriel",
+        guest_email="g@example.org",
     )
 
 
@@ -82,10 +86,19 @@ def test_events_arrive_signed_with_id_type_time_and_data(
     for request in receiver.received:
         headers = request.headers
         assert headers["Content-Type"] == "application/json"
-        assert verify(headers["Broadsheet-Signature"], request.body, endpoint.secret, now=int(time.time()))
-        assert not verify(headers["Broadsheet-Signature"], request.body, "whsec_wrong", now=int(time.time()))
+        assert verify(
+            headers["Broadsheet-Signature"], request.body, endpoint.secret, now=int(time.time())
+        )
+        assert not verify(
+            headers["Broadsheet-Signature"], request.body, "whsec_wrong", now=int(time.time())
+        )
         # A replayed delivery is refused once it is older than the tolerance.
-        assert not verify(headers["Broadsheet-Signature"], request.body, endpoint.secret, now=int(time.time()) + 3600)
+        assert not verify(
+            headers["Broadsheet-Signature"],
+            request.body,
+            endpoint.secret,
+            now=int(time.time()) + 3600,
+        )
     assert WebhookDelivery.objects.filter(status=Status.SUCCEEDED).count() == 4
 
 
@@ -106,7 +119,11 @@ def test_a_failed_delivery_is_retried_with_exponential_back_off(
     before = timezone.now()
     thread = do_register_page(site=blog, url=PAGE)  # thread.created: the first attempt fails
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.status, delivery.attempts, delivery.response_status) == (Status.RETRYING, 1, 500)
+    assert (delivery.status, delivery.attempts, delivery.response_status) == (
+        Status.RETRYING,
+        1,
+        500,
+    )
     assert delivery.next_attempt_at is not None
     assert timedelta(seconds=29) < delivery.next_attempt_at - before < timedelta(seconds=35)
     assert actions.due_deliveries() == []  # not yet due
@@ -124,7 +141,10 @@ def test_a_failed_delivery_is_retried_with_exponential_back_off(
 
 
 def test_gives_up_after_the_last_attempt_and_disables_a_failing_endpoint(
-    endpoint: WebhookEndpoint, receiver: Receiver, blog: EmbeddingSite, settings: Any,
+    endpoint: WebhookEndpoint,
+    receiver: Receiver,
+    blog: EmbeddingSite,
+    settings: Any,
     admin: Any,
 ) -> None:
     settings.BROADSHEET_EMBED_WEBHOOK_MAX_ATTEMPTS = 2
@@ -146,7 +166,9 @@ def test_gives_up_after_the_last_attempt_and_disables_a_failing_endpoint(
     assert again.status == Status.SUCCEEDED and again.event_id == first.event_id
 
 
-def test_redelivery_and_enabling_are_for_admins(endpoint: WebhookEndpoint, blog: EmbeddingSite) -> None:
+def test_redelivery_and_enabling_are_for_admins(
+    endpoint: WebhookEndpoint, blog: EmbeddingSite
+) -> None:
     from broadsheet.core.errors import NotAllowed
 
     do_register_page(site=blog, url=PAGE)
@@ -197,7 +219,9 @@ def test_the_guard_refuses_special_addresses(url: str) -> None:
 
 def test_the_guard_times_out_and_reads_a_bounded_answer(receiver: Receiver) -> None:
     receiver.answer = b"x" * 100_000
-    answer = guard.post(receiver.url, b"{}", {}, allow_private=True, timeout=2, max_response_bytes=1000)
+    answer = guard.post(
+        receiver.url, b"{}", {}, allow_private=True, timeout=2, max_response_bytes=1000
+    )
     assert answer.status == 200 and len(answer.body) == 1000
     receiver.delay = 1.5
     with pytest.raises(OSError):

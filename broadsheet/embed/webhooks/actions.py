@@ -7,7 +7,7 @@ Locks: endpoint row → delivery row. No transaction is held while a receiver an
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -80,9 +80,7 @@ def do_attempt_delivery(*, delivery_id: int) -> str:
     return _record_attempt(delivery, status, body, error)
 
 
-def _record_attempt(
-    delivery: WebhookDelivery, status: int | None, body: bytes, error: str
-) -> str:
+def _record_attempt(delivery: WebhookDelivery, status: int | None, body: bytes, error: str) -> str:
     kept = body[:KEPT_RESPONSE_BYTES].decode("utf-8", "replace")
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=delivery.endpoint_id)
@@ -116,7 +114,7 @@ def _record_attempt(
     return "retry"
 
 
-def schedule_attempt(delivery_id: int, when: object) -> None:
+def schedule_attempt(delivery_id: int, when: datetime) -> None:
     """Queue the next attempt for `when` on backends that can defer (the database
     backend). One that cannot (the test suite's immediate backend) leaves it to
     ``manage.py send_due_webhooks``, which sends every delivery that is due."""

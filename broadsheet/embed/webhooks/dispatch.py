@@ -14,6 +14,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
+from broadsheet.discussion.identity import display_name
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.embed.models import WebhookDelivery, WebhookEndpoint
 
@@ -32,8 +33,8 @@ def thread_data(thread: Thread) -> dict[str, Any]:
 
 def comment_data(comment: Comment) -> dict[str, Any]:
     """A comment as receivers see it: never the e-mail address or IP hash."""
-    if comment.author_id is not None:
-        author = {"name": comment.author.get_username(), "is_guest": False}
+    if comment.author is not None:
+        author = {"name": display_name(comment.author), "is_guest": False}
     else:
         author = {"name": comment.guest_name, "is_guest": True}
     return {
