@@ -29,6 +29,8 @@ def allowed_origin(request: HttpRequest) -> str | None:
     origin = request.headers.get("Origin")
     if not origin or not request.path.startswith(CORS_PREFIXES):
         return None
+    if origin == f"{request.scheme}://{request.get_host()}":
+        return None  # our own pages: same-origin, nothing to allow (and no query)
     if request.path.startswith("/embed/"):
         site = active_site_by_key(request.GET.get("site", ""))
         return origin if site and origins.origin_allowed(site.rules, origin) else None

@@ -15,7 +15,9 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from broadsheet.core import clients
 from broadsheet.core.errors import ActionError
+from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion.identity import actor_from_request, identity_token, uses_identity_token
 from broadsheet.embed import conf, fragments, origins, selectors
 from broadsheet.embed.actions import do_register_page
@@ -26,6 +28,7 @@ from broadsheet.moderation.actions import do_report_comment
 from broadsheet.moderation.forms import ReportForm
 
 MAX_COUNT_PAGES = 100
+SIGNIN_ATTEMPTS = (10, 300)  # per client IP per 5 minutes
 
 
 def access_site(request: HttpRequest) -> EmbeddingSite:
@@ -154,8 +157,20 @@ def signin(request: HttpRequest) -> HttpResponse:
     if not origins.origin_allowed(site.rules, origin):
         return HttpResponse("This origin may not sign in to the site.", status=403)
     form = AuthenticationForm(request, data=request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        login(request, form.get_user())
+    if request.method == "POST":
+        try:
+            # The popup's own form, so it gets a limit of its own against guessing.
+            enforce(
+                "embed-signin",
+                clients.ip_hash(clients.client_ip(request)),
+                limit=SIGNIN_ATTEMPTS[0],
+                window=SIGNIN_ATTEMPTS[1],
+                message="Too many attempts. Please wait a few minutes.",
+            )
+        except ActionError as error:
+            return HttpResponse(error.message, status=error.status, content_type="text/plain")
+        if form.is_valid():
+            login(request, form.get_user())
     context: dict[str, Any] = {"site": site, "origin": origin, "form": form}
     if request.user.is_authenticated:
         context["token"] = identity_token(

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import Client
 from playwright.sync_api import BrowserType, Page, expect
 
 from broadsheet.discussion.models import Comment
@@ -134,6 +135,12 @@ def test_a_reader_uses_the_embed_on_another_origin(
     expect(box.get_by_role("link", name="Oldest")).to_have_attribute("aria-current", "true")
     assert page.url == url
 
+    # Deletes his own comment (the identity token says it is his).
+    page.once("dialog", lambda dialog: dialog.accept())
+    box.locator(f"#comment-{mine.pk}").get_by_role("link", name="Delete").click()
+    expect(box.locator(f"#comment-{mine.pk}")).to_have_count(0)
+    assert Comment.objects.get(pk=mine.pk).status == Comment.Status.DELETED
+
     # Signs in through the popup (first-party on our site) and posts as herself.
     with page.expect_popup() as popup_info:
         box.locator("[data-bs-signin]").click()
@@ -213,4 +220,44 @@ def test_the_iframe_mode_grows_with_the_discussion(
         "() => document.querySelector('#broadsheet-thread iframe').offsetHeight > 1200"
     )
     assert iframe.bounding_box()["height"] > 1200  # type: ignore[index]
+    page.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_an_included_discussion_reads_without_javascript_and_is_enhanced_with_it(
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
+    no_third_party_cookies: Any,
+) -> None:
+    origin, root = host_site
+    url = f"{origin}/included.html"
+    thread = do_register_page(site=embed_site, url=url, title="Included")
+    for i in range(3):
+        post(thread, guest(f"g{i}"), f"Included comment {i}", name=f"Reader {i}")
+    # The host's server fetches the fragment (as a WordPress or Hugo include would).
+    fragment = Client().get("/embed/thread", {"site": embed_site.key, "url": url}).content
+    page_html = _snippet(live_server.url, embed_site).replace(
+        '<div id="broadsheet-thread"></div>',
+        f'<div id="broadsheet-thread">{fragment.decode()}</div>',
+    )
+    (root / "included.html").write_text(page_html)
+
+    without_js = no_third_party_cookies.new_context(java_script_enabled=False)
+    page = without_js.new_page()
+    page.goto(url)
+    expect(page.locator("article.comment", has_text="Included comment 2")).to_be_visible()
+    without_js.close()
+
+    page = no_third_party_cookies.new_page()
+    fetched: list[str] = []
+    page.on("request", lambda r: fetched.append(r.url) if "/embed/thread" in r.url else None)
+    page.goto(url)
+    box = page.locator("#broadsheet-thread")
+    expect(box.locator("[data-bs-signin]")).to_be_visible()  # the widget ran
+    assert fetched == []  # and used what the include put there
+    box.get_by_role("link", name="Oldest").click()
+    expect(box.get_by_role("link", name="Oldest")).to_have_attribute("aria-current", "true")
+    assert len(fetched) == 1 and page.url == url
     page.close()

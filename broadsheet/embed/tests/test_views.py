@@ -189,3 +189,30 @@ def test_a_forged_token_is_nobody(blog: EmbeddingSite) -> None:
     assert response.status_code in (201, 400)
     if response.status_code == 201:
         assert Comment.objects.get(pk=response.json()["id"]).guest_reader_id == ""
+
+
+def test_the_signin_popup_hands_a_token_to_allowed_origins_only(blog: EmbeddingSite) -> None:
+    from broadsheet.discussion.testing import make_user
+
+    make_user("rosa", name="Rosa Lindqvist")
+    client = Client()
+    refused = client.get("/embed/signin", {"site": blog.key, "origin": "https://evil.example"})
+    assert refused.status_code == 403
+    query = f"?site={blog.key}&origin={ORIGIN}"
+    signed_in = client.post(
+        "/embed/signin" + query, {"username": "rosa", "password": "a long pass phrase"}
+    )
+    html = signed_in.content.decode()
+    assert signed_in.status_code == 200 and 'data-token="' in html
+    assert f'data-origin="{ORIGIN}"' in html
+    assert signed_in["Cross-Origin-Opener-Policy"] == "unsafe-none"
+
+
+def test_the_signin_popup_limits_guessing(blog: EmbeddingSite) -> None:
+    client = Client()
+    query = f"?site={blog.key}&origin={ORIGIN}"
+    answers = [
+        client.post("/embed/signin" + query, {"username": "x", "password": "wrong"}).status_code
+        for _ in range(11)
+    ]
+    assert answers[:10] == [200] * 10 and answers[10] == 429

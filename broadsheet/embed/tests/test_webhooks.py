@@ -258,3 +258,16 @@ def test_the_delivery_log_shows_request_and_response_and_redelivers(
     outsider = Client()
     outsider.force_login(make_user("rosa"))
     assert outsider.get(f"/admin/embed/webhooks/{endpoint.pk}/").status_code in (302, 404)
+
+
+def test_a_report_from_the_embed_is_delivered(
+    endpoint: WebhookEndpoint, receiver: Receiver, blog: EmbeddingSite
+) -> None:
+    from broadsheet.moderation.actions import do_report_comment
+
+    thread = do_register_page(site=blog, url=PAGE)
+    comment = _comment(thread)
+    do_report_comment(comment=comment, actor=guest("reporter", ip_hash="ip-r"), reason="spam")
+    reported = _payloads(receiver)[-1]
+    assert reported["type"] == "comment.reported"
+    assert reported["data"]["comment"]["report_count"] == 1

@@ -63,6 +63,8 @@
   function tidy() {
     /* Previews post to a cookie-protected page of ours: not from another site. */
     box.querySelectorAll('button[formaction*="/preview/"]').forEach(function (btn) { btn.hidden = true; });
+    /* Editing needs our own page and its cookies: not offered in the embed (yet). */
+    box.querySelectorAll('.comment__action[href*="/edit/"]').forEach(function (a) { a.hidden = true; });
     var guestFields = box.querySelector(".comment-form__guest");
     if (guestFields && !box.querySelector("[data-bs-signin]")) {
       var p = document.createElement("p");
@@ -217,6 +219,14 @@
     } else if (m) {
       e.preventDefault();
       openReport(m[1]);
+    } else if ((m = href.match(/\/discussion\/c\/(\d+)\/delete\//))) {
+      e.preventDefault();
+      if (!confirm("Delete this comment? This cannot be undone.")) return;
+      request("/api/v1/comments/" + m[1], { method: "DELETE" }).then(function (r) {
+        if (!r.ok) return failure(r);
+        announce("Comment deleted.");
+        return load(S.params);
+      }).catch(function (error) { announce(error.message); });
     } else if (/\/accounts\/login\//.test(href)) {
       e.preventDefault();
       signIn();
