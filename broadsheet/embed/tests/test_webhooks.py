@@ -15,16 +15,16 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from broadsheet.core.signatures import verify
+from broadsheet.core.testing import Receiver, running_receiver
 from broadsheet.discussion.actions import do_close_thread, do_post_comment
 from broadsheet.discussion.events import DiscussionEvent
 from broadsheet.discussion.testing import guest, make_user, member
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite, WebhookDelivery, WebhookEndpoint
 from broadsheet.embed.tests.conftest import PAGE
-from broadsheet.embed.tests.receiver import Receiver, running_receiver
 from broadsheet.embed.webhooks import actions, guard
 from broadsheet.embed.webhooks.listeners import webhook_type
-from broadsheet.embed.webhooks.signing import verify
 
 Status = WebhookDelivery.Status
 

@@ -14,11 +14,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
+from broadsheet.core.signatures import SIGNATURE_HEADER, signature_header
 from broadsheet.discussion.identity import Actor
 from broadsheet.embed import conf
 from broadsheet.embed.models import WebhookDelivery, WebhookEndpoint, new_webhook_secret
 from broadsheet.embed.webhooks import guard
-from broadsheet.embed.webhooks.signing import SIGNATURE_HEADER, signature_header
 
 Status = WebhookDelivery.Status
 USER_AGENT = "Broadsheet-Webhooks/1"

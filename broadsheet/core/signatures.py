@@ -1,4 +1,5 @@
-"""Webhook signatures: HMAC-SHA256 over ``<timestamp>.<body>``, one ``v1=`` per secret.
+"""Signatures of what Broadsheet sends to other servers (webhooks, the external moderation
+call): HMAC-SHA256 over ``<timestamp>.<body>``, one ``v1=`` per secret.
 
 The header reads ``Broadsheet-Signature: t=1733240000,v1=<hex>[,v1=<hex>]``. During a
 key rotation a delivery carries one signature per valid secret, so a receiver that
