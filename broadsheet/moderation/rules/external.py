@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -72,7 +73,8 @@ def ask_external_service(submission: Submission) -> ExternalVerdict | None:
         return None
     if not isinstance(answer, dict) or answer.get("action") not in ("approve", "hold", "reject"):
         return None
-    tags = answer.get("tags") if isinstance(answer.get("tags"), list) else []
+    given = answer.get("tags")
+    tags: list[Any] = given if isinstance(given, list) else []
     return ExternalVerdict(
         action=str(answer["action"]),
         reason=str(answer.get("reason") or "")[:120],
