@@ -11,6 +11,7 @@ from ninja import Router, Schema
 
 from broadsheet.api.schemas import ErrorOut
 from broadsheet.api.security import check_token, writer
+from broadsheet.discussion import actions as discussion_actions
 from broadsheet.discussion.access import access_thread_by_key
 from broadsheet.moderation import actions
 from broadsheet.moderation.access import access_moderated_comment
@@ -52,9 +53,9 @@ def moderate_comment(
     elif verb == "spam":
         comment = actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
     elif verb == "feature":
-        comment = actions.do_feature_comment(comment=comment, actor=actor)
+        comment = discussion_actions.do_feature_comment(comment=comment, actor=actor)
     else:
-        comment = actions.do_unfeature_comment(comment=comment, actor=actor)
+        comment = discussion_actions.do_unfeature_comment(comment=comment, actor=actor)
     return {"id": comment.pk, "status": comment.status, "is_featured": comment.is_featured}
 
 
@@ -63,9 +64,9 @@ def _open_or_close(request: HttpRequest, key: str, *, close: bool) -> dict[str, 
     thread = access_thread_by_key(key)
     check_token(request, scope="moderate", of=thread)
     if close:
-        thread = actions.do_close_discussion(thread=thread, actor=actor)
+        thread = discussion_actions.do_close_thread(thread=thread, actor=actor)
     else:
-        thread = actions.do_reopen_discussion(thread=thread, actor=actor)
+        thread = discussion_actions.do_reopen_thread(thread=thread, actor=actor)
     return {"key": thread.key, "is_closed": thread.is_closed}
 
 

@@ -17,12 +17,12 @@ from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from broadsheet.api.models import ApiToken
+from broadsheet.api.tokens import authenticate_api_token, check_token_allows
 from broadsheet.core import clients
 from broadsheet.core.errors import NotAllowed
 from broadsheet.discussion.identity import Actor, actor_from_request, uses_identity_token
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.embed.models import ApiToken
-from broadsheet.embed.tokens import authenticate_api_token, check_token_allows
 
 
 class CsrfFailed(NotAllowed):

@@ -9,7 +9,5 @@ app_name = "embed_admin"
 urlpatterns = [
     path("webhooks/<int:endpoint_id>/", admin_views.deliveries, name="deliveries"),
     path("webhooks/<int:endpoint_id>/<str:verb>/", admin_views.endpoint_action, name="endpoint"),
-    path("tokens/", admin_views.api_tokens, name="tokens"),
-    path("tokens/<int:token_id>/revoke/", admin_views.revoke_api_token, name="revoke-token"),
     path("deliveries/<int:delivery_id>/redeliver/", admin_views.redeliver, name="redeliver"),
 ]

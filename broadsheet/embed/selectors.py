@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 from urllib.parse import urlsplit
 
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 
 from broadsheet.discussion.selectors import comment_counts
 from broadsheet.embed import origins
-from broadsheet.embed.models import ApiToken, EmbeddingSite, WebhookDelivery, WebhookEndpoint
+from broadsheet.embed.models import EmbeddingSite, WebhookDelivery, WebhookEndpoint
 
 SITE_PREFIX = "site:"
 
@@ -105,16 +105,3 @@ def frame_policy(site: EmbeddingSite) -> str:
             "object-src 'none'",
         ]
     )
-
-
-def api_tokens_for(user: Any) -> list[ApiToken]:
-    """The tokens a user manages: their own, or every token for an administrator."""
-    rows = ApiToken.objects.select_related("user", "site")
-    return list(rows if user.is_superuser else rows.filter(user=user))
-
-
-def access_api_token(user: Any, token_id: int) -> ApiToken:
-    row = ApiToken.objects.filter(pk=token_id).first()
-    if row is None or (row.user_id != user.pk and not user.is_superuser):
-        raise Http404("No such token")
-    return row

@@ -8,7 +8,6 @@ from typing import Any
 from django.urls import include, path, reverse
 from django.utils.html import format_html
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -55,16 +54,6 @@ class WebhookEndpointViewSet(SnippetViewSet):
 
 register_snippet(EmbeddingSiteViewSet)
 register_snippet(WebhookEndpointViewSet)
-
-
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        return bool(request.user.is_staff)
-
-
-@hooks.register("register_admin_menu_item")
-def register_tokens_menu_item() -> MenuItem:
-    return StaffMenuItem("API tokens", reverse("embed_admin:tokens"), icon_name="key", order=900)
 
 
 @hooks.register("register_admin_urls")

@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 
 from broadsheet.core.errors import ActionError, NotAllowed
-from broadsheet.discussion.actions import do_post_comment
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.policy import policy_for
-from broadsheet.discussion.testing import guest
+from broadsheet.discussion.testing import guest, post
 from broadsheet.embed.actions import do_register_page, do_register_site
 from broadsheet.embed.models import EmbeddingSite
 from broadsheet.embed.tests.conftest import PAGE
@@ -68,9 +67,7 @@ def test_site_settings_are_the_threads_policy(blog: EmbeddingSite) -> None:
     policy = policy_for(thread)
     assert (policy.allow_guests, policy.default_sort) == (False, "top")
     with pytest.raises(NotAllowed):
-        do_post_comment(
-            thread=thread, actor=guest("g1"), body="Hi", guest_name="G", guest_email="g@e.org"
-        )
+        post(thread, guest("g1"), "Hi", name="G", email="g@e.org")
 
 
 def test_a_site_that_premoderates_holds_comments(blog: EmbeddingSite, settings: Any) -> None:
@@ -78,9 +75,7 @@ def test_a_site_that_premoderates_holds_comments(blog: EmbeddingSite, settings: 
     EmbeddingSite.objects.filter(pk=blog.pk).update(moderation_mode="all")
     blog.refresh_from_db()
     thread = do_register_page(site=blog, url=PAGE)
-    comment = do_post_comment(
-        thread=thread, actor=guest("g1"), body="Hello", guest_name="G", guest_email="g@e.org"
-    )
+    comment = post(thread, guest("g1"), "Hello", name="G", email="g@e.org")
     assert comment.status == Comment.Status.PENDING
 
 
@@ -90,13 +85,7 @@ def test_the_queue_filters_by_site(blog: EmbeddingSite) -> None:
     for site, url in ((blog, PAGE), (other, "https://other.example/p")):
         site.refresh_from_db()
         thread = do_register_page(site=site, url=url)
-        do_post_comment(
-            thread=thread,
-            actor=guest(f"g{site.pk}"),
-            body="Hi",
-            guest_name="G",
-            guest_email="g@e.org",
-        )
+        post(thread, guest(f"g{site.pk}"), "Hi", name="G", email="g@e.org")
     assert len(queue_comments(tab="pending")) == 2
     only_blog = queue_comments(tab="pending", key_prefix=f"site:{blog.pk}:")
     assert [c.thread.key.split(":")[1] for c in only_blog] == [str(blog.pk)]

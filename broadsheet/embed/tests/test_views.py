@@ -10,9 +10,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from broadsheet.discussion.actions import do_post_comment
 from broadsheet.discussion.models import Comment, CommentVote
-from broadsheet.discussion.testing import guest
+from broadsheet.discussion.testing import guest, post
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite
 from broadsheet.embed.tests.conftest import PAGE
@@ -29,12 +28,12 @@ def _fragment(client: Client, site: EmbeddingSite, **headers: str) -> Any:
 
 def _seeded(site: EmbeddingSite) -> Any:
     thread = do_register_page(site=site, url=PAGE, title="River plan")
-    do_post_comment(
-        thread=thread,
-        actor=guest("g1"),
-        body="See [the plan](https://example.net/plan) and *think*",
-        guest_name="Gabriel",
-        guest_email="g@example.org",
+    post(
+        thread,
+        guest("g1"),
+        "See [the plan](https://example.net/plan) and *think*",
+        name="Gabriel",
+        email="g@example.org",
     )
     return thread
 
@@ -61,9 +60,7 @@ def test_the_include_revalidates_with_its_etag(client: Client, blog: EmbeddingSi
     tag = _fragment(client, blog)["ETag"]
     again = _fragment(client, blog, **{"If-None-Match": tag})
     assert again.status_code == 304 and again["ETag"] == tag
-    do_post_comment(
-        thread=thread, actor=guest("g2"), body="New", guest_name="L", guest_email="l@example.org"
-    )
+    post(thread, guest("g2"), "New", name="L", email="l@example.org")
     changed = _fragment(client, blog, **{"If-None-Match": tag})
     assert changed.status_code == 200 and changed["ETag"] != tag
 

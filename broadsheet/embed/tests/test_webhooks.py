@@ -17,9 +17,9 @@ from django.utils import timezone
 
 from broadsheet.core.signatures import verify
 from broadsheet.core.testing import Receiver, running_receiver
-from broadsheet.discussion.actions import do_close_thread, do_post_comment
+from broadsheet.discussion.actions import do_close_thread
 from broadsheet.discussion.events import DiscussionEvent
-from broadsheet.discussion.testing import guest, make_user, member
+from broadsheet.discussion.testing import guest, make_user, member, post
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite, WebhookDelivery, WebhookEndpoint
 from broadsheet.embed.tests.conftest import PAGE
@@ -54,14 +54,7 @@ def admin(db: None) -> Any:
 
 
 def _comment(thread: Any, body: str = "Hello", parent: Any = None) -> Any:
-    return do_post_comment(
-        thread=thread,
-        actor=guest("g"),
-        body=body,
-        parent=parent,
-        guest_name="Gabriel",
-        guest_email="g@example.org",
-    )
+    return post(thread, guest("g"), body, parent=parent, name="Gabriel", email="g@example.org")
 
 
 def _payloads(receiver: Receiver) -> list[dict[str, Any]]:

@@ -14,8 +14,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
-from broadsheet.discussion.identity import display_name
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.people import public_name
 from broadsheet.embed.models import WebhookDelivery, WebhookEndpoint
 
 
@@ -34,7 +34,7 @@ def thread_data(thread: Thread) -> dict[str, Any]:
 def comment_data(comment: Comment) -> dict[str, Any]:
     """A comment as receivers see it: never the e-mail address or IP hash."""
     if comment.author is not None:
-        author = {"name": display_name(comment.author), "is_guest": False}
+        author = {"name": public_name(comment.author), "is_guest": False}
     else:
         author = {"name": comment.guest_name, "is_guest": True}
     return {

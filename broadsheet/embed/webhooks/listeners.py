@@ -12,6 +12,7 @@ from typing import Any
 
 from broadsheet.discussion.events import DiscussionEvent
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.people import author_joins
 from broadsheet.embed.selectors import site_id_of_thread_key
 from broadsheet.embed.webhooks.dispatch import comment_data, queue_event, thread_data
 
@@ -54,7 +55,7 @@ def on_discussion_event(event: DiscussionEvent) -> None:
     data: dict[str, Any] = {"thread": thread_data(thread)}
     comment_id = getattr(event, "comment_id", None)
     if comment_id is not None:
-        comment = Comment.objects.select_related("author").filter(pk=comment_id).first()
+        comment = Comment.objects.select_related(*author_joins()).filter(pk=comment_id).first()
         if comment is None:
             return
         data["comment"] = comment_data(comment)

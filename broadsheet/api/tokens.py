@@ -11,27 +11,32 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
+from broadsheet.api.models import ApiToken
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion.identity import Actor
-from broadsheet.embed.models import ApiToken, EmbeddingSite
-from broadsheet.embed.origins import key_prefix
 
 PREFIX = "bst_"
 SCOPES = tuple(ApiToken.Scope.values)
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
+def site_key_prefix(site_id: int) -> str:
+    """Every thread key of embedding site `site_id` starts with this (the embed app's
+    convention, docs/embedding.md; spelled here because the API does not import it)."""
+    return f"site:{site_id}:"
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def check_create_api_token(
-    *, actor: Actor, name: str, scopes: list[str], site: EmbeddingSite | None
-) -> None:
+def check_create_api_token(*, actor: Actor, name: str, scopes: list[str], site: Any) -> None:
     if not actor.is_authenticated or not actor.user.is_active:
         raise NotAllowed("Sign in to make an API token.")
     if not name.strip():
@@ -45,7 +50,7 @@ def check_create_api_token(
 
 
 def do_create_api_token(
-    *, actor: Actor, name: str, scopes: list[str], site: EmbeddingSite | None = None
+    *, actor: Actor, name: str, scopes: list[str], site: Any = None
 ) -> tuple[ApiToken, str]:
     """A new token of `actor` (and `site`, for a site token): the row and the token,
     which is never shown again."""
@@ -106,6 +111,19 @@ def check_token_allows(token: ApiToken, *, scope: str, thread_key: str | None = 
     if (
         token.site_id is not None
         and thread_key is not None
-        and not thread_key.startswith(key_prefix(token.site_id))
+        and not thread_key.startswith(site_key_prefix(token.site_id))
     ):
         raise NotAllowed("This site token only acts on its own site's discussions.")
+
+
+def api_tokens_for(user: Any) -> list[ApiToken]:
+    """The tokens a user manages: their own, or every token for an administrator."""
+    rows = ApiToken.objects.select_related("user", "site")
+    return list(rows if user.is_superuser else rows.filter(user=user))
+
+
+def access_api_token(user: Any, token_id: int) -> ApiToken:
+    row = ApiToken.objects.filter(pk=token_id).first()
+    if row is None or (row.user_id != user.pk and not user.is_superuser):
+        raise Http404("No such token")
+    return row

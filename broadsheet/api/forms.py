@@ -4,7 +4,11 @@ from typing import Any
 
 from django import forms
 
-from broadsheet.embed.models import ApiToken, EmbeddingSite
+from broadsheet.api.models import ApiToken
+
+# The embedding sites, reached through the token's relation (the API does not import
+# the embed app).
+_Site = ApiToken._meta.get_field("site").related_model
 
 
 class ApiTokenForm(forms.Form):
@@ -13,7 +17,7 @@ class ApiTokenForm(forms.Form):
         choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
     )
     site = forms.ModelChoiceField(
-        queryset=EmbeddingSite.objects.all(),
+        queryset=_Site._default_manager.all(),  # type: ignore[union-attr]
         required=False,
         help_text="A site token acts only on that site's discussions",
     )

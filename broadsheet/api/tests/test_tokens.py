@@ -9,14 +9,27 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from broadsheet.api.models import ApiToken
+from broadsheet.api.tokens import do_create_api_token, do_revoke_api_token, token_digest
 from broadsheet.core.errors import NotAllowed
-from broadsheet.discussion.actions import do_post_comment
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.testing import guest, make_user, member
+from broadsheet.discussion.testing import guest, make_user, member, post
 from broadsheet.embed.actions import do_register_page, do_register_site
-from broadsheet.embed.models import ApiToken, EmbeddingSite
+from broadsheet.embed.models import EmbeddingSite
 from broadsheet.embed.tests.conftest import PAGE
-from broadsheet.embed.tokens import do_create_api_token, do_revoke_api_token, token_digest
+
+
+@pytest.fixture(autouse=True)
+def _embed_settings(settings: Any) -> None:
+    settings.BROADSHEET_DISCUSSION_POLICY = "broadsheet.embed.policy.embed_policy"
+    settings.BROADSHEET_EMBED_HOST_POLICY = "broadsheet.discussion.policy.default_policy"
+
+
+@pytest.fixture
+def blog(db: None) -> EmbeddingSite:
+    return do_register_site(
+        name="River blog", origin_lines=["https://blog.example.org", "http://localhost:*"]
+    )
 
 
 @pytest.fixture
@@ -84,12 +97,8 @@ def test_a_moderate_token_moderates_and_a_site_token_stays_on_its_site(
     other = do_register_site(name="Other", origin_lines=["https://other.example"])
     mine = do_register_page(site=blog, url=PAGE)
     theirs = do_register_page(site=other, url="https://other.example/p")
-    held = do_post_comment(
-        thread=mine, actor=guest("g"), body="Hold me", guest_name="G", guest_email="g@e.org"
-    )
-    foreign = do_post_comment(
-        thread=theirs, actor=guest("h"), body="Foreign", guest_name="H", guest_email="h@e.org"
-    )
+    held = post(mine, guest("g"), "Hold me", name="G", email="g@e.org")
+    foreign = post(theirs, guest("h"), "Foreign", name="H", email="h@e.org")
     _, token = do_create_api_token(
         actor=member(admin), name="site bot", scopes=["read", "moderate"], site=blog
     )
@@ -135,10 +144,10 @@ def test_the_token_admin_shows_a_new_token_once_and_its_last_use(
     client = Client()
     client.force_login(admin)
     made = client.post(
-        "/admin/embed/tokens/", {"name": "CI", "scopes": ["read", "write"], "site": blog.pk}
+        "/admin/api/tokens/", {"name": "CI", "scopes": ["read", "write"], "site": blog.pk}
     )
     assert made.status_code == 200
     token = made.content.decode().split("data-new-token>")[1].split("<")[0]
     assert token.startswith("bst_")
-    again = client.get("/admin/embed/tokens/").content.decode()
+    again = client.get("/admin/api/tokens/").content.decode()
     assert token not in again and "never" in again and "River blog" in again
