@@ -19,6 +19,7 @@ from broadsheet.core.signatures import verify
 from broadsheet.core.testing import Receiver, running_receiver
 from broadsheet.discussion.actions import do_close_thread
 from broadsheet.discussion.events import DiscussionEvent
+from broadsheet.discussion.models import Comment
 from broadsheet.discussion.testing import guest, make_user, member, post
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite, WebhookDelivery, WebhookEndpoint
@@ -230,6 +231,14 @@ def test_events_are_mapped_by_class_name_in_one_place() -> None:
     class CommentApproved(DiscussionEvent):
         comment_id: int
 
+    @dataclass(frozen=True)
+    class CommentHidden(DiscussionEvent):
+        comment_id: int
+        status: str
+
+    assert webhook_type(CommentHidden(1, "site:1:x", 2, "rejected")) == "comment.rejected"
+    assert webhook_type(CommentHidden(1, "site:1:x", 2, "spam")) == "comment.rejected"
+    assert webhook_type(CommentHidden(1, "site:1:x", 2, "pending")) is None
     assert webhook_type(CommentFeatured(1, "site:1:x", 2)) == "comment.featured"
     assert webhook_type(CommentApproved(1, "site:1:x", 2)) == "comment.approved"
 
@@ -264,3 +273,21 @@ def test_a_report_from_the_embed_is_delivered(
     reported = _payloads(receiver)[-1]
     assert reported["type"] == "comment.reported"
     assert reported["data"]["comment"]["report_count"] == 1
+
+
+def test_moderation_decisions_are_delivered(
+    endpoint: WebhookEndpoint, receiver: Receiver, blog: EmbeddingSite
+) -> None:
+    from broadsheet.moderation.actions import do_approve_comment, do_reject_comment
+
+    EmbeddingSite.objects.filter(pk=blog.pk).update(moderation_mode="all")
+    blog.refresh_from_db()
+    moderator = member(make_user("mod", staff=True))
+    thread = do_register_page(site=blog, url=PAGE)
+    held = _comment(thread, "Held first")
+    assert [p["type"] for p in _payloads(receiver)] == ["thread.created"]
+    do_approve_comment(comment=held, actor=moderator)
+    do_reject_comment(comment=Comment.objects.get(pk=held.pk), actor=moderator, reason="off topic")
+    types = [p["type"] for p in _payloads(receiver)]
+    assert types == ["thread.created", "comment.approved", "comment.rejected"]
+    assert _payloads(receiver)[-1]["data"]["comment"]["status"] == "rejected"

@@ -22,9 +22,9 @@ def _posted(event: Any) -> str:
 
 
 def _hidden(event: Any) -> str | None:
-    # A comment taken off the page by a moderator (rejected or spam); its author deleting
-    # it is not a moderation decision.
-    return "comment.rejected" if getattr(event, "status", "rejected") != "deleted" else None
+    # Taken off the page as rejected or spam; held again for review ("pending", e.g.
+    # after reports) is not a rejection, and comment.reported already told of it.
+    return "comment.rejected" if getattr(event, "status", "") in ("rejected", "spam") else None
 
 
 EVENT_TYPES: dict[str, Callable[[Any], str | None] | str] = {
