@@ -54,6 +54,7 @@ setup: install assets static migrate
 
 demo-data: setup
 	@BROADSHEET_DEMO=true $(PY) manage.py load_demo
+	@BROADSHEET_DEMO=true $(PY) manage.py register_demo_embed
 
 # --- the two commands ----------------------------------------------------------------
 

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "broadsheet.articles",
     "broadsheet.api",
     "broadsheet.importers",
+    "broadsheet.embed",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "broadsheet.core.pagecache.AnonymousPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "broadsheet.core.middleware.ContentSecurityPolicyMiddleware",
+    # Cross-origin requests from embedding sites' pages (preflights answered here).
+    "broadsheet.embed.middleware.EmbedCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -276,7 +279,9 @@ BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at
 BROADSHEET_RELEASE = ENV.release
 # The discussion engine asks the publication (Wagtail settings) whether guests may comment,
 # which sort is the default, and whether discussions are on at all.
-BROADSHEET_DISCUSSION_POLICY = "broadsheet.articles.discussion_policy.article_policy"
+# Embedded threads follow their embedding site's settings; every other thread the
+# articles' policy (BROADSHEET_EMBED_HOST_POLICY).
+BROADSHEET_DISCUSSION_POLICY = "broadsheet.embed.policy.embed_policy"
 BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.anchor_texts"
 # A person's public name and picture come from their profile (accounts), for every reader,
 # page and e-mail alike.

@@ -24,6 +24,7 @@ urlpatterns = [
     path("live/", include("broadsheet.realtime.urls")),
     path("notify/", include("broadsheet.notifications.urls")),
     path("moderation/", include("broadsheet.moderation.urls")),
+    path("embed/", include("broadsheet.embed.urls")),
     path("me/", include("broadsheet.accounts.urls")),
     path("", include("broadsheet.articles.urls")),
 ]

@@ -22,7 +22,7 @@ from broadsheet.api.schemas import (
     VoteIn,
     VoteOut,
 )
-from broadsheet.api.security import csrf_checked, writer
+from broadsheet.api.security import WRITE_AUTH, check_token, writer
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.ids import MAX_PAGE
 from broadsheet.core.urls import reverse_kept
@@ -216,13 +216,14 @@ def get_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     "/threads/{path:key}/comments",
     response={201: CommentOut, **WRITE_ERRORS},
     summary="Post a comment or reply",
-    auth=csrf_checked,
+    auth=WRITE_AUTH,
 )
 def post_comment(request: HttpRequest, key: str, payload: CommentIn) -> HttpResponse:
     """Guests give `name` and `email` (never shown); signed-in readers post as themselves.
     Needs the CSRF token (X-CSRFToken header) like every write."""
     actor = writer(request)
     thread = access_thread_by_key(key)
+    check_token(request, scope="write", of=thread)
     parent = access_comment_to_act_on(actor, payload.parent_id) if payload.parent_id else None
     comment = actions.do_post_comment(
         actor=actor, new=_new_comment(payload, thread, parent), policy=policy_for(thread, request)
@@ -258,14 +259,14 @@ def _new_comment(payload: CommentIn, thread: Thread, parent: Comment | None) -> 
     "/comments/{id:comment_id}",
     response={200: CommentOut, **WRITE_ERRORS},
     summary="Edit my comment",
-    auth=csrf_checked,
+    auth=WRITE_AUTH,
 )
 def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) -> dict[str, Any]:
     """The author only, within the edit window (BROADSHEET_DISCUSSION_EDIT_WINDOW)."""
     actor = writer(request)
-    comment = actions.do_edit_comment(
-        comment=access_comment(actor, comment_id), actor=actor, body=payload.body
-    )
+    target = access_comment(actor, comment_id)
+    check_token(request, scope="write", of=target)
+    comment = actions.do_edit_comment(comment=target, actor=actor, body=payload.body)
     return _single(Comment.objects.select_related("thread", "author").get(pk=comment.pk), actor)
 
 
@@ -273,12 +274,14 @@ def edit_comment(request: HttpRequest, comment_id: int, payload: CommentEditIn) 
     "/comments/{id:comment_id}",
     response={200: CommentOut, **WRITE_ERRORS},
     summary="Delete a comment",
-    auth=csrf_checked,
+    auth=WRITE_AUTH,
 )
 def delete_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     """The author or a moderator. A comment with replies stays as a "[deleted]" placeholder."""
     actor = writer(request)
-    comment = actions.do_delete_comment(comment=access_comment(actor, comment_id), actor=actor)
+    target = access_comment(actor, comment_id)
+    check_token(request, scope="write", of=target)
+    comment = actions.do_delete_comment(comment=target, actor=actor)
     return _single(Comment.objects.select_related("thread", "author").get(pk=comment.pk), actor)
 
 
@@ -286,16 +289,16 @@ def delete_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     "/comments/{id:comment_id}/vote",
     response={200: VoteOut, **WRITE_ERRORS},
     summary="Vote on a comment",
-    auth=csrf_checked,
+    auth=WRITE_AUTH,
 )
 def vote(
     request: HttpRequest, response: HttpResponse, comment_id: int, payload: VoteIn
 ) -> dict[str, Any]:
     """Set my vote: 1, -1, or 0 to take it back. Not on my own comments."""
     actor = writer(request)
-    result = actions.do_cast_vote(
-        comment=access_comment_to_act_on(actor, comment_id), actor=actor, value=payload.value
-    )
+    target = access_comment_to_act_on(actor, comment_id)
+    check_token(request, scope="write", of=target)
+    result = actions.do_cast_vote(comment=target, actor=actor, value=payload.value)
     remember_reader(request, response)
     return {
         "upvotes": result.upvotes,

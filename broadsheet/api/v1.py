@@ -11,6 +11,8 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from broadsheet.api.comments import router as comments_router
+from broadsheet.api.moderation import router as moderation_router
+from broadsheet.api.security import AUTH
 from broadsheet.core.errors import ActionError
 
 api = NinjaAPI(
@@ -18,6 +20,7 @@ api = NinjaAPI(
     version="1",
     description="Read and write reader discussions. Cookie sessions must send the CSRF token.",
     urls_namespace="api-v1",
+    auth=AUTH,
 )
 
 
@@ -85,3 +88,4 @@ def csrf(request: HttpRequest) -> dict[str, str]:
 
 
 api.add_router("", comments_router)
+api.add_router("", moderation_router)

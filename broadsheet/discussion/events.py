@@ -105,6 +105,15 @@ class CommentUnfeatured(DiscussionEvent):
 
 
 @dataclass(frozen=True)
+class CommentReported(DiscussionEvent):
+    """A reader reported a comment; report_count is its open reports now (the one that
+    reaches BROADSHEET_MODERATION_REPORTS_TO_HOLD also takes it off the page)."""
+
+    comment_id: int
+    report_count: int
+
+
+@dataclass(frozen=True)
 class ThreadClosed(DiscussionEvent):
     """The discussion was closed to new comments (do_close_thread): by a moderator, or by
     auto-close (the system actor) with a reason such as "auto-close after 30 days"."""

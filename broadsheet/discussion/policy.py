@@ -30,12 +30,15 @@ class DiscussionPolicy:
     allow_guests: readers without an account may post with a name and e-mail address.
     default_sort: "newest", "oldest" or "top" when the reader has not chosen one.
     reserved_names: names no guest may comment under (the publication's own).
+    moderation_mode: "none", "new_commenters" or "all" for this thread's pre-moderation,
+    or "" for the publication's BROADSHEET_MODERATION_MODE (embedding sites choose theirs).
     """
 
     enabled: bool = True
     allow_guests: bool = True
     default_sort: str = Sort.NEWEST
     reserved_names: tuple[str, ...] = ()
+    moderation_mode: str = ""
 
     @property
     def sort(self) -> Sort:

@@ -13,6 +13,7 @@ row (taken by do_set_comment_status) → report and sanction rows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -20,6 +21,7 @@ from django.utils import timezone
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import actions as discussion_actions
+from broadsheet.discussion.events import CommentReported, publish
 from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation import conf
@@ -34,6 +36,12 @@ Action = AuditEntry.Action
 def check_moderate_comment(*, comment: Comment | None = None, actor: Actor) -> None:
     if not actor.can_moderate:
         raise NotAllowed("Only moderators can do this.")
+
+
+def _thread_key(comment: Comment) -> str:
+    if "thread" in comment._state.fields_cache:
+        return comment.thread.key
+    return Thread.objects.values_list("key", flat=True).get(pk=comment.thread_id)
 
 
 def _set_status(
@@ -118,6 +126,13 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
                 reason=f"{reason}: {note}"[:300],
                 after=comment.status,
             )
+            event = CommentReported(
+                thread_id=comment.thread_id,
+                thread_key=_thread_key(comment),
+                comment_id=comment.pk,
+                report_count=count,
+            )
+            transaction.on_commit(partial(publish, event))
             if count >= conf.reports_to_hold() and comment.status == Status.APPROVED:
                 discussion_actions.do_set_comment_status(
                     comment=comment,

@@ -29,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "TRUST_AFTER": 5,
     "AUTO_CLOSE_DAYS": 0,
     "DIGEST_RECIPIENTS": (),
+    "EXTERNAL_URL": "",
+    "EXTERNAL_SECRET": "",
+    "EXTERNAL_TIMEOUT": 2.0,
 }
 
 
@@ -134,3 +137,21 @@ def digest_recipients() -> list[str]:
     """BROADSHEET_MODERATION_DIGEST_RECIPIENTS (default (): every active moderator with an
     e-mail address): who receives the moderation digest."""
     return [str(address) for address in _get("DIGEST_RECIPIENTS")]
+
+
+def external_url() -> str:
+    """BROADSHEET_MODERATION_EXTERNAL_URL (default "": off): the external moderation
+    service each new comment is sent to before it is stored (rules/external.py)."""
+    return str(_get("EXTERNAL_URL"))
+
+
+def external_secret() -> str:
+    """BROADSHEET_MODERATION_EXTERNAL_SECRET (default ""): the HMAC-SHA256 key that signs
+    the external moderation call (Broadsheet-Signature, as webhooks)."""
+    return str(_get("EXTERNAL_SECRET"))
+
+
+def external_timeout() -> float:
+    """BROADSHEET_MODERATION_EXTERNAL_TIMEOUT (seconds, default 2): after this the
+    external moderation phase is skipped for that comment."""
+    return float(_get("EXTERNAL_TIMEOUT"))

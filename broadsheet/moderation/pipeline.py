@@ -9,6 +9,7 @@ The order, and why:
  6. flood           – too many comments in a short window (held).
  7. banned_words    – rejected outright.
  8. akismet         – the optional spam service says spam (spam).
+ 8b. external       – the optional external moderation service holds or rejects.
  9. suspect_words   – held for a human.
 10. too_many_links  – held.
 11. site_mode       – pre-moderation: everything, or new commenters (trusted skip it).
@@ -39,6 +40,7 @@ from broadsheet.moderation.audit import record
 from broadsheet.moderation.commenters import Commenter
 from broadsheet.moderation.models import AuditEntry
 from broadsheet.moderation.rules import (
+    external,
     honeypot,
     links,
     mode,
@@ -58,6 +60,7 @@ RULES: list[Rule] = [
     rates.flood,
     words.banned_words,
     score.akismet,
+    external.external,
     words.suspect_words,
     links.too_many_links,
     mode.site_mode,
@@ -75,7 +78,7 @@ def prepare(submission: Submission) -> Submission:
     counts from the next comment). What must see every comment committed before this
     one (duplicate, flood, trust) is asked by ``decide``, under the lock, which every
     writer waits for: the less done there, the more comments per second."""
-    _ = submission.spam_service_says_spam, submission.sanctions
+    _ = submission.spam_service_says_spam, submission.sanctions, submission.external_verdict
     _ = submission.listed_word_found, submission.local_spam_score
     return submission
 

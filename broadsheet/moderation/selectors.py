@@ -38,9 +38,15 @@ def parse_tab(value: str | None) -> str:
 
 
 def queue_comments(
-    *, tab: str, thread_id: int | None = None, author: str = "", limit: int = QUEUE_SIZE
+    *,
+    tab: str,
+    thread_id: int | None = None,
+    author: str = "",
+    key_prefix: str = "",
+    limit: int = QUEUE_SIZE,
 ) -> list[Comment]:
-    """One tab of the queue, newest first, with thread, author and parent joined: 1 query."""
+    """One tab of the queue, newest first, with thread, author and parent joined: 1 query.
+    `key_prefix` keeps threads whose key starts with it (an embedding site's: "site:3:")."""
     rows = (
         Comment.objects.filter(TABS[parse_tab(tab)][1])
         .select_related("thread", "author", "parent")
@@ -48,6 +54,8 @@ def queue_comments(
     )
     if thread_id:
         rows = rows.filter(thread_id=thread_id)
+    if key_prefix:
+        rows = rows.filter(thread__key__startswith=key_prefix)
     if author:
         rows = rows.filter(Q(author__username__icontains=author) | Q(guest_name__icontains=author))
     return list(rows[:limit])

@@ -86,7 +86,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     tab = selectors.parse_tab(request.GET.get("tab"))
     thread_id = request.GET.get("thread", "")
     author = text_param(request.GET.get("author"))
-    comments = selectors.queue_comments(tab=tab, thread_id=parse_id(thread_id), author=author)
+    key_prefix = text_param(request.GET.get("key"), max_length=100)
+    comments = selectors.queue_comments(
+        tab=tab, thread_id=parse_id(thread_id), author=author, key_prefix=key_prefix
+    )
     context = {
         "tab": tab,
         "tabs": [(key, label) for key, (label, _) in selectors.TABS.items()],
@@ -94,6 +97,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "comments": [(c, selectors.page_key(c)) for c in comments],
         "thread_filter": thread_id,
         "author_filter": author,
+        "key_filter": key_prefix,
         "next": request.get_full_path(),
     }
     return render(request, "moderation/admin/queue.html", context)

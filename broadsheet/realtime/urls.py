@@ -5,5 +5,5 @@ from broadsheet.realtime import views
 app_name = "realtime"
 
 urlpatterns = [
-    path("t/<int:thread_id>/", views.stream, name="stream"),
+    path("t/<id:thread_id>/", views.stream, name="stream"),
 ]

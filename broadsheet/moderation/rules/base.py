@@ -88,6 +88,14 @@ class Submission:
         return ask_spam_service(self)
 
     @cached_property
+    def external_verdict(self) -> Any:
+        """The external moderation service's answer (rules.external), or None when it is
+        off or did not answer usably."""
+        from broadsheet.moderation.rules.external import ask_external_service  # (it imports us)
+
+        return ask_external_service(self)
+
+    @cached_property
     def listed_words(self) -> dict[str, list[str]]:
         """The banned and suspect word lists, read once for both rules."""
         from broadsheet.moderation.rules.words import listed_words  # (it imports us)

@@ -1,14 +1,16 @@
-"""The site's pre-moderation mode (BROADSHEET_MODERATION_MODE)."""
+"""Pre-moderation: the thread host's mode (an embedding site's own), else the
+publication's BROADSHEET_MODERATION_MODE."""
 
 from __future__ import annotations
 
 from broadsheet.discussion.models import Comment
+from broadsheet.discussion.policy import policy_for
 from broadsheet.moderation import conf
 from broadsheet.moderation.rules.base import Decision, Submission, hold
 
 
 def site_mode(submission: Submission) -> Decision | None:
-    mode = conf.mode()
+    mode = policy_for(submission.thread).moderation_mode or conf.mode()
     if mode == "all":
         return hold("pre-moderation of all comments")
     if mode == "new_commenters" and not submission.trusted:

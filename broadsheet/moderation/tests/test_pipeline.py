@@ -31,6 +31,7 @@ def test_the_documented_order() -> None:
         "flood",
         "banned_words",
         "akismet",
+        "external",
         "suspect_words",
         "too_many_links",
         "site_mode",

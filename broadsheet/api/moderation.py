@@ -1,0 +1,91 @@
+"""/moderation/comments/{id}/{verb} and /threads/{key}/close|reopen: what the moderation
+queue does, for integrations (a moderator's session with CSRF, or a token with the
+"moderate" scope; a site token only on its own site's discussions)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from broadsheet.api.schemas import ErrorOut
+from broadsheet.api.security import WRITE_AUTH, check_token, writer
+from broadsheet.discussion import actions as discussion_actions
+from broadsheet.discussion.access import access_thread_by_key
+from broadsheet.moderation import actions
+from broadsheet.moderation.access import access_moderated_comment
+
+router = Router(tags=["moderation"])
+
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+Verb = Literal["approve", "reject", "spam", "feature", "unfeature"]
+
+
+class ModeratedOut(Schema):
+    id: int
+    status: str
+    is_featured: bool
+
+
+class ThreadStateOut(Schema):
+    key: str
+    is_closed: bool
+
+
+@router.post(
+    "/moderation/comments/{id:comment_id}/{verb}",
+    response={200: ModeratedOut, **ERRORS},
+    summary="Approve, reject, mark as spam, feature or unfeature a comment",
+    auth=WRITE_AUTH,
+)
+def moderate_comment(
+    request: HttpRequest, comment_id: int, verb: Verb, reason: str = ""
+) -> dict[str, Any]:
+    """`reason` (query string, optional) goes to the audit log and the author's page."""
+    actor = writer(request, scope="moderate")
+    comment = access_moderated_comment(actor, comment_id)
+    check_token(request, scope="moderate", of=comment)
+    if verb == "approve":
+        comment = actions.do_approve_comment(comment=comment, actor=actor, reason=reason)
+    elif verb == "reject":
+        comment = actions.do_reject_comment(comment=comment, actor=actor, reason=reason)
+    elif verb == "spam":
+        comment = actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
+    elif verb == "feature":
+        comment = discussion_actions.do_feature_comment(comment=comment, actor=actor)
+    else:
+        comment = discussion_actions.do_unfeature_comment(comment=comment, actor=actor)
+    return {"id": comment.pk, "status": comment.status, "is_featured": comment.is_featured}
+
+
+def _open_or_close(request: HttpRequest, key: str, *, close: bool) -> dict[str, Any]:
+    actor = writer(request, scope="moderate")
+    thread = access_thread_by_key(key)
+    check_token(request, scope="moderate", of=thread)
+    if close:
+        thread = discussion_actions.do_close_thread(thread=thread, actor=actor)
+    else:
+        thread = discussion_actions.do_reopen_thread(thread=thread, actor=actor)
+    return {"key": thread.key, "is_closed": thread.is_closed}
+
+
+@router.post(
+    "/threads/{path:key}/close",
+    response={200: ThreadStateOut, **ERRORS},
+    summary="Close a discussion to new comments",
+    auth=WRITE_AUTH,
+)
+def close_thread(request: HttpRequest, key: str) -> dict[str, Any]:
+    return _open_or_close(request, key, close=True)
+
+
+@router.post(
+    "/threads/{path:key}/reopen",
+    response={200: ThreadStateOut, **ERRORS},
+    summary="Reopen a closed discussion",
+    auth=WRITE_AUTH,
+)
+def reopen_thread(request: HttpRequest, key: str) -> dict[str, Any]:
+    return _open_or_close(request, key, close=False)

@@ -1,0 +1,53 @@
+"""The discussion section as a fragment for other sites' pages.
+
+The section is rendered by the discussion app's own ``render_discussion`` (the same
+templates as our article pages); this module only makes it fit somewhere else:
+root-relative addresses become absolute ones on this server, every link that does not
+say otherwise gets ``rel="nofollow ugc"`` (readers' links and links to our pages are
+not the host's endorsements), and per-request CSRF fields are dropped (the embed writes
+with an identity token, and a cached fragment must be the same for every reader).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+from django.http import HttpRequest
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from broadsheet.discussion.models import Thread
+from broadsheet.discussion.templatetags.discussion_tags import render_discussion
+
+_ROOT_RELATIVE = re.compile(r'\b(href|src|action|formaction|hx-get|hx-post)="/(?!/)')
+_CSRF_FIELD = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
+_ANCHOR_WITHOUT_REL = re.compile(r"<a\b(?![^>]*\brel=)")
+
+
+def adapt(html: str, base: str) -> str:
+    html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base}/', html)
+    html = _CSRF_FIELD.sub("", html)
+    html = html.replace(' rel="nofollow"', ' rel="nofollow ugc"')
+    return _ANCHOR_WITHOUT_REL.sub('<a rel="nofollow ugc"', html)
+
+
+def section_fragment(request: HttpRequest, thread: Thread) -> str:
+    """The section of `thread` for this request's reader, ready for another page."""
+    html: SafeString = render_discussion(
+        request, thread_key=thread.key, title=thread.title, url=thread.url
+    )
+    # render_discussion asked for a CSRF token; the fragment does not use it, and a
+    # cacheable answer must not set a cookie.
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+    base = request.build_absolute_uri("/").rstrip("/")
+    # The wrapper tells the embed which thread it shows (its writes name the thread key).
+    return format_html(
+        '<div class="bs-thread" data-thread-key="{}">{}</div>',
+        thread.key,
+        mark_safe(adapt(str(html), base)),
+    )
+
+
+def etag(content: str) -> str:
+    return '"' + hashlib.sha256(content.encode()).hexdigest()[:32] + '"'
