@@ -19,15 +19,21 @@ from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.templatetags.discussion_tags import render_discussion
+from broadsheet.moderation.rules.honeypot import TIMESTAMP_FIELD
 
 _ROOT_RELATIVE = re.compile(r'\b(href|src|action|formaction|hx-get|hx-post)="/(?!/)')
 _CSRF_FIELD = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value="[^"]*">')
+# The form's signed render time (moderation's too_fast rule) changes every second: a
+# shared, revalidated fragment cannot carry it (the embed posts through the API, where
+# the rule has no opinion without it).
+_RENDER_TIME_FIELD = re.compile(rf'<input type="hidden" name="{TIMESTAMP_FIELD}" value="[^"]*">')
 _ANCHOR_WITHOUT_REL = re.compile(r"<a\b(?![^>]*\brel=)")
 
 
 def adapt(html: str, base: str) -> str:
     html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base}/', html)
     html = _CSRF_FIELD.sub("", html)
+    html = _RENDER_TIME_FIELD.sub("", html)
     html = html.replace(' rel="nofollow"', ' rel="nofollow ugc"')
     return _ANCHOR_WITHOUT_REL.sub('<a rel="nofollow ugc"', html)
 
@@ -49,5 +55,11 @@ def section_fragment(request: HttpRequest, thread: Thread) -> str:
     )
 
 
+# The live stream's starting point (realtime) is the render time: it does not make the
+# discussion different, and a client given an older one only hears a little more.
+_LIVE_SINCE = re.compile(r' data-live-since="[^"]*"')
+
+
 def etag(content: str) -> str:
-    return '"' + hashlib.sha256(content.encode()).hexdigest()[:32] + '"'
+    stable = _LIVE_SINCE.sub("", content)
+    return '"' + hashlib.sha256(stable.encode()).hexdigest()[:32] + '"'
