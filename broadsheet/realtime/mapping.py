@@ -210,8 +210,15 @@ def article_reactions(*, thread_id: int, up: int, down: int) -> list[Outgoing]:
     )
 
 
-@maps(getattr(events, "CommentsImported", None))
+@maps(events.CommentsImported)
 def comments_imported(event: Any) -> list[Outgoing]:
     """A bulk import (importers): no live event. Readers of a discussion being imported
     into see the comments on their next page load; thousands of bubbles would help nobody."""
+    return []
+
+
+@maps(events.CommentReported)
+def comment_reported(event: Any) -> list[Outgoing]:
+    """A reader reported a comment: no live event. Reports are for moderators, who work
+    them in the queue; nothing on the page changes for anyone (webhooks carry them)."""
     return []
