@@ -7,7 +7,7 @@ export default [
   { ignores: ["node_modules/", "var/", ".venv/", "bench/.work/"] },
   js.configs.recommended,
   {
-    files: ["frontend/src/js/**/*.js"],
+    files: ["frontend/src/js/**/*.js", "frontend/src/embed/**/*.js"],
     languageOptions: { ecmaVersion: 2020, sourceType: "script", globals: { ...globals.browser, htmx: "readonly" } },
     rules: {
       "no-var": "off",

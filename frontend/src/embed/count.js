@@ -3,6 +3,7 @@
    request. <script src=".../static/embed/count.js" data-site="KEY" async></script>
    Budget: 1 KB gzipped (tested). */
 (function () {
+  "use strict";
   var me = document.currentScript, els = document.querySelectorAll("[data-broadsheet-count]");
   if (!me || !els.length) return;
   var q = new URLSearchParams({ site: me.getAttribute("data-site") }), pages = [];

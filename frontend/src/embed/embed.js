@@ -24,7 +24,7 @@
   };
   try {
     state.token = localStorage.getItem("broadsheet:" + state.site);
-  } catch (e) { /* storage blocked: a fresh guest identity per visit */ }
+  } catch { /* storage blocked: a fresh guest identity per visit */ }
   window.BroadsheetEmbed = state;
 
   /* No layout shift: the space is held before the discussion arrives. */

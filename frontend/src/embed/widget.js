@@ -14,7 +14,7 @@
       base: location.origin, site: b.dataset.site, url: b.dataset.url, title: b.dataset.title,
       id: b.dataset.pageId, box: b, token: null
     };
-    try { S.token = localStorage.getItem("broadsheet:" + S.site); } catch (e) { /* blocked */ }
+    try { S.token = localStorage.getItem("broadsheet:" + S.site); } catch { /* blocked */ }
     S.query = function (extra) {
       var q = new URLSearchParams({ site: S.site, url: S.url, title: S.title || "" });
       if (S.id) q.set("id", S.id);
@@ -37,7 +37,7 @@
 
   function remember(token) {
     S.token = token;
-    try { localStorage.setItem("broadsheet:" + S.site, token); } catch (e) { /* in memory only */ }
+    try { localStorage.setItem("broadsheet:" + S.site, token); } catch { /* in memory only */ }
   }
 
   /* A guest identity, asked for on the first write (not on reading). */
