@@ -38,6 +38,47 @@ def _clean_cache_and_media(
     forget_every_page()
 
 
+# Data migrations whose rows tests rely on (groups and their permissions, the default word
+# lists): a live_server or transactional test flushes every table, so they are put back.
+_DATA_MIGRATIONS = (
+    ("broadsheet.accounts.migrations.0002_roles", "create_roles"),
+    ("broadsheet.articles.migrations.0002_site_structure_and_editors", "grant_editors"),
+    ("broadsheet.moderation.migrations.0002_default_words", "seed"),
+    ("broadsheet.moderation.migrations.0003_moderators_edit_word_lists", "grant"),
+)
+
+
+def _restore_data_migration_rows() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group, Permission
+
+    if Group.objects.filter(name="Moderators").exists():
+        return  # nothing was flushed (the usual case: one query)
+    # Wagtail's own initial data gives its two groups access to the admin.
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    for name in ("Moderators", "Editors"):
+        Group.objects.get_or_create(name=name)[0].permissions.add(access_admin)
+    for module, function in _DATA_MIGRATIONS:
+        getattr(importlib.import_module(module), function)(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request: pytest.FixtureRequest) -> None:
+    names = request.fixturenames
+    transactional = "transactional_db" in names or "live_server" in names
+    marker = request.node.get_closest_marker("django_db")
+    if transactional or (marker is None and "db" not in names):
+        return
+    if marker is not None and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)):
+        return
+    request.getfixturevalue("db")
+    _restore_data_migration_rows()
+
+
 @pytest.fixture
 def without_page_cache(settings: Any) -> None:
     """Every GET renders: for tests that count what a render costs (a cache hit costs
