@@ -54,8 +54,12 @@ def _restore_data_migration_rows() -> None:
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
 
+    from wagtail.models import Collection
+
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")  # Wagtail's own initial data: images need it
     if Group.objects.filter(name="Moderators").exists():
-        return  # nothing was flushed (the usual case: one query)
+        return  # nothing was flushed (the usual case)
     # Wagtail's own initial data gives its two groups access to the admin.
     access_admin = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
