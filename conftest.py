@@ -53,7 +53,6 @@ def _restore_data_migration_rows() -> None:
 
     from django.apps import apps
     from django.contrib.auth.models import Group, Permission
-
     from wagtail.models import Collection
 
     if Collection.get_first_root_node() is None:
