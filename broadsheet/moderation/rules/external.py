@@ -57,8 +57,8 @@ def _request_body(submission: Submission) -> bytes:
 
 def ask_external_service(submission: Submission) -> ExternalVerdict | None:
     url = conf.external_url()
-    if not url:
-        return None
+    if not url.startswith(("http://", "https://")):
+        return None  # unset, or not a web address: no phase (never file:// or others)
     body = _request_body(submission)
     headers = {
         "Content-Type": "application/json",
@@ -66,7 +66,9 @@ def ask_external_service(submission: Submission) -> ExternalVerdict | None:
     }
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     try:
-        with urllib.request.urlopen(request, timeout=conf.external_timeout()) as response:  # noqa: S310
+        with urllib.request.urlopen(  # noqa: S310  # nosec B310 - http(s) only, checked above
+            request, timeout=conf.external_timeout()
+        ) as response:
             answer = json.loads(response.read(MAX_ANSWER_BYTES))
     except (urllib.error.URLError, TimeoutError, OSError, ValueError):
         logger.warning("External moderation at %s did not answer usably; skipped", url)
