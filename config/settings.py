@@ -74,7 +74,10 @@ if IS_POSTGRES:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 MIDDLEWARE = [
-    # First: a page is stored with every header the stack below gives it, and a hit
+    # Outermost: Brotli or gzip for what the stack answers (stored pages are compressed
+    # once, by the page cache, and served compressed before Django runs).
+    "broadsheet.core.compression.CompressionMiddleware",
+    # Next: a page is stored with every header the stack below gives it, and a hit
     # needs none of sessions, auth, CSRF or messages (config/wsgi.py serves most hits
     # before Django runs at all).
     "broadsheet.core.pagecache.AnonymousPageCacheMiddleware",

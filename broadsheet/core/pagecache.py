@@ -23,7 +23,10 @@ so it is rendered once and served from the cache.
   reader's token appear anywhere else on the page.
 - An entry keeps the page exactly as the whole middleware stack answered it (status and
   every header: CSP, framing, Vary...), because the middleware that stores it is the
-  outermost one. A hit replays it, so it can be served before Django runs at all:
+  outermost one but compression's. It is compressed once, when stored
+  (broadsheet.core.compression.PrecompressedPage), so a hit answers in the coding the
+  reader accepts without compressing anything. A hit replays it, so it can be served
+  before Django runs at all:
   `serve_cached_pages` wraps the WSGI application (config/wsgi.py) and answers hits
   without building a request, sending signals or running middleware — a hit then costs
   about what a minimal Django view does (docs/performance.md). Misses, and everything
@@ -54,8 +57,10 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]  # _unmask_ci
     CSRF_TOKEN_LENGTH,
     _unmask_cipher_token,
 )
+from django.utils.cache import patch_vary_headers
 
 from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.compression import PrecompressedPage, chosen_encoding, is_compressible
 from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
 
@@ -324,19 +329,28 @@ def _fresh_entry(key: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None
     return None, entry
 
 
-def _answer(entry: dict[str, Any], cookies: dict[str, str]) -> tuple[bytes, list[tuple[str, str]]]:
-    """The body and headers of a hit for this reader: their CSRF token punched in, and
-    their CSRF cookie set when they had none."""
+def _answer(
+    entry: dict[str, Any], cookies: dict[str, str], accept_encoding: str
+) -> tuple[bytes, list[tuple[str, str]]]:
+    """The body and headers of a hit for this reader: their CSRF token punched in, their
+    CSRF cookie set when they had none, in the coding they accept."""
     parts: list[bytes] = entry["parts"]
     headers: list[tuple[str, str]] = [*entry["headers"], (HIT_HEADER, "hit")]
-    body = parts[0]
+    token = b""
     if len(parts) > 1:
         secret, new_secret = _csrf_secret(cookies)
         # One masked token for every form of the page, as Django's context processor
         # does (a page of comments has dozens of vote forms).
-        body = _masked_csrf_token(secret).encode().join(parts)
+        token = _masked_csrf_token(secret).encode()
         if new_secret:
             headers.append(("Set-Cookie", _csrf_cookie_header(secret)))
+    compressed: PrecompressedPage | None = entry.get("compressed")
+    coding = chosen_encoding(accept_encoding, compressed.offered()) if compressed else None
+    if compressed is not None and coding is not None:
+        body = compressed.body(coding, token)
+        headers.append(("Content-Encoding", coding))
+    else:
+        body = token.join(parts) if token else parts[0]
     headers.append(("Content-Length", str(len(body))))
     return body, headers
 
@@ -368,7 +382,7 @@ def serve_cached_pages(application: WSGIApplication) -> WSGIApplication:
         if entry is None:
             environ[LOOKED_UP] = (key, stale)
             return application(environ, start_response)
-        body, headers = _answer(entry, cookies)
+        body, headers = _answer(entry, cookies, environ.get("HTTP_ACCEPT_ENCODING", ""))
         start_response(f"{entry['status']} {entry['reason']}", headers)
         return [body]
 
@@ -421,10 +435,14 @@ class AnonymousPageCacheMiddleware:
         parts = _parts_around_tokens(response.content, request.META.get("CSRF_COOKIE", ""))
         if parts is None:
             return response
+        compressible = is_compressible(response.get("Content-Type", ""))
+        if compressible:
+            patch_vary_headers(response, ("Accept-Encoding",))
         entry = {
             "scopes": scopes,
             "versions": stored,
             "parts": parts,
+            "compressed": PrecompressedPage.of(parts, CSRF_TOKEN_LENGTH) if compressible else None,
             "status": response.status_code,
             "reason": response.reason_phrase,
             "headers": [
@@ -446,7 +464,9 @@ class AnonymousPageCacheMiddleware:
 
     @staticmethod
     def _from_entry(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
-        body, headers = _answer(entry, request.COOKIES)
+        body, headers = _answer(
+            entry, request.COOKIES, request.META.get("HTTP_ACCEPT_ENCODING", "")
+        )
         response = HttpResponse(body, status=entry["status"])
         for name, value in headers:
             if name == "Set-Cookie":
