@@ -73,6 +73,7 @@ def _wrk(
     timeout: float,
     threads: int = 2,
     extra_env: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> dict[str, float]:
     command = [
         ensure_wrk(),
@@ -82,8 +83,10 @@ def _wrk(
         f"--timeout={max(1, round(timeout))}s",
         "-s",
         str(LUA_DIR / script),
-        url,
     ]
+    for name, value in (headers or {}).items():
+        command += ["-H", f"{name}: {value}"]
+    command.append(url)
     if args:
         command += ["--", *args]
     env = {**os.environ, "BENCH_LUA_DIR": str(LUA_DIR), **(extra_env or {})}
@@ -117,8 +120,16 @@ def _run_from(raw: dict[str, float]) -> Run:
     )
 
 
-def read(url: str, *, connections: int, duration: float, timeout: float = 10.0) -> Run:
-    """GET `url` over `connections` keep-alive connections for `duration` seconds."""
+def read(
+    url: str,
+    *,
+    connections: int,
+    duration: float,
+    timeout: float = 10.0,
+    headers: dict[str, str] | None = None,
+) -> Run:
+    """GET `url` over `connections` keep-alive connections for `duration` seconds, with
+    `headers` (Accept-Encoding, say) on every request."""
     raw = _wrk(
         url,
         script="read.lua",
@@ -126,6 +137,7 @@ def read(url: str, *, connections: int, duration: float, timeout: float = 10.0) 
         connections=connections,
         duration=duration,
         timeout=timeout,
+        headers=headers,
     )
     return _run_from(raw)
 
