@@ -273,6 +273,7 @@ BROADSHEET_SCHEDULE = {
     "broadsheet.moderation.tasks.send_moderation_digest_task": 3600,
     "broadsheet.moderation.tasks.close_old_discussions_task": 86400,
     "broadsheet.core.tasks.prune_task_results_task": 86400,
+    "broadsheet.embed.tasks.send_due_webhooks_task": 60,
 }
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
