@@ -283,6 +283,9 @@ BROADSHEET_RELEASE = ENV.release
 # Embedded threads follow their embedding site's settings; every other thread the
 # articles' policy (BROADSHEET_EMBED_HOST_POLICY).
 BROADSHEET_DISCUSSION_POLICY = "broadsheet.embed.policy.embed_policy"
+# The REST API's /sites reads and changes embedding sites through the embed app, named
+# here (the API does not import its sibling).
+BROADSHEET_API_SITES = "broadsheet.embed.directory.SITES"
 BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.anchor_texts"
 # A person's public name and picture come from their profile (accounts), for every reader,
 # page and e-mail alike.
