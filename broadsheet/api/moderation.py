@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from broadsheet.api.schemas import ErrorOut
+from broadsheet.api.schemas import ErrorOut, KeyPrefix, NameFilter
 from broadsheet.api.security import WRITE_AUTH, check_token, moderator, scoped_key_prefix, writer
 from broadsheet.discussion import actions as discussion_actions
 from broadsheet.discussion.access import access_thread_by_key
@@ -65,8 +65,8 @@ class QueuedCommentOut(Schema):
 def moderation_queue(
     request: HttpRequest,
     tab: Tab = "pending",
-    key_prefix: str = Query("", max_length=100),
-    author: str = Query("", max_length=100),
+    key_prefix: KeyPrefix = "",
+    author: NameFilter = "",
     limit: int = Query(QUEUE_SIZE, ge=1, le=QUEUE_SIZE),
 ) -> list[dict[str, Any]]:
     """One tab of the queue, newest first, as the admin's queue shows it; `key_prefix`

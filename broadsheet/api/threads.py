@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from broadsheet.api.comments import thread_out
-from broadsheet.api.schemas import ErrorOut, ThreadOut
+from broadsheet.api.schemas import ErrorOut, KeyPrefix, ThreadOut
 from broadsheet.api.security import scoped_key_prefix
 from broadsheet.core.ids import MAX_PAGE
 from broadsheet.discussion.selectors import threads_by_key_prefix
@@ -38,7 +38,7 @@ class ThreadPageOut(Schema):
 )
 def list_threads(
     request: HttpRequest,
-    key_prefix: str = Query("", max_length=200),
+    key_prefix: KeyPrefix = "",
     closed: bool | None = None,
     page: int = Query(1, ge=1, le=MAX_PAGE),
 ) -> dict[str, Any]:

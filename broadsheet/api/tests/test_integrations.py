@@ -82,6 +82,11 @@ def test_threads_are_listed_a_site_token_only_its_own(
         client.get("/api/v1/threads", {"key_prefix": f"site:{shop.pk}:"}, headers=own).status_code
         == 403
     )
+    for bad in ("a\x00b", "x" * 101):
+        refused = client.get(
+            "/api/v1/threads", {"key_prefix": bad}, headers=_token(admin, ["read"])
+        )
+        assert refused.status_code == 422 and refused.json()["error"]["field"] == "key_prefix"
     closed = client.get("/api/v1/threads", {"closed": "true"}, headers=_token(admin, ["read"]))
     assert closed.json()["threads"] == []
 
@@ -115,6 +120,10 @@ def test_the_moderation_queue_for_moderators_and_per_site(
     only_shop = client.get("/api/v1/moderation/comments", headers=site_token).json()
     assert [c["body_html"] for c in only_shop] == ['<p dir="auto">Shop, held</p>']
 
+    nul = client.get(
+        "/api/v1/moderation/comments", {"author": "\x00"}, headers=_token(moderator, ["moderate"])
+    )
+    assert nul.status_code == 422 and nul.json()["error"]["field"] == "author"
     reader = make_user("rosa")
     assert (
         client.get("/api/v1/moderation/comments", headers=_token(reader, ["read"])).status_code
