@@ -1,5 +1,5 @@
-"""The discussion section, one comment, or an edit form, as fragments for other sites'
-pages.
+"""The discussion section, one comment, a thread's replies or an edit form, as
+fragments for other sites' pages.
 
 Each is rendered by the discussion app's own templates (as on our article pages); this
 module only makes it fit somewhere else: root-relative addresses become absolute ones on
@@ -25,7 +25,9 @@ from broadsheet.discussion.actions import can_edit
 from broadsheet.discussion.fragments import comment_context, comment_view
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.presentation import build_groups
 from broadsheet.discussion.section import FormState
+from broadsheet.discussion.selectors import comment_tree
 from broadsheet.discussion.templatetags.discussion_tags import render_discussion
 from broadsheet.moderation.rules.honeypot import TIMESTAMP_FIELD
 
@@ -98,6 +100,16 @@ def edit_fragment(request: HttpRequest, comment: Comment, *, actor: Actor) -> tu
         status = 403
     values = {"d": context, "f": state, "thread": comment.thread}
     return _fragment(request, "discussion/fragments/edit.html", values), status
+
+
+def replies_fragment(request: HttpRequest, root: Comment, *, actor: Actor) -> str:
+    """A top-level comment's thread with all its replies, as `actor` sees them (the
+    first page of them: ROOT_PAGE_REPLIES; more are on our own replies page)."""
+    tree = comment_tree(root, viewer=actor)
+    groups = build_groups([root], {root.pk: tree.replies}, actor=actor)
+    context = comment_context(request, root.thread, actor=actor)
+    values = {"d": context, "group": groups[0], "tree": tree}
+    return _fragment(request, "embed/replies.html", values)
 
 
 def subscribe_fragment(request: HttpRequest, context: dict[str, Any]) -> str:

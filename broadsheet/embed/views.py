@@ -185,6 +185,18 @@ def comment_fragment(request: HttpRequest, comment_id: int) -> HttpResponse:
 
 
 @require_GET
+def replies(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET /embed/replies/<top-level comment id>?site=: its thread with all its replies,
+    for "View all N replies" in place (404 for a reply: the embed asks for roots)."""
+    site = access_site(request)
+    comment = access_site_comment(request, site, comment_id)
+    if comment.parent_id is not None:
+        raise Http404("Not a top-level comment")
+    actor = actor_from_request(request)
+    return _personal_html(fragments.replies_fragment(request, comment, actor=actor))
+
+
+@require_GET
 def edit_form(request: HttpRequest, comment_id: int) -> HttpResponse:
     """GET /embed/edit/<id>?site=: the edit form of the reader's own comment (the
     identity token says whose), with its text; the embed saves it through the API

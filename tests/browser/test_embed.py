@@ -367,3 +367,34 @@ def test_the_embed_pages_in_place_edits_notifies_and_goes_live(
     assert page.url == url and page.evaluate("document.cookie") == ""
     assert not [c for c in context.cookies() if c["domain"] == "127.0.0.1"]
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_view_all_replies_opens_in_place(
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
+    no_third_party_cookies: Any,
+    settings: Any,
+) -> None:
+    settings.BROADSHEET_DISCUSSION_REPLIES_PER_ROOT = 1
+    origin, root = host_site
+    url = f"{origin}/replies.html"
+    (root / "replies.html").write_text(_snippet(live_server.url, embed_site))
+    thread = do_register_page(site=embed_site, url=url, title="River post")
+    first = post(thread, guest("layla"), "Dikes or room for the river?", name="Layla")
+    replies = [
+        post(thread, guest(f"r{i}"), f"Answer {i}", parent=first, name="R") for i in range(3)
+    ]
+
+    page = no_third_party_cookies.new_page()
+    page.goto(url)
+    box = page.locator("#broadsheet-thread")
+    expect(box.locator("article.comment")).to_have_count(2)  # the comment and one reply
+    box.get_by_role("link", name="View all 3 replies").click()
+    for reply in replies:
+        expect(box.locator(f"#comment-{reply.pk}")).to_be_visible()
+    expect(box.get_by_role("link", name="View all 3 replies")).to_have_count(0)
+    assert page.url == url
+    page.close()

@@ -162,3 +162,23 @@ def test_the_live_stream_answers_the_sites_origins_only(
         )
         b"".join(refused.streaming_content)
         assert "Access-Control-Allow-Origin" not in refused
+
+
+def test_all_replies_of_a_thread_for_view_all_in_place(
+    blog: EmbeddingSite, thread: Any, settings: Any
+) -> None:
+    settings.BROADSHEET_DISCUSSION_REPLIES_PER_ROOT = 1
+    root = post(thread, guest("g"), "The root", name="G")
+    replies = [post(thread, guest(f"r{i}"), f"Reply {i}", parent=root, name="R") for i in range(3)]
+    client = Client()
+    section = client.get("/embed/thread", {"site": blog.key, "url": PAGE}).content.decode()
+    assert f"/discussion/c/{root.pk}/replies/" in section and "Reply 2" not in section
+    answer = client.get(f"/embed/replies/{root.pk}", {"site": blog.key})
+    html = answer.content.decode()
+    assert answer.status_code == 200 and html.lstrip().startswith('<li class="comment-thread">')
+    assert all(f'id="comment-{reply.pk}"' in html for reply in replies)
+    assert "csrfmiddlewaretoken" not in html and "<script" not in html
+    assert html.count("<a ") == html.count('rel="nofollow ugc')
+    assert client.get(f"/embed/replies/{replies[0].pk}", {"site": blog.key}).status_code == 404
+    other = do_register_site(name="Other", origin_lines=["https://other.example"])
+    assert client.get(f"/embed/replies/{root.pk}", {"site": other.key}).status_code == 404

@@ -199,6 +199,23 @@
     });
   }
 
+  /* "View all N replies": the thread with all its replies, in place. */
+  function allReplies(link, id) {
+    link.setAttribute("aria-disabled", "true");
+    return fragment("/embed/replies/" + id).then(function (a) {
+      var thread = link.closest(".comment-thread"), fresh = a.ok && parse(a.html).firstElementChild;
+      if (!thread || !fresh) throw new Error("The replies could not be loaded.");
+      thread.replaceWith(fresh);
+      tidy();
+      var first = fresh.querySelector(".comment-replies article");
+      if (first) { first.tabIndex = -1; first.focus({ preventScroll: true }); }
+      announce("All replies shown.");
+    }).catch(function (error) {
+      link.removeAttribute("aria-disabled");
+      announce(error.message);
+    });
+  }
+
   function openEdit(id) {
     return fragment("/embed/edit/" + id).then(function (a) {
       var form = swap(id, a.html), field = form && form.querySelector("textarea");
@@ -317,6 +334,8 @@
     function id(re) { return (m = href.match(re)); }
     if (a.hasAttribute("data-discussion-more")) {
       if (a.getAttribute("aria-disabled") !== "true") more(a);
+    } else if (id(/\/discussion\/c\/(\d+)\/replies\/$/)) {
+      if (a.getAttribute("aria-disabled") !== "true") allReplies(a, m[1]);
     } else if (id(/\/discussion\/c\/(\d+)\/edit\//)) openEdit(m[1]);
     else if (a.closest(".comment--editing") && id(/\/discussion\/c\/(\d+)\/$/)) restore(m[1]);
     else if (id(/\/moderation\/report\/(\d+)\//)) openReport(m[1]);
