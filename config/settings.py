@@ -276,6 +276,7 @@ BROADSHEET_SCHEDULE = {
     "broadsheet.moderation.tasks.send_moderation_digest_task": 3600,
     "broadsheet.moderation.tasks.close_old_discussions_task": 86400,
     "broadsheet.core.tasks.prune_task_results_task": 86400,
+    "broadsheet.embed.tasks.send_due_webhooks_task": 60,
 }
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
@@ -285,6 +286,9 @@ BROADSHEET_RELEASE = ENV.release
 # Embedded threads follow their embedding site's settings; every other thread the
 # articles' policy (BROADSHEET_EMBED_HOST_POLICY).
 BROADSHEET_DISCUSSION_POLICY = "broadsheet.embed.policy.embed_policy"
+# The REST API's /sites reads and changes embedding sites through the embed app, named
+# here (the API does not import its sibling).
+BROADSHEET_API_SITES = "broadsheet.embed.directory.SITES"
 BROADSHEET_DISCUSSION_ANCHOR_TEXT = "broadsheet.articles.discussion_policy.anchor_texts"
 # A person's public name and picture come from their profile (accounts), for every reader,
 # page and e-mail alike.

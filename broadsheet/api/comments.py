@@ -98,7 +98,7 @@ def list_comments(
     comments = _nested(groups, thread.key)
     return _json_answer(
         {
-            "thread": _thread_out(thread),
+            "thread": thread_out(thread),
             "sort": str(chosen),
             "page": result.number,
             "page_size": result.page_size,
@@ -194,7 +194,7 @@ def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any
     }
 
 
-def _thread_out(thread: Thread) -> dict[str, Any]:
+def thread_out(thread: Thread) -> dict[str, Any]:
     return {
         "key": thread.key,
         "title": thread.title,

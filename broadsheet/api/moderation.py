@@ -1,20 +1,24 @@
-"""/moderation/comments/{id}/{verb} and /threads/{key}/close|reopen: what the moderation
-queue does, for integrations (a moderator's session with CSRF, or a token with the
-"moderate" scope; a site token only on its own site's discussions)."""
+"""/moderation/comments (the queue), /moderation/comments/{id}/{verb} and
+/threads/{key}/close|reopen: what the moderation queue shows and does, for integrations
+(a moderator's session, with CSRF for changes, or a token with the "moderate" scope; a
+site token only on its own site's discussions)."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Field, Query, Router, Schema
 
-from broadsheet.api.schemas import ErrorOut
-from broadsheet.api.security import WRITE_AUTH, check_token, writer
+from broadsheet.api.schemas import ErrorOut, KeyPrefix, NameFilter
+from broadsheet.api.security import WRITE_AUTH, check_token, moderator, scoped_key_prefix, writer
 from broadsheet.discussion import actions as discussion_actions
 from broadsheet.discussion.access import access_thread_by_key
+from broadsheet.discussion.people import public_name
 from broadsheet.moderation import actions
 from broadsheet.moderation.access import access_moderated_comment
+from broadsheet.moderation.selectors import QUEUE_SIZE, queue_comments
 
 router = Router(tags=["moderation"])
 
@@ -32,6 +36,62 @@ class ModeratedOut(Schema):
 class ThreadStateOut(Schema):
     key: str
     is_closed: bool
+
+
+Tab = Literal["pending", "reported", "held", "approved", "rejected", "spam"]
+
+
+class QueuedCommentOut(Schema):
+    id: int
+    thread_key: str
+    thread_title: str
+    thread_url: str = Field(..., description="The page that shows the discussion")
+    parent_id: int | None
+    status: Literal["approved", "deleted", "pending", "spam", "rejected"]
+    author_name: str
+    is_guest: bool
+    body_html: str
+    created_at: datetime
+    report_count: int
+    moderation_reason: str = Field(..., description="Why a rule held it (empty otherwise)")
+    is_featured: bool
+
+
+@router.get(
+    "/moderation/comments",
+    response={200: list[QueuedCommentOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    summary="The moderation queue",
+)
+def moderation_queue(
+    request: HttpRequest,
+    tab: Tab = "pending",
+    key_prefix: KeyPrefix = "",
+    author: NameFilter = "",
+    limit: int = Query(QUEUE_SIZE, ge=1, le=QUEUE_SIZE),
+) -> list[dict[str, Any]]:
+    """One tab of the queue, newest first, as the admin's queue shows it; `key_prefix`
+    keeps one site's discussions (`site:3:`), `author` matches names."""
+    moderator(request)
+    prefix = scoped_key_prefix(request, key_prefix, scope="moderate")
+    rows = queue_comments(tab=tab, key_prefix=prefix, author=author, limit=limit)
+    return [
+        {
+            "id": c.pk,
+            "thread_key": c.thread.key,
+            "thread_title": c.thread.title,
+            "thread_url": c.thread.host_url,
+            "parent_id": c.parent_id,
+            "status": c.status,
+            "author_name": public_name(c.author) if c.author else c.guest_name,
+            "is_guest": c.author_id is None,
+            "body_html": c.body_html,
+            "created_at": c.created_at,
+            "report_count": c.report_count,
+            "moderation_reason": c.moderation_reason,
+            "is_featured": c.is_featured,
+        }
+        for c in rows
+    ]
 
 
 @router.post(

@@ -50,6 +50,14 @@ Quote = Annotated[
 ]
 
 
+# A filter typed into a query string: one line, no control characters (PostgreSQL
+# refuses a NUL in a LIKE pattern).
+KeyPrefix = Annotated[
+    str, Field(max_length=100, description='"site:3:" or "article-"'), SingleLineText
+]
+NameFilter = Annotated[str, Field(max_length=100), SingleLineText]
+
+
 class ErrorDetail(Schema):
     code: str = Field(
         ...,

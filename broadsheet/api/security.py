@@ -18,7 +18,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from broadsheet.api.models import ApiToken
-from broadsheet.api.tokens import authenticate_api_token, check_token_allows
+from broadsheet.api.tokens import authenticate_api_token, check_token_allows, site_key_prefix
 from broadsheet.core import clients
 from broadsheet.core.errors import NotAllowed
 from broadsheet.discussion.identity import Actor, actor_from_request, uses_identity_token
@@ -117,3 +117,34 @@ def writer(request: HttpRequest, *, scope: str = "write") -> Actor:
     if getattr(request, "auth", None) != CSRF_PASSED:
         csrf_checked(request)
     return actor_from_request(request, mint_reader=True)
+
+
+def scoped_key_prefix(request: HttpRequest, asked: str, *, scope: str) -> str:
+    """The thread-key prefix a listing may cover: what was asked, narrowed to a site
+    token's own site (asking for another site's answers 403). Checks the token's scope."""
+    token = api_token(request)
+    if token is None:
+        return asked
+    check_token_allows(token, scope=scope)
+    if token.site_id is None:
+        return asked
+    own = site_key_prefix(token.site_id)
+    if asked.startswith(own):
+        return asked
+    if own.startswith(asked):  # "" or "site:": everything the token may see
+        return own
+    raise NotAllowed("This site token only acts on its own site's discussions.")
+
+
+def moderator(request: HttpRequest) -> Actor:
+    """The moderator reading the queue: an API token's owner (with the "moderate" scope)
+    or the signed-in reader; NotAllowed for anyone else."""
+    token = api_token(request)
+    if token is not None:
+        check_token_allows(token, scope="moderate")
+        actor = Actor(user=token.user, ip_hash=clients.ip_hash(clients.client_ip(request)))
+    else:
+        actor = actor_from_request(request)
+    if not actor.can_moderate:
+        raise NotAllowed("Only moderators see the moderation queue.")
+    return actor

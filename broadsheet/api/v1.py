@@ -13,6 +13,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from broadsheet.api.comments import router as comments_router
 from broadsheet.api.moderation import router as moderation_router
 from broadsheet.api.security import AUTH
+from broadsheet.api.sites import router as sites_router
+from broadsheet.api.subscriptions import router as subscriptions_router
+from broadsheet.api.threads import router as threads_router
 from broadsheet.core.errors import ActionError
 
 api = NinjaAPI(
@@ -89,3 +92,6 @@ def csrf(request: HttpRequest) -> dict[str, str]:
 
 api.add_router("", comments_router)
 api.add_router("", moderation_router)
+api.add_router("", threads_router)
+api.add_router("", subscriptions_router)
+api.add_router("", sites_router)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from broadsheet.discussion import conf
 from broadsheet.discussion.identity import Actor
@@ -257,6 +257,19 @@ def threads_most_discussed(
         .filter(recent_comments__gt=0)
         .order_by("-recent_comments", "-comment_count", "pk")[:limit]
     )
+
+
+def threads_by_key_prefix(
+    key_prefix: str = "", *, closed: bool | None = None, offset: int = 0, limit: int = 50
+) -> list[Thread]:
+    """Threads whose key starts with `key_prefix` (an embedding site's: "site:3:"), most
+    recently active first; `closed` keeps only closed (True) or open (False) ones. One
+    query (the index on key serves the prefix)."""
+    threads = Thread.objects.filter(key__startswith=key_prefix)
+    if closed is not None:
+        threads = threads.filter(is_closed=closed)
+    ordered = threads.order_by(F("last_comment_at").desc(nulls_last=True), "-created_at", "-pk")
+    return list(ordered[offset : offset + limit])
 
 
 # --- reads for the accounts app (My comments, data export, account deletion) -------------

@@ -1,14 +1,19 @@
-"""The write paths of the embed: registering sites and the pages that show a discussion.
+"""The write paths of the embed: registering sites, changing their settings, and the pages
+that show a discussion.
 
 Webhook endpoints and deliveries have theirs in ``embed/webhooks/actions.py``.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
+from wagtail.log_actions import log
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion.actions import do_register_thread
+from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Thread
 from broadsheet.embed import origins
 from broadsheet.embed.models import EmbeddingSite
@@ -35,6 +40,46 @@ def do_register_site(*, name: str, origin_lines: list[str], **settings: object) 
     return EmbeddingSite.objects.create(
         name=name.strip(), origins="\n".join(line.strip() for line in origin_lines), **settings
     )
+
+
+SITE_SETTINGS = ("name", "is_active", "comments_enabled", "allow_guests", "default_sort")
+
+
+def check_update_site(*, site: EmbeddingSite, actor: Actor, changes: dict[str, Any]) -> None:
+    """Administrators only; every value checked as the admin's form checks it."""
+    if not (actor.is_authenticated and actor.user.is_active and actor.user.is_superuser):
+        raise NotAllowed("Only administrators can change an embedding site.")
+    unknown = set(changes) - {*SITE_SETTINGS, "origins", "moderation_mode"}
+    if unknown:
+        raise ActionError(f"Not a site setting: {', '.join(sorted(unknown))}.")
+    if "name" in changes and not str(changes["name"]).strip():
+        raise ActionError("Give the site a name.", field="name")
+    if "origins" in changes:
+        check_register_site(name=site.name, origin_lines=list(changes["origins"]))
+    if changes.get("default_sort", "newest") not in EmbeddingSite.Sort.values:
+        raise ActionError("Choose newest, oldest or top.", field="default_sort")
+    if changes.get("moderation_mode", "") not in EmbeddingSite.ModerationMode.values:
+        raise ActionError("Choose none, new_commenters or all.", field="moderation_mode")
+
+
+def do_update_site(*, site: EmbeddingSite, actor: Actor, changes: dict[str, Any]) -> EmbeddingSite:
+    """Change some of a site's settings (the API's way; the admin edits the same fields in
+    its form), recorded in the site's history in the admin (Wagtail's log, as the
+    admin's own edits are). Takes the site's row lock."""
+    check_update_site(site=site, actor=actor, changes=changes)
+    values = {
+        name: changes[name] for name in (*SITE_SETTINGS, "moderation_mode") if name in changes
+    }
+    if "name" in values:
+        values["name"] = str(values["name"]).strip()
+    if "origins" in changes:
+        values["origins"] = "\n".join(line.strip() for line in changes["origins"])
+    with transaction.atomic():
+        EmbeddingSite.objects.select_for_update().filter(pk=site.pk).first()
+        EmbeddingSite.objects.filter(pk=site.pk).update(**values)
+        site.refresh_from_db()
+        log(instance=site, action="wagtail.edit", user=actor.user)
+    return site
 
 
 def check_register_page(

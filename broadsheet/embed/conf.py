@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {
     "WEBHOOK_DISABLE_AFTER": 10,
     "WEBHOOK_MAX_RESPONSE_BYTES": 65536,
     "WEBHOOK_ROTATION_HOURS": 24,
+    "WEBHOOK_LOST_AFTER": 300,
     "SSO_MAX_AGE": 3600,
 }
 
@@ -91,6 +92,14 @@ def webhook_rotation_hours() -> int:
     """BROADSHEET_EMBED_WEBHOOK_ROTATION_HOURS (default 24): after a secret is rotated,
     how long deliveries carry a signature with the previous secret too."""
     return int(_get("WEBHOOK_ROTATION_HOURS"))
+
+
+def webhook_lost_after() -> int:
+    """BROADSHEET_EMBED_WEBHOOK_LOST_AFTER (seconds, default 300): an attempt that has not
+    reported back this long after it began (its worker stopped or crashed), or a delivery
+    no task has taken this long after it was made, is sent again by the sweep
+    (``send_due_webhooks``); far longer than one attempt may take."""
+    return int(_get("WEBHOOK_LOST_AFTER"))
 
 
 def sso_max_age() -> int:

@@ -1,23 +1,33 @@
-"""The discussion section as a fragment for other sites' pages.
+"""The discussion section, one comment, a thread's replies or an edit form, as
+fragments for other sites' pages.
 
-The section is rendered by the discussion app's own ``render_discussion`` (the same
-templates as our article pages); this module only makes it fit somewhere else:
-root-relative addresses become absolute ones on this server, every link that does not
-say otherwise gets ``rel="nofollow ugc"`` (readers' links and links to our pages are
-not the host's endorsements), and per-request CSRF fields are dropped (the embed writes
-with an identity token, and a cached fragment must be the same for every reader).
+Each is rendered by the discussion app's own templates (as on our article pages); this
+module only makes it fit somewhere else: root-relative addresses become absolute ones on
+this server, every link that does not say otherwise gets ``rel="nofollow ugc"``
+(readers' links and links to our pages are not the host's endorsements), per-request
+CSRF fields are dropped (the embed writes with an identity token, and a cached fragment
+must be the same for every reader), and so are our pages' scripts (widget.js does on the
+host's page what they do on ours, live updates included).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from broadsheet.discussion.models import Thread
+from broadsheet.discussion.actions import can_edit
+from broadsheet.discussion.fragments import comment_context, comment_view
+from broadsheet.discussion.identity import Actor
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.presentation import build_groups
+from broadsheet.discussion.section import FormState
+from broadsheet.discussion.selectors import comment_tree
 from broadsheet.discussion.templatetags.discussion_tags import render_discussion
 from broadsheet.moderation.rules.honeypot import TIMESTAMP_FIELD
 
@@ -28,9 +38,11 @@ _CSRF_FIELD = re.compile(r'<input type="hidden" name="csrfmiddlewaretoken" value
 # the rule has no opinion without it).
 _RENDER_TIME_FIELD = re.compile(rf'<input type="hidden" name="{TIMESTAMP_FIELD}" value="[^"]*">')
 _ANCHOR_WITHOUT_REL = re.compile(r"<a\b(?![^>]*\brel=)")
+_SCRIPT = re.compile(r"<script\b[^>]*>\s*</script>")
 
 
 def adapt(html: str, base: str) -> str:
+    html = _SCRIPT.sub("", html)
     html = _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base}/', html)
     html = _CSRF_FIELD.sub("", html)
     html = _RENDER_TIME_FIELD.sub("", html)
@@ -43,16 +55,66 @@ def section_fragment(request: HttpRequest, thread: Thread) -> str:
     html: SafeString = render_discussion(
         request, thread_key=thread.key, title=thread.title, url=thread.url
     )
-    # render_discussion asked for a CSRF token; the fragment does not use it, and a
-    # cacheable answer must not set a cookie.
-    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
-    base = request.build_absolute_uri("/").rstrip("/")
+    _without_csrf_cookie(request)  # (and a cacheable answer sets none)
+    base = _base(request)
     # The wrapper tells the embed which thread it shows (its writes name the thread key).
     return format_html(
         '<div class="bs-thread" data-thread-key="{}">{}</div>',
         thread.key,
         mark_safe(adapt(str(html), base)),
     )
+
+
+def _base(request: HttpRequest) -> str:
+    return request.build_absolute_uri("/").rstrip("/")
+
+
+def _without_csrf_cookie(request: HttpRequest) -> None:
+    """Our templates ask for a CSRF token; a fragment for another site's page does not
+    use it (and drops the field), and must not set a cookie."""
+    request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+
+
+def _fragment(request: HttpRequest, template: str, context: dict[str, Any]) -> str:
+    html = render_to_string(template, context, request)
+    _without_csrf_cookie(request)
+    return adapt(html, _base(request))
+
+
+def comment_fragment(request: HttpRequest, comment: Comment, *, actor: Actor) -> str:
+    """One comment as `actor` sees it (live updates insert it; an edit's "Cancel" and
+    "Save" put it back)."""
+    context = comment_context(request, comment.thread, actor=actor)
+    view = comment_view(comment, actor=actor)
+    return _fragment(request, "discussion/includes/comment.html", {"d": context, "c": view})
+
+
+def edit_fragment(request: HttpRequest, comment: Comment, *, actor: Actor) -> tuple[str, int]:
+    """The edit form of `actor`'s own comment, with its source text, and the status to
+    answer with (403, the form saying why, once it may no longer be edited)."""
+    context = comment_context(request, comment.thread, actor=actor)
+    state = FormState(kind="edit", comment=comment, data={"body": comment.body_source})
+    status = 200
+    if not can_edit(comment, actor):
+        state.errors = {"__all__": "This comment can no longer be edited."}
+        status = 403
+    values = {"d": context, "f": state, "thread": comment.thread}
+    return _fragment(request, "discussion/fragments/edit.html", values), status
+
+
+def replies_fragment(request: HttpRequest, root: Comment, *, actor: Actor) -> str:
+    """A top-level comment's thread with all its replies, as `actor` sees them (the
+    first page of them: ROOT_PAGE_REPLIES; more are on our own replies page)."""
+    tree = comment_tree(root, viewer=actor)
+    groups = build_groups([root], {root.pk: tree.replies}, actor=actor)
+    context = comment_context(request, root.thread, actor=actor)
+    values = {"d": context, "group": groups[0], "tree": tree}
+    return _fragment(request, "embed/replies.html", values)
+
+
+def subscribe_fragment(request: HttpRequest, context: dict[str, Any]) -> str:
+    """The "Notify of" form with the answer to a subscription (notifications' fragment)."""
+    return _fragment(request, "notifications/fragments/answer.html", context)
 
 
 # The live stream's starting point (realtime) is the render time: it does not make the

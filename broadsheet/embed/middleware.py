@@ -1,4 +1,5 @@
-"""CORS for embedding sites' pages: the embed's own endpoints and the REST API.
+"""CORS for embedding sites' pages: the embed's own endpoints, the live stream and the
+REST API.
 
 Only origins that an active embedding site allows get an Access-Control-Allow-Origin
 answer; credentials (cookies) are never allowed cross-origin (the embed names its reader
@@ -17,7 +18,10 @@ from broadsheet.discussion.identity import IDENTITY_HEADER
 from broadsheet.embed import origins
 from broadsheet.embed.selectors import active_site_by_key, origin_is_embedding
 
-CORS_PREFIXES = ("/embed/", "/api/v1/")
+# /live/: the embed listens to its thread's stream with EventSource, without credentials,
+# so it hears the public channel only (realtime picks channels from cookies alone).
+CORS_PREFIXES = ("/embed/", "/live/", "/api/v1/")
+SITE_PREFIXES = ("/embed/", "/live/")
 ALLOWED_HEADERS = f"Content-Type, {IDENTITY_HEADER}, If-None-Match"
 ALLOWED_METHODS = "GET, POST, PATCH, DELETE"
 PREFLIGHT_MAX_AGE = "600"
@@ -25,13 +29,13 @@ PREFLIGHT_MAX_AGE = "600"
 
 def allowed_origin(request: HttpRequest) -> str | None:
     """The request's Origin when it may read the answer: the `site` parameter's origins
-    on /embed/, any active site's on the API."""
+    on /embed/ and /live/, any active site's on the API."""
     origin = request.headers.get("Origin")
     if not origin or not request.path.startswith(CORS_PREFIXES):
         return None
     if origin == f"{request.scheme}://{request.get_host()}":
         return None  # our own pages: same-origin, nothing to allow (and no query)
-    if request.path.startswith("/embed/"):
+    if request.path.startswith(SITE_PREFIXES):
         site = active_site_by_key(request.GET.get("site", ""))
         return origin if site and origins.origin_allowed(site.rules, origin) else None
     return origin if origin_is_embedding(origin) else None

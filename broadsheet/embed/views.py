@@ -1,6 +1,7 @@
 """The embed's public endpoints (/embed/): the discussion fragment for scripts and
-server-side includes, the iframe page, comment counts, identity tokens, reports and the
-sign-in hand-over. Each: parse → access → action or selector → render."""
+server-side includes, the iframe page, comment counts, identity tokens, one comment and
+its edit form, reports, "Notify of" and the sign-in hand-over. Each: parse → access →
+action or selector → render."""
 
 from __future__ import annotations
 
@@ -18,7 +19,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from broadsheet.core import clients
 from broadsheet.core.errors import ActionError
 from broadsheet.core.ratelimit import enforce
+from broadsheet.discussion.access import access_comment, access_thread
 from broadsheet.discussion.identity import actor_from_request, identity_token, uses_identity_token
+from broadsheet.discussion.models import Comment, Thread
 from broadsheet.embed import conf, fragments, origins, selectors
 from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite
@@ -26,6 +29,8 @@ from broadsheet.embed.sso import do_sign_in_with_sso
 from broadsheet.moderation.access import access_reportable_comment
 from broadsheet.moderation.actions import do_report_comment
 from broadsheet.moderation.forms import ReportForm
+from broadsheet.notifications.actions import do_subscribe
+from broadsheet.notifications.forms import SubscribeForm
 
 MAX_COUNT_PAGES = 100
 SIGNIN_ATTEMPTS = (10, 300)  # per client IP per 5 minutes
@@ -47,6 +52,29 @@ def _thread_of_page(request: HttpRequest, site: EmbeddingSite) -> Any:
         identifier=request.GET.get("id", ""),
         origin=request.headers.get("Origin"),
     )
+
+
+def access_site_comment(request: HttpRequest, site: EmbeddingSite, comment_id: int) -> Comment:
+    """A comment this request's reader may see, on one of `site`'s pages; 404 otherwise
+    (a site's pages read only its own discussions)."""
+    comment = access_comment(actor_from_request(request), comment_id)
+    if not comment.thread.key.startswith(origins.key_prefix(site.pk)):
+        raise Http404("No such comment")
+    return comment
+
+
+def access_site_thread(site: EmbeddingSite, thread_id: int) -> Thread:
+    thread = access_thread(thread_id)
+    if not thread.key.startswith(origins.key_prefix(site.pk)):
+        raise Http404("No such discussion")
+    return thread
+
+
+def _personal_html(content: str, status: int = 200) -> HttpResponse:
+    """A fragment made for one reader: never stored by a shared cache."""
+    response = HttpResponse(content, status=status, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    return response
 
 
 def _refused(error: ActionError) -> HttpResponse:
@@ -144,6 +172,67 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     context = {"comment": comment, "form": form, "error": error, "done": done}
     status = error.status if error else 200
     return render(request, "moderation/report_fragment.html", context, status=status)
+
+
+@require_GET
+def comment_fragment(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET /embed/comment/<id>?site=: one comment as this reader sees it (live updates
+    insert new ones; an edit form's "Cancel" and "Save" put it back)."""
+    site = access_site(request)
+    comment = access_site_comment(request, site, comment_id)
+    actor = actor_from_request(request)
+    return _personal_html(fragments.comment_fragment(request, comment, actor=actor))
+
+
+@require_GET
+def replies(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET /embed/replies/<top-level comment id>?site=: its thread with all its replies,
+    for "View all N replies" in place (404 for a reply: the embed asks for roots)."""
+    site = access_site(request)
+    comment = access_site_comment(request, site, comment_id)
+    if comment.parent_id is not None:
+        raise Http404("Not a top-level comment")
+    actor = actor_from_request(request)
+    return _personal_html(fragments.replies_fragment(request, comment, actor=actor))
+
+
+@require_GET
+def edit_form(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """GET /embed/edit/<id>?site=: the edit form of the reader's own comment (the
+    identity token says whose), with its text; the embed saves it through the API
+    (PATCH /api/v1/comments/<id>)."""
+    site = access_site(request)
+    comment = access_site_comment(request, site, comment_id)
+    actor = actor_from_request(request)
+    return _personal_html(*fragments.edit_fragment(request, comment, actor=actor))
+
+
+@csrf_exempt
+@require_POST
+def subscribe(request: HttpRequest, thread_id: int) -> HttpResponse:
+    """POST /embed/subscribe/<thread id>?site= (kind, email): "Notify of" from an embed,
+    with an identity token instead of the CSRF cookie; answers with the control and
+    its message (a confirmation e-mail for guests: double opt-in)."""
+    site = access_site(request)
+    if not uses_identity_token(request):
+        return HttpResponse("An identity token is required.", status=403)
+    thread = access_site_thread(site, thread_id)
+    actor = actor_from_request(request)
+    values = SubscribeForm(request.POST).values()
+    context: dict[str, Any] = {"thread": thread, "back": thread.host_url, "values": values}
+    context["signed_in"], status = actor.is_authenticated, 200
+    try:
+        result = do_subscribe(
+            thread=thread,
+            kind=values["kind"],
+            email=values["email"],
+            user=actor.user,
+            ip_hash=actor.ip_hash,
+        )
+        context["message"] = result.message
+    except ActionError as error:
+        context["error"], status = error, error.status
+    return _personal_html(fragments.subscribe_fragment(request, context), status)
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,6 +1,7 @@
 """The embed on another site's page, in a real browser with third-party cookies
-blocked: read, post as a guest, vote, reply, sort, sign in (popup), the count script on
-a listing page, the iframe mode, and no cookie on the host page.
+blocked: read, post as a guest, vote, reply, sort, sign in (popup); "Load more" in
+place, editing, "Notify of" and live updates; the count script on a listing page, the
+iframe mode, and no cookie on the host page.
 
 The host is a plain static server on 127.0.0.1 (port in this suite's range); Broadsheet
 is the live server on localhost: another origin, and another site for the browser.
@@ -19,10 +20,13 @@ import pytest
 from django.test import Client
 from playwright.sync_api import BrowserType, Page, expect
 
+from broadsheet.discussion.actions import do_cast_vote, do_delete_comment
 from broadsheet.discussion.models import Comment
-from broadsheet.discussion.testing import guest, make_user, post
+from broadsheet.discussion.testing import guest, make_user, member, post
 from broadsheet.embed.actions import do_register_page, do_register_site
 from broadsheet.embed.models import EmbeddingSite
+from broadsheet.notifications.models import Subscription
+from broadsheet.notifications.testing import Mailbox, smtp_server
 from conftest import CHROMIUM, CHROMIUM_FLAGS
 
 HOST_PORTS = range(8840, 8860)
@@ -260,4 +264,137 @@ def test_an_included_discussion_reads_without_javascript_and_is_enhanced_with_it
     box.get_by_role("link", name="Oldest").click()
     expect(box.get_by_role("link", name="Oldest")).to_have_attribute("aria-current", "true")
     assert len(fetched) == 1 and page.url == url
+    page.close()
+
+
+def _page_top(element: Any) -> float:
+    """Where an element is on the page (not in the viewport, which scrolls)."""
+    return float(element.evaluate("e => e.getBoundingClientRect().top + window.scrollY"))
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Mailbox]:
+    with smtp_server() as (box, mailers):
+        settings.MAILERS = mailers
+        yield box
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_embed_pages_in_place_edits_notifies_and_goes_live(
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
+    no_third_party_cookies: Any,
+    settings: Any,
+    smtp: Mailbox,
+) -> None:
+    settings.BROADSHEET_DISCUSSION_PAGE_SIZE = 3
+    origin, root = host_site
+    url = f"{origin}/live.html"
+    (root / "live.html").write_text(_snippet(live_server.url, embed_site))
+    thread = do_register_page(site=embed_site, url=url, title="River post")
+    older = [
+        post(thread, guest(f"g{i}"), f"Older comment {i}", name=f"Reader {i}") for i in range(5)
+    ]
+
+    context = no_third_party_cookies.new_context()
+    page: Page = context.new_page()
+    page.goto(url)
+    box = page.locator("#broadsheet-thread")
+    expect(box).to_have_attribute("data-live-state", "open")
+    expect(box.locator("article.comment")).to_have_count(3)
+
+    # "Load more comments" appends the next page in place: nothing above it moves.
+    newest = box.locator(f"#comment-{older[4].pk}")
+    before = _page_top(newest)
+    box.get_by_role("link", name="Load more comments").click()
+    expect(box.locator("article.comment")).to_have_count(5)
+    expect(box.locator(f"#comment-{older[1].pk}")).to_be_focused()
+    expect(box.get_by_role("link", name="Load more comments")).to_have_count(0)
+    assert _page_top(newest) == before and page.url == url
+
+    # Someone comments elsewhere: offered in a bubble, shown when asked for.
+    news = post(thread, guest("layla"), "Fresh from the river.", name="Layla")
+    bubble = box.get_by_role("button", name="1 new comment — show")
+    expect(bubble).to_be_visible()
+    expect(box.locator("#discussion-count")).to_have_text("6")
+    expect(box.locator(f"#comment-{news.pk}")).to_have_count(0)
+    assert _page_top(newest) == before
+    bubble.click()
+    expect(box.locator(f"#comment-{news.pk}")).to_be_focused()
+    expect(bubble).to_be_hidden()
+    # A vote elsewhere changes the score in place; a deletion leaves the placeholder.
+    do_cast_vote(comment=news, actor=guest("voter"), value=1)
+    expect(box.locator(f"#comment-{news.pk} [data-score]")).to_have_text("1")
+    do_delete_comment(
+        comment=Comment.objects.get(pk=older[0].pk), actor=member(make_user("mod", staff=True))
+    )
+    expect(box.locator(f"#comment-{older[0].pk}")).to_contain_text("[deleted]")
+
+    # The guest posts, then edits the comment in place.
+    form = box.locator("form.comment-form").first
+    form.get_by_label("Name").fill("Gabriel")
+    form.get_by_label("E-mail").fill("gabriel@example.org")
+    form.get_by_label("Your comment").fill("First from the blog.")
+    form.get_by_role("button", name="Post comment").click()
+    mine = box.locator("article.comment", has_text="First from the blog.")
+    expect(mine).to_be_visible()
+    mine.get_by_role("link", name="Edit").click()
+    field = box.locator("form.comment-form--edit").get_by_label("Your comment")
+    expect(field).to_be_focused()
+    expect(field).to_have_value("First from the blog.")
+    field.fill("First from the blog, **edited**.")
+    box.get_by_role("button", name="Save changes").click()
+    expect(box.locator("article.comment strong", has_text="edited")).to_be_visible()
+    edited = Comment.objects.get(body_source="First from the blog, **edited**.")
+    expect(box.locator(f"#comment-{edited.pk} .comment__edited")).to_be_visible()
+    expect(bubble).to_be_hidden()  # their own comment was never "new" to them
+
+    # "Notify of": double opt-in, from the host's page.
+    box.get_by_text("Notify of…").click()
+    notify = box.locator("#notify-form")
+    notify.get_by_label("new replies to my comments").check()
+    notify.get_by_label("E-mail").fill("gabriel@example.org")
+    notify.get_by_role("button", name="Subscribe").click()
+    expect(box.locator("#notify-form .notify__message")).to_contain_text(
+        "a message with a confirmation link is on its way"
+    )
+    assert smtp.to("gabriel@example.org")
+    subscription = Subscription.objects.get(thread=thread)
+    assert (subscription.kind, subscription.status) == ("replies", "pending")
+
+    assert page.url == url and page.evaluate("document.cookie") == ""
+    assert not [c for c in context.cookies() if c["domain"] == "127.0.0.1"]
+    context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_view_all_replies_opens_in_place(
+    live_server: Any,
+    host_site: tuple[str, Path],
+    embed_site: EmbeddingSite,
+    no_third_party_cookies: Any,
+    settings: Any,
+) -> None:
+    settings.BROADSHEET_DISCUSSION_REPLIES_PER_ROOT = 1
+    origin, root = host_site
+    url = f"{origin}/replies.html"
+    (root / "replies.html").write_text(_snippet(live_server.url, embed_site))
+    thread = do_register_page(site=embed_site, url=url, title="River post")
+    first = post(thread, guest("layla"), "Dikes or room for the river?", name="Layla")
+    replies = [
+        post(thread, guest(f"r{i}"), f"Answer {i}", parent=first, name="R") for i in range(3)
+    ]
+
+    page = no_third_party_cookies.new_page()
+    page.goto(url)
+    box = page.locator("#broadsheet-thread")
+    expect(box.locator("article.comment")).to_have_count(2)  # the comment and one reply
+    box.get_by_role("link", name="View all 3 replies").click()
+    for reply in replies:
+        expect(box.locator(f"#comment-{reply.pk}")).to_be_visible()
+    expect(box.get_by_role("link", name="View all 3 replies")).to_have_count(0)
+    assert page.url == url
     page.close()

@@ -5,13 +5,21 @@ outbound guard."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from io import StringIO
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -25,9 +33,11 @@ from broadsheet.embed.actions import do_register_page
 from broadsheet.embed.models import EmbeddingSite, WebhookDelivery, WebhookEndpoint
 from broadsheet.embed.tests.conftest import PAGE
 from broadsheet.embed.webhooks import actions, guard
+from broadsheet.embed.webhooks.dispatch import payload
 from broadsheet.embed.webhooks.listeners import webhook_type
 
 Status = WebhookDelivery.Status
+ROOT = Path(__file__).resolve().parents[3]
 
 # Webhooks are queued after commit, as in production: real transactions here.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,6 +70,11 @@ def _comment(thread: Any, body: str = "Hello", parent: Any = None) -> Any:
 
 def _payloads(receiver: Receiver) -> list[dict[str, Any]]:
     return [json.loads(r.body) for r in receiver.received]
+
+
+def _make_due(delivery: WebhookDelivery, *, ago: timedelta = timedelta(seconds=1)) -> None:
+    """Time passes for one delivery: its retry is due (rather than waiting for it)."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now() - ago)
 
 
 def test_events_arrive_signed_with_id_type_time_and_data(
@@ -121,10 +136,14 @@ def test_a_failed_delivery_is_retried_with_exponential_back_off(
     assert delivery.next_attempt_at is not None
     assert timedelta(seconds=29) < delivery.next_attempt_at - before < timedelta(seconds=35)
     assert actions.due_deliveries() == []  # not yet due
+    assert actions.do_attempt_delivery(delivery_id=delivery.pk) == "skipped"  # nor sent early
+    _make_due(delivery)
+    assert actions.due_deliveries() == [delivery.pk]
     assert actions.do_attempt_delivery(delivery_id=delivery.pk) == "retry"
     delivery.refresh_from_db()
     assert delivery.attempts == 2
     assert delivery.next_attempt_at - timezone.now() > timedelta(seconds=55)  # type: ignore[operator]
+    _make_due(delivery)
     assert actions.do_attempt_delivery(delivery_id=delivery.pk) == "succeeded"
     delivery.refresh_from_db()
     assert delivery.status == Status.SUCCEEDED and delivery.response_body == "ok"
@@ -146,6 +165,7 @@ def test_gives_up_after_the_last_attempt_and_disables_a_failing_endpoint(
     receiver.statuses = [500] * 10
     thread = do_register_page(site=blog, url=PAGE)
     first = WebhookDelivery.objects.get()
+    _make_due(first)
     assert actions.do_attempt_delivery(delivery_id=first.pk) == "failed"
     _comment(thread)  # a third failure in a row: the endpoint is switched off
     endpoint.refresh_from_db()
@@ -291,3 +311,117 @@ def test_moderation_decisions_are_delivered(
     types = [p["type"] for p in _payloads(receiver)]
     assert types == ["thread.created", "comment.approved", "comment.rejected"]
     assert _payloads(receiver)[-1]["data"]["comment"]["status"] == "rejected"
+
+
+# --- the sweep: deliveries whose task was lost ------------------------------------------
+
+
+def database_url() -> str:
+    """The test database, for a worker in another process."""
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        auth = quote(db["USER"] or "") + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
+        return f"postgres://{auth}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return f"sqlite:///{db['NAME']}"
+
+
+def _lost_delivery(endpoint: WebhookEndpoint, *, minutes_ago: int = 10) -> WebhookDelivery:
+    """A delivery committed but never queued (its web process stopped in between)."""
+    event_id, body = payload("thread.created", {"thread": {"id": 1}})
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint, event_id=event_id, event_type="thread.created", payload=body
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        created_at=timezone.now() - timedelta(minutes=minutes_ago)
+    )
+    return delivery
+
+
+def test_the_sweep_sends_due_retries_and_deliveries_no_task_took(
+    endpoint: WebhookEndpoint, receiver: Receiver, blog: EmbeddingSite
+) -> None:
+    receiver.statuses = [500]
+    do_register_page(site=blog, url=PAGE)  # fails once: a retry, due in 30 s
+    retry = WebhookDelivery.objects.get()
+    lost = _lost_delivery(endpoint)
+    fresh = _lost_delivery(endpoint, minutes_ago=0)  # its task may still come: left alone
+    out = StringIO()
+    call_command("send_due_webhooks", stdout=out)
+    assert out.getvalue() == "Queued 1 webhook delivery.\n"  # the lost one only
+    _make_due(retry)
+    call_command("send_due_webhooks", stdout=out)
+    statuses = dict(WebhookDelivery.objects.values_list("pk", "status"))
+    assert statuses == {
+        retry.pk: Status.SUCCEEDED,
+        lost.pk: Status.SUCCEEDED,
+        fresh.pk: Status.PENDING,
+    }
+    assert len(receiver.received) == 3  # the failed attempt, then one each
+    call_command("send_due_webhooks", stdout=out)
+    assert len(receiver.received) == 3  # nothing twice
+
+
+def test_the_sweep_runs_every_minute_on_the_schedule(
+    endpoint: WebhookEndpoint, receiver: Receiver
+) -> None:
+    from django.utils.module_loading import import_string
+
+    from broadsheet.core.schedule import scheduled_jobs
+
+    jobs = {job.task_path: job.every_seconds for job in scheduled_jobs()}
+    path = "broadsheet.embed.tasks.send_due_webhooks_task"
+    assert 0 < jobs[path] <= 60
+    lost = _lost_delivery(endpoint)
+    import_string(path).enqueue()  # as run_schedule does
+    lost.refresh_from_db()
+    assert lost.status == Status.SUCCEEDED and len(receiver.received) == 1
+
+
+@pytest.mark.slow
+def test_a_delivery_whose_worker_was_killed_mid_attempt_is_sent_again(
+    endpoint: WebhookEndpoint, receiver: Receiver, tmp_path: Path
+) -> None:
+    """A real worker process (the sweep, running the attempt in its own process) is
+    killed with SIGKILL while the receiver holds its request; the next sweep leaves the
+    attempt alone while it may still answer, and sends the event again once it is lost."""
+    lost = _lost_delivery(endpoint)
+    receiver.delay = 120  # the receiver holds the attempt until the worker is killed
+    # The worker's own settings: the test's, with a timeout longer than the hold.
+    (tmp_path / "sweep_settings.py").write_text(
+        "from config.test_settings import *  # noqa\nBROADSHEET_EMBED_WEBHOOK_TIMEOUT = 600\n"
+    )
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": f"{tmp_path}:{ROOT}",
+        "DJANGO_SETTINGS_MODULE": "sweep_settings",
+        "DATABASE_URL": database_url(),
+        "BROADSHEET_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "sweep-test-only",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "send_due_webhooks"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not receiver.received and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(receiver.received) == 1, "the worker never reached the receiver"
+    finally:
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts) == (Status.PENDING, 1)  # claimed, never recorded
+    receiver.delay = 0
+    call_command("send_due_webhooks", stdout=StringIO())
+    assert len(receiver.received) == 1  # it may still answer: not sent twice
+    # BROADSHEET_EMBED_WEBHOOK_LOST_AFTER passes without an outcome: the attempt is lost.
+    WebhookDelivery.objects.filter(pk=lost.pk).update(
+        last_attempt_at=timezone.now() - timedelta(minutes=10)
+    )
+    call_command("send_due_webhooks", stdout=StringIO())
+    lost.refresh_from_db()
+    assert (lost.status, lost.attempts) == (Status.SUCCEEDED, 2)
+    assert [json.loads(r.body)["id"] for r in receiver.received] == [lost.event_id] * 2

@@ -1,7 +1,14 @@
-"""The write paths of webhooks: attempting a delivery (the task's body), redelivering,
-enabling an endpoint again after it was disabled, rotating its secret.
+"""The write paths of webhooks: attempting a delivery (the task's body), the sweep that
+queues deliveries whose attempt is due or was lost, redelivering, enabling an endpoint
+again after it was disabled, rotating its secret.
 
 Locks: endpoint row → delivery row. No transaction is held while a receiver answers.
+
+An attempt claims its delivery under the row lock before it sends: it counts the attempt
+and, for a retry, moves ``next_attempt_at`` on by BROADSHEET_EMBED_WEBHOOK_LOST_AFTER (a
+lease: the attempt's own outcome replaces it). So a second task for the same delivery (the
+deferred retry and the sweep, or a task queued twice) finds it not due and sends nothing,
+and an attempt whose worker died is due again once the lease runs out.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ import time
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from broadsheet.core.errors import ActionError, NotAllowed
@@ -54,12 +61,14 @@ def do_attempt_delivery(*, delivery_id: int) -> str:
         if delivery is None or delivery.status in (Status.SUCCEEDED, Status.FAILED):
             return "skipped"
         endpoint = delivery.endpoint
-        if not endpoint.is_enabled:
+        now = timezone.now()
+        if not endpoint.is_enabled or _in_flight_or_not_due(delivery, now):
             return "skipped"
         headers = _request_headers(delivery, endpoint)
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            attempts=F("attempts") + 1, last_attempt_at=timezone.now(), request_headers=headers
-        )
+        claim: dict[str, object] = {"last_attempt_at": now, "request_headers": headers}
+        if delivery.status == Status.RETRYING:
+            claim["next_attempt_at"] = now + timedelta(seconds=conf.webhook_lost_after())
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=F("attempts") + 1, **claim)
     status, body, error = None, b"", ""
     try:
         answer = guard.post(
@@ -78,6 +87,15 @@ def do_attempt_delivery(*, delivery_id: int) -> str:
     except OSError as failure:
         error = f"{type(failure).__name__}: {failure}"
     return _record_attempt(delivery, status, body, error)
+
+
+def _in_flight_or_not_due(delivery: WebhookDelivery, now: datetime) -> bool:
+    """A retry before its time (or while another attempt holds its lease), or a first
+    attempt that another task began less than BROADSHEET_EMBED_WEBHOOK_LOST_AFTER ago."""
+    if delivery.status == Status.RETRYING:
+        return delivery.next_attempt_at is not None and delivery.next_attempt_at > now
+    lost_after = timedelta(seconds=conf.webhook_lost_after())
+    return delivery.last_attempt_at is not None and delivery.last_attempt_at > now - lost_after
 
 
 def _record_attempt(delivery: WebhookDelivery, status: int | None, body: bytes, error: str) -> str:
@@ -116,8 +134,8 @@ def _record_attempt(delivery: WebhookDelivery, status: int | None, body: bytes, 
 
 def schedule_attempt(delivery_id: int, when: datetime) -> None:
     """Queue the next attempt for `when` on backends that can defer (the database
-    backend). One that cannot (the test suite's immediate backend) leaves it to
-    ``manage.py send_due_webhooks``, which sends every delivery that is due."""
+    backend). One that cannot (the test suite's immediate backend) leaves it to the
+    sweep (``send_due_webhooks``), which queues every delivery that is due."""
     from broadsheet.embed.tasks import deliver_webhook_task
 
     backend = deliver_webhook_task.get_backend()
@@ -125,14 +143,29 @@ def schedule_attempt(delivery_id: int, when: datetime) -> None:
         deliver_webhook_task.using(run_after=when).enqueue(delivery_id=delivery_id)
 
 
-def due_deliveries() -> list[int]:
-    return list(
-        WebhookDelivery.objects.filter(
-            status=Status.RETRYING,
-            next_attempt_at__lte=timezone.now(),
-            endpoint__is_enabled=True,
-        ).values_list("pk", flat=True)
+def due_deliveries(*, limit: int = 500) -> list[int]:
+    """Deliveries of enabled endpoints that should be attempted now, oldest first: retries
+    that are due (their deferred task lost, or never queued) and first attempts that no
+    task took, or whose attempt never reported back, within
+    BROADSHEET_EMBED_WEBHOOK_LOST_AFTER (a worker stopped or crashed)."""
+    now = timezone.now()
+    lost = now - timedelta(seconds=conf.webhook_lost_after())
+    retry_due = Q(status=Status.RETRYING, next_attempt_at__lte=now)
+    first_lost = Q(status=Status.PENDING) & (
+        Q(last_attempt_at__lte=lost) | Q(last_attempt_at__isnull=True, created_at__lte=lost)
     )
+    rows = WebhookDelivery.objects.filter(retry_due | first_lost, endpoint__is_enabled=True)
+    return list(rows.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+
+
+def do_send_due_webhooks() -> int:
+    """The sweep (every minute on BROADSHEET_SCHEDULE, or ``manage.py send_due_webhooks``):
+    queue an attempt of every due delivery. Returns how many were queued. An attempt that
+    finds its delivery taken meanwhile sends nothing (the claim above)."""
+    due = due_deliveries()
+    for delivery_id in due:
+        _enqueue(delivery_id)
+    return len(due)
 
 
 def check_manage_webhooks(*, actor: Actor) -> None:
