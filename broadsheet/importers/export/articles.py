@@ -4,8 +4,8 @@ Images travel as references (title, file name in the media storage, size, focal
 point), not as bytes: a newsroom moving its site copies its media folder, and the
 restore finds each file there. Articles carry their live content, their published
 state and dates, and, when an editor has saved changes not yet published, that draft
-as well. Page ids inside article bodies (image blocks) are the exporting site's; the
-restore maps them.
+as well; redirects (the old addresses a WordPress import made answer) come last. Image
+ids inside article bodies are the exporting site's; the restore maps them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 
 from broadsheet.articles.models import ArticlePage, Author, HomePage, SectionPage
@@ -139,8 +140,23 @@ def article_records() -> Iterator[dict[str, Any]]:
         }
 
 
+def redirect_records() -> Iterator[dict[str, Any]]:
+    """Old addresses answering with a redirect (a WordPress import leaves one per
+    permalink): to a page (by id), or to a link."""
+    rows = Redirect.objects.filter(site__isnull=True).order_by("old_path")
+    for redirect in rows.iterator(chunk_size=1000):
+        yield {
+            "type": "redirect",
+            "old_path": redirect.old_path,
+            "is_permanent": redirect.is_permanent,
+            "page": redirect.redirect_page_id,
+            "link": redirect.redirect_link,
+        }
+
+
 def records() -> Iterator[dict[str, Any]]:
     yield from image_records()
     yield from author_records()
     yield from section_records()
     yield from article_records()
+    yield from redirect_records()

@@ -24,6 +24,7 @@ RECORD_TYPES = (
     "author",
     "section",
     "article",
+    "redirect",
     "thread",
     "comment",
     "subscription",

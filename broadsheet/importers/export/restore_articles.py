@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
 from django.db import transaction
+from wagtail.contrib.redirects.models import Redirect
 from wagtail.images import get_image_model
 from wagtail.models import Page
 
@@ -228,3 +229,26 @@ class ArticleRestore:
                 draft.save_revision()
             self.restore.remember(ImportedRecord.Kind.ARTICLE, record["id"], article.pk)
         self.articles[record["id"]] = article.pk
+
+    def redirect(self, record: dict[str, Any]) -> None:
+        """An old address, to the page it named (mapped) or its link; a path that
+        already redirects here is left as it is."""
+        self.report.count("redirects read")
+        old_path = Redirect.normalise_path(record["old_path"])
+        if Redirect.objects.filter(old_path=old_path, site__isnull=True).exists():
+            self.report.count("redirects here already")
+            return
+        page_id = None
+        if record["page"] is not None:
+            page_id = self.articles.get(record["page"]) or self.sections.get(record["page"])
+            if page_id is None:
+                self.report.note("redirects to pages not imported (skipped)", old_path)
+                return
+        self.report.count("redirects created")
+        if not self.restore.dry_run:
+            Redirect.objects.create(
+                old_path=old_path,
+                is_permanent=bool(record["is_permanent"]),
+                redirect_page_id=page_id,
+                redirect_link=record["link"],
+            )

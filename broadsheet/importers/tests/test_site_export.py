@@ -13,6 +13,7 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.utils import timezone
+from wagtail.contrib.redirects.models import Redirect
 
 from broadsheet.accounts.models import Profile
 from broadsheet.articles.actions import do_cast_reaction
@@ -210,6 +211,9 @@ def normalised(path: Path) -> dict[str, Any]:
             r["article"] = page(r["article"])
             r["thread_key"] = key(r["thread_key"])
             out[f"reactions {r['thread_key']}"] = r
+        elif kind == "redirect":
+            r["page"] = page(r["page"])
+            out[f"redirect {r['old_path']}"] = r
         elif kind in ("article", "section", "author"):
             r["id"] = page(r["id"])
             for field in ("section",):
@@ -373,11 +377,14 @@ def test_the_publication_round_trips_with_its_discussions(
     waiting = ArticlePage.objects.get(pk=story.pk)
     waiting.title = "The river plan, updated"
     waiting.save_revision()
+    Redirect.objects.create(old_path="/2020/01/10/river-plan", redirect_page=story)
+    Redirect.objects.create(old_path="/feed", redirect_link="/feeds/rss/")
     first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
     run_command("export_site", "--articles", str(first))
     before = normalised(first)
 
     wipe_discussions()
+    Redirect.objects.all().delete()
     for page in ArticlePage.objects.all():
         page.delete()
     for section in SectionPage.objects.all():
@@ -396,6 +403,7 @@ def test_the_publication_round_trips_with_its_discussions(
     assert back.get_latest_revision().as_object().title == "The river plan, updated"
     assert not ArticlePage.objects.get(slug=draft.slug).live
     assert Thread.objects.filter(key=back.thread_key).exists()
+    assert Redirect.objects.get(old_path="/2020/01/10/river-plan").redirect_page_id == back.pk
     again = run_command("import_site", str(first))
     assert " created" not in again, again
 
