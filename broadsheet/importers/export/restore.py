@@ -162,6 +162,13 @@ class SiteRestore:
     def remember(self, kind: str, origin_id: object, target_id: int, sources: Any = ()) -> None:
         """The restore's own record, and the source ids the row carried from earlier
         imports (left alone when this site has them already)."""
+        ImportedRecord.objects.bulk_create(
+            self.records_of(kind, origin_id, target_id, sources), ignore_conflicts=True
+        )
+
+    def records_of(
+        self, kind: str, origin_id: object, target_id: int, sources: Any = ()
+    ) -> list[ImportedRecord]:
         rows = [
             ImportedRecord(
                 source=SOURCE,
@@ -182,7 +189,7 @@ class SiteRestore:
             for source, source_id in sources
             if source != SOURCE or not str(source_id).startswith(f"{self.origin}:")
         ]
-        ImportedRecord.objects.bulk_create(rows, ignore_conflicts=True)
+        return rows
 
     def account(self, origin_id: Any) -> int | None:
         if origin_id is None:
@@ -414,9 +421,10 @@ class SiteRestore:
             )
             self.report.count(f"comments {status.label.lower()}")
         placed = do_import_comments(thread=thread, comments=items)
+        records: list[ImportedRecord] = []
         for c in new:
             where = placed[str(c["id"])]
-            self.remember(ImportedRecord.Kind.COMMENT, c["id"], where.pk, c["sources"])
+            records += self.records_of(ImportedRecord.Kind.COMMENT, c["id"], where.pk, c["sources"])
             if c["reports"]:
                 added = do_import_reports(
                     comment_id=where.pk,
@@ -433,6 +441,7 @@ class SiteRestore:
                     ],
                 )
                 self.report.count("reports created", added)
+        ImportedRecord.objects.bulk_create(records, batch_size=1000, ignore_conflicts=True)
         self.report.count("comments created", len(new))
 
     # --- the rest ----------------------------------------------------------------

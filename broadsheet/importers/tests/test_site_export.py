@@ -45,6 +45,7 @@ from broadsheet.discussion.testing import (
     thread_inconsistencies,
 )
 from broadsheet.importers.models import ImportedRecord, ImportRun
+from broadsheet.importers.testing import write_disqus_export
 from broadsheet.moderation.actions import (
     do_ban_commenter,
     do_lift_sanction,
@@ -416,3 +417,22 @@ def test_the_export_can_go_to_standard_output(run_command: Callable[..., str]) -
     assert (header["format"], header["version"]) == ("broadsheet-site", 1)
     assert thread["key"] == "quiet-page"
     assert end == {"type": "end", "counts": {"thread": 1}}
+
+
+@pytest.mark.slow
+def test_ten_thousand_comments_go_out_and_back(
+    tmp_path: Path, run_command: Callable[..., str]
+) -> None:
+    source = write_disqus_export(tmp_path / "big.xml", comments=10_000, threads=40)
+    run_command("import_disqus", str(source))
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    run_command("export_site", str(first))
+    wipe_discussions()
+
+    run_command("import_site", str(first))
+    run_command("export_site", str(second))
+    assert Comment.objects.count() == 10_000
+    before, after = normalised(first), normalised(second)
+    assert after == before
+    for thread in Thread.objects.all():
+        assert thread_inconsistencies(thread) == []
