@@ -35,3 +35,18 @@ def my_comments_page_size() -> int:
     """BROADSHEET_ACCOUNTS_MY_COMMENTS_PAGE_SIZE: comments per page of "My comments"
     (default 20)."""
     return int(getattr(settings, "BROADSHEET_ACCOUNTS_MY_COMMENTS_PAGE_SIZE", 20))
+
+
+EXPORT_PARTS = (
+    "broadsheet.notifications.selectors.subscriptions_for_export",
+    "broadsheet.moderation.selectors.reports_for_export",
+    "broadsheet.articles.selectors.reactions_for_export",
+)
+
+
+def export_parts() -> tuple[str, ...]:
+    """BROADSHEET_ACCOUNTS_EXPORT_PARTS: dotted paths of the callables that add their
+    app's part to an account's data download (each takes the account and returns a dict
+    of lists). The apps that keep readers' subscriptions, reports and reactions sit beside
+    or above accounts, so accounts names them here rather than importing them."""
+    return tuple(getattr(settings, "BROADSHEET_ACCOUNTS_EXPORT_PARTS", EXPORT_PARTS))

@@ -6,6 +6,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.paginator import Page, Paginator
+from django.utils.module_loading import import_string
 
 from broadsheet.accounts import conf
 from broadsheet.accounts.identity import profile_of, uploaded_avatar_url
@@ -34,7 +35,8 @@ def my_comments(user: Any, *, page: int) -> Page[Comment]:
 def account_export(user: Any) -> dict[str, Any]:
     """Everything Broadsheet keeps about an account, as JSON-ready data (GDPR art. 15/20).
 
-    A fixed number of queries: the account, its addresses, profile, comments, votes.
+    A fixed number of queries: the account, its addresses, profile, comments, votes,
+    and one per part other apps add (subscriptions, reports, reactions: conf.export_parts).
     """
     profile = Profile.objects.filter(user=user).first()
     comments = [
@@ -56,7 +58,7 @@ def account_export(user: Any) -> dict[str, Any]:
         {"comment_id": vote.comment_id, "value": vote.value, "at": vote.created_at.isoformat()}
         for vote in votes_by_account(user.pk)
     ]
-    return {
+    data: dict[str, Any] = {
         "account": {
             "username": user.get_username(),
             "email": user.email,
@@ -78,3 +80,6 @@ def account_export(user: Any) -> dict[str, Any]:
         "comments": comments,
         "comment_votes": votes,
     }
+    for part in conf.export_parts():
+        data.update(import_string(part)(user))
+    return data

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Q
+from django.urls import reverse
 
 from broadsheet.core.ids import parse_id
 from broadsheet.discussion.models import Comment
@@ -170,3 +171,24 @@ def moderator_addresses() -> list[str]:
         groups__permissions__codename="moderate_comment"
     )
     return sorted(set(users.filter(perm | Q(is_superuser=True)).values_list("email", flat=True)))
+
+
+def reports_for_export(user: Any) -> dict[str, list[dict[str, Any]]]:
+    """The reports the account made, for its data download (accounts' GDPR export).
+    One query; the reported comment by id and address, not its text (another reader's)."""
+    rows = Report.objects.filter(reporter_key=f"u:{user.pk}").order_by("created_at", "pk")
+    return {
+        "reports": [
+            {
+                "comment_id": report.comment_id,
+                "comment_url": reverse(
+                    "discussion:permalink", kwargs={"comment_id": report.comment_id}
+                ),
+                "reason": report.reason,
+                "note": report.note,
+                "created_at": report.created_at.isoformat(),
+                "resolved_at": report.resolved_at.isoformat() if report.resolved_at else None,
+            }
+            for report in rows
+        ]
+    }

@@ -95,3 +95,30 @@ def comment_may_concern_someone(*, comment_id: int, thread_id: int) -> bool:
         return True
     body_html = hot_queries.comment_body_html(comment_id)
     return body_html is not None and bool(mentioned_usernames(plain_text(body_html)))
+
+
+def subscriptions_for_export(user: Any) -> dict[str, list[dict[str, Any]]]:
+    """The account's subscriptions for its data download (accounts' GDPR export): its
+    own, and those a guest made with one of its addresses. One query."""
+    addresses = EmailAddress.objects.filter(user=user).values("email")
+    rows = (
+        Subscription.objects.filter(Q(user=user) | Q(email__in=addresses))
+        .select_related("thread")
+        .order_by("created_at", "pk")
+    )
+    return {
+        "subscriptions": [
+            {
+                "kind": sub.kind,
+                "status": sub.status,
+                "email": sub.email,
+                "thread": (
+                    {"title": sub.thread.title, "url": sub.thread.host_url} if sub.thread else None
+                ),
+                "created_at": sub.created_at.isoformat(),
+                "confirmed_at": sub.confirmed_at.isoformat() if sub.confirmed_at else None,
+                "cancelled_at": sub.cancelled_at.isoformat() if sub.cancelled_at else None,
+            }
+            for sub in rows
+        ]
+    }

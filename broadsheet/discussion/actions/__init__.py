@@ -30,8 +30,10 @@ from broadsheet.discussion.actions.editing import (
 from broadsheet.discussion.actions.importing import (
     IMPORTED_VOTER_PREFIX,
     ImportedComment,
+    ImportedVote,
     check_import_comments,
     do_import_comments,
+    do_import_thread,
 )
 from broadsheet.discussion.actions.posting import (
     NewComment,
@@ -57,6 +59,7 @@ __all__ = [
     "PARENT_REMOVED_MESSAGE",
     "VOTE_VALUES",
     "ImportedComment",
+    "ImportedVote",
     "NewComment",
     "VoteResult",
     "can_delete",
@@ -78,6 +81,7 @@ __all__ = [
     "do_edit_comment",
     "do_feature_comment",
     "do_import_comments",
+    "do_import_thread",
     "do_post_comment",
     "do_register_thread",
     "do_reopen_thread",

@@ -29,6 +29,7 @@ from django.db.models.functions import Greatest
 
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion.actions._shared import _after_commit
+from broadsheet.discussion.actions.threads import check_register_thread
 from broadsheet.discussion.events import CommentsImported
 from broadsheet.discussion.formatting import render_markdown
 from broadsheet.discussion.models import (
@@ -68,6 +69,30 @@ class ImportedComment:
     edited_at: datetime | None = None
     upvotes: int = 0
     downvotes: int = 0
+    # What a restore of Broadsheet's own export carries besides (importers.export):
+    # the votes with their voters (None: `upvotes`/`downvotes` anonymous ones), the
+    # guest's reader hash, the editors' pick, the open-report counter and the anchor.
+    votes: tuple[ImportedVote, ...] | None = None
+    guest_reader_id: str = ""
+    is_featured: bool = False
+    featured_at: datetime | None = None
+    report_count: int = 0
+    anchor_kind: str = ""
+    anchor_block_id: str = ""
+    anchor_quote: str = ""
+    anchor_start: int | None = None
+    anchor_end: int | None = None
+    anchor_revision: str = ""
+
+
+@dataclass(frozen=True)
+class ImportedVote:
+    """One voter's vote on an imported comment, as Broadsheet's own export keeps it."""
+
+    voter_key: str
+    value: int
+    created_at: datetime
+    ip_hash: str = ""
 
 
 @dataclass
@@ -100,10 +125,14 @@ def check_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]
             raise ActionError(f"Comment {item.ref}: its parent {item.parent_ref} is not in it.")
         if item.parent_ref is not None and item.parent_id is not None:
             raise ActionError(f"Comment {item.ref}: two parents.")
-        if item.upvotes < 0 or item.downvotes < 0:
+        if item.upvotes < 0 or item.downvotes < 0 or item.report_count < 0:
             raise ActionError(f"Comment {item.ref}: negative votes.")
+        if item.anchor_kind not in Comment.AnchorKind.values:
+            raise ActionError(f"Comment {item.ref}: anchor kind {item.anchor_kind!r}.")
         if item.created_at.tzinfo is None:
             raise ActionError(f"Comment {item.ref}: a naive date.")
+        if item.votes is not None:
+            _check_votes(item)
     for item in comments:  # a cycle would never reach a top-level comment
         seen = {item.ref}
         current = item
@@ -112,6 +141,19 @@ def check_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]
             if current.ref in seen:
                 raise ActionError(f"Comment {item.ref}: its parents form a cycle.")
             seen.add(current.ref)
+
+
+def _check_votes(item: ImportedComment) -> None:
+    """Named votes must be the counters: one row per voter, +1 or -1, summing up."""
+    assert item.votes is not None
+    keys = {vote.voter_key for vote in item.votes}
+    if len(keys) != len(item.votes) or "" in keys:
+        raise ActionError(f"Comment {item.ref}: each vote needs its own voter.")
+    if any(vote.value not in (1, -1) for vote in item.votes):
+        raise ActionError(f"Comment {item.ref}: a vote is +1 or -1.")
+    up = sum(1 for vote in item.votes if vote.value == 1)
+    if (up, len(item.votes) - up) != (item.upvotes, item.downvotes):
+        raise ActionError(f"Comment {item.ref}: its votes do not add up to its counters.")
 
 
 def do_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]) -> dict[str, Placed]:
@@ -136,6 +178,38 @@ def do_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]) -
         _after_commit(CommentsImported(thread_id=thread.pk, thread_key=thread_key, count=len(rows)))
     thread.refresh_from_db(fields=["comment_count", "last_comment_at"])
     return {row.item.ref: row.comment for row in rows if row.comment is not None}
+
+
+def do_import_thread(
+    *,
+    key: str,
+    title: str,
+    url: str,
+    created_at: datetime,
+    is_closed: bool = False,
+    last_comment_at: datetime | None = None,
+) -> tuple[Thread, bool]:
+    """The thread with `key`, made as the export had it when it is not here yet
+    (closed or open, its dates); returns it and whether it was made. A thread already
+    here is returned as it is: a restore never reopens or closes a live discussion.
+
+    No audit row and no event: a discussion coming back as it was is not a moderator's
+    decision, and nobody is watching a thread that did not exist a moment ago (the
+    import run is the audit row of the whole restore)."""
+    check_register_thread(key=key, title=title, url=url)
+    existing = Thread.objects.filter(key=key).first()
+    if existing is not None:
+        return existing, False
+    with transaction.atomic():
+        thread = Thread.objects.create(
+            key=key,
+            title=title[: Thread._meta.get_field("title").max_length],  # type: ignore[misc]
+            url=url,
+            created_at=created_at,
+            is_closed=is_closed,
+            last_comment_at=last_comment_at,
+        )
+    return thread, True
 
 
 def _existing_parents(thread: Thread, comments: Sequence[ImportedComment]) -> dict[int, Comment]:
@@ -266,6 +340,16 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
             downvotes=item.downvotes,
             score=item.upvotes - item.downvotes,
             ip_hash=item.ip_hash,
+            guest_reader_id=item.guest_reader_id[:32],
+            is_featured=item.is_featured,
+            featured_at=adapt(item.featured_at) if item.featured_at else None,
+            report_count=item.report_count,
+            anchor_kind=item.anchor_kind,
+            anchor_block_id=item.anchor_block_id[:64],
+            anchor_quote=item.anchor_quote,
+            anchor_start=item.anchor_start,
+            anchor_end=item.anchor_end,
+            anchor_revision=item.anchor_revision[:64],
         )
         params.append([values[field.attname] for field in fields])
     table = connection.ops.quote_name(Comment._meta.db_table)
@@ -324,9 +408,21 @@ def _count(thread: Thread, rows: list[_Row], gained: Counter[int]) -> None:
 
 
 def _votes(rows: list[_Row]) -> None:
-    votes = []
+    votes: list[CommentVote] = []
     for row in rows:
         assert row.comment is not None
+        if row.item.votes is not None:
+            votes.extend(
+                CommentVote(
+                    comment_id=row.comment.pk,
+                    voter_key=vote.voter_key,
+                    value=vote.value,
+                    ip_hash=vote.ip_hash,
+                    created_at=vote.created_at,
+                )
+                for vote in row.item.votes
+            )
+            continue
         for number in range(row.item.upvotes + row.item.downvotes):
             votes.append(
                 CommentVote(
