@@ -1,5 +1,6 @@
 """Fixtures shared by every test: a clean cache, isolated media, the site structure that
-live_server's table flush removes, personas, and a Playwright set-up on Debian's Chromium."""
+live_server's table flush removes, the personas (tests/personas.py), a discussion thread, a
+real SMTP server, and a Playwright set-up on Debian's Chromium."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import cache
+
+pytest_plugins = ["tests.personas"]
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -87,6 +90,24 @@ def without_page_cache(settings: Any) -> None:
     """Every GET renders: for tests that count what a render costs (a cache hit costs
     no query and would make such a test pass whatever the page does)."""
     settings.MIDDLEWARE = [entry for entry in settings.MIDDLEWARE if "pagecache" not in entry]
+
+
+@pytest.fixture
+def thread(db: None) -> Any:
+    """A discussion with no article above it (tests of an article's thread define their own)."""
+    from broadsheet.discussion.testing import make_thread
+
+    return make_thread(title="Room for the river", url="/politics/room-for-the-river/")
+
+
+@pytest.fixture
+def smtp(settings: Any) -> Iterator[Any]:
+    """A real SMTP server on 127.0.0.1 (aiosmtpd) that Django's mail goes to: a Mailbox."""
+    from broadsheet.notifications.testing import smtp_server
+
+    with smtp_server() as (box, mailers):
+        settings.MAILERS = mailers
+        yield box
 
 
 @pytest.fixture

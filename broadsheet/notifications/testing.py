@@ -46,6 +46,15 @@ class Mailbox:
     def clear(self) -> None:
         self.messages.clear()
 
+    @staticmethod
+    def text(message: EmailMessage) -> str:
+        return text_part(message)
+
+    def link(self, message: EmailMessage, pattern: str) -> str:
+        found = re.search(pattern, text_part(message))
+        assert found, text_part(message)
+        return found.group(0)
+
 
 @contextmanager
 def smtp_server() -> Iterator[tuple[Mailbox, dict[str, Any]]]:

@@ -3,28 +3,18 @@ article, and deletes the account: in a real browser, with mail through real SMTP
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from playwright.sync_api import Page, expect
 
-from broadsheet.accounts.tests.conftest import Inbox
 from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article
-from broadsheet.core.testing import running_smtp_server
 from broadsheet.discussion.models import Comment
+from broadsheet.notifications.testing import Mailbox
 
 PASSWORD = "a long pass phrase for rosa"
-
-
-@pytest.fixture
-def inbox(settings: Any) -> Iterator[Inbox]:
-    received = Inbox()
-    with running_smtp_server(received) as mailers:
-        settings.MAILERS = mailers
-        yield received
 
 
 @pytest.fixture
@@ -38,7 +28,7 @@ def article(site_structure: Any, settings: Any) -> ArticlePage:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_reader_signs_up_confirms_comments_and_leaves(
-    page: Page, live_server: Any, article: ArticlePage, inbox: Inbox
+    page: Page, live_server: Any, article: ArticlePage, smtp: Mailbox
 ) -> None:
     csp_violations: list[str] = []
     page.on(
@@ -62,8 +52,8 @@ def test_a_reader_signs_up_confirms_comments_and_leaves(
     # Signed in at once ("optional" verification), back where "Account" led.
     expect(page.get_by_text("Your e-mail address is not confirmed yet")).to_be_visible()
 
-    [mail] = inbox.to("rosa@example.org")
-    link = inbox.link(mail, r"http://[^/\s]+/accounts/confirm-email/[^/\s]+/")
+    [mail] = smtp.to("rosa@example.org")
+    link = smtp.link(mail, r"http://[^/\s]+/accounts/confirm-email/[^/\s]+/")
     page.goto(link)
     expect(page.get_by_text("rosa@example.org")).to_be_visible()
     page.get_by_role("button", name="Confirm").click()

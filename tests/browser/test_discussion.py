@@ -56,11 +56,6 @@ def thread(article: ArticlePage) -> Thread:
     )
 
 
-@pytest.fixture
-def reader_rosa(db: None) -> Any:
-    return make_user("rosa", name="Rosa Lindqvist")
-
-
 def article_url(live_server: Any, article: ArticlePage, query: str = "") -> str:
     return f"{live_server.url}{article.url}{query}"
 
@@ -75,9 +70,9 @@ def comment(page: Page, text: str) -> Any:
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_a_guest_joins_the_discussion(
-    page: Page, live_server: Any, article: ArticlePage, thread: Thread, reader_rosa: Any
+    page: Page, live_server: Any, article: ArticlePage, thread: Thread, rosa: Any
 ) -> None:
-    rosa = member(reader_rosa)
+    rosa = member(rosa)
     rosas = post(thread, rosa, "The river needs room, and the **council** knows it.")
     post(
         thread,
@@ -160,7 +155,7 @@ def test_a_guest_joins_the_discussion(
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_load_more_permalinks_and_deleting_a_comment_with_replies(
-    page: Page, live_server: Any, article: ArticlePage, thread: Thread, reader_rosa: Any
+    page: Page, live_server: Any, article: ArticlePage, thread: Thread, rosa: Any
 ) -> None:
     oldest = [
         post(thread, guest(f"reader-{n}"), f"Comment number {n}", name=f"Reader {n}")
@@ -190,7 +185,7 @@ def test_load_more_permalinks_and_deleting_a_comment_with_replies(
     form.get_by_role("button", name="Post comment").click()
     expect(comment(page, "A comment I will regret.")).to_be_visible()
     gabriels = Comment.objects.get(body_source="A comment I will regret.")
-    post(thread, member(reader_rosa), "Rosa answers the regretted comment.", parent=gabriels)
+    post(thread, member(rosa), "Rosa answers the regretted comment.", parent=gabriels)
     page.reload()
     page.once("dialog", lambda dialog: dialog.accept())
     comment(page, "A comment I will regret.").get_by_role("link", name="Delete").click()
@@ -333,10 +328,10 @@ def test_a_busy_discussion_has_no_accessibility_violations(
     live_server: Any,
     article: ArticlePage,
     thread: Thread,
-    reader_rosa: Any,
+    rosa: Any,
     axe_source: str,
 ) -> None:
-    rosa = member(reader_rosa)
+    rosa = member(rosa)
     root = post(
         thread, rosa, "Root with **markup**, a [link](https://example.org) and\n\n> a quote"
     )

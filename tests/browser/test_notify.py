@@ -3,7 +3,6 @@ the link in the e-mail a real SMTP server received."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,14 +12,7 @@ from broadsheet.articles.models import ArticlePage
 from broadsheet.articles.testing import make_article
 from broadsheet.discussion.models import Thread
 from broadsheet.notifications.models import Subscription
-from broadsheet.notifications.testing import Mailbox, links, smtp_server
-
-
-@pytest.fixture
-def smtp(settings: Any) -> Iterator[Mailbox]:
-    with smtp_server() as (box, mailers):
-        settings.MAILERS = mailers
-        yield box
+from broadsheet.notifications.testing import Mailbox, links
 
 
 @pytest.mark.browser

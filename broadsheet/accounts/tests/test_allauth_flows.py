@@ -10,8 +10,9 @@ from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from broadsheet.accounts.tests.conftest import PASSWORD, Inbox
 from broadsheet.articles.models import PublicationSettings
+from broadsheet.notifications.testing import Mailbox
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ def test_the_sign_up_page_is_ours_and_accessible(client: Client) -> None:
 
 
 def test_a_reader_signs_up_confirms_by_mail_and_signs_in_by_email(
-    client: Client, smtp_inbox: Inbox
+    client: Client, smtp: Mailbox
 ) -> None:
     answer = sign_up(client)
     assert answer.status_code == 302
@@ -45,14 +46,14 @@ def test_a_reader_signs_up_confirms_by_mail_and_signs_in_by_email(
     rosa = get_user_model().objects.get(username="rosa")
     assert not EmailAddress.objects.get(user=rosa).verified
 
-    [mail] = smtp_inbox.to("rosa@example.org")
+    [mail] = smtp.to("rosa@example.org")
     # In the publication's voice, not allauth's stock "Hello from 127.0.0.1!".
-    body = smtp_inbox.text(mail)
+    body = smtp.text(mail)
     name = PublicationSettings.load().name
     assert mail["Subject"] == "Confirm your e-mail address"
     assert "Hello from" not in body and "Thank you for using" not in body
     assert f'the account "rosa" at {name}' in body
-    link = smtp_inbox.link(mail, CONFIRM_LINK)
+    link = smtp.link(mail, CONFIRM_LINK)
     confirm_page = client.get(link)
     assert "Please confirm that <strong>rosa@example.org</strong>" in confirm_page.content.decode()
     assert not EmailAddress.objects.get(user=rosa).verified  # GET alone confirms nothing
@@ -71,7 +72,7 @@ def test_a_reader_signs_up_confirms_by_mail_and_signs_in_by_email(
     assert "not confirmed yet" not in overview.content.decode()
 
 
-def test_an_unconfirmed_reader_is_told_so(client: Client, smtp_inbox: Inbox) -> None:
+def test_an_unconfirmed_reader_is_told_so(client: Client, smtp: Mailbox) -> None:
     sign_up(client)  # "optional" verification: signed in at once
     assert "Your e-mail address is not confirmed yet" in client.get("/me/").content.decode()
 
@@ -83,14 +84,13 @@ def test_a_wrong_password_keeps_the_reader_out(client: Client, rosa: Any) -> Non
     assert client.get("/me/").status_code == 302
 
 
-def test_a_reader_resets_a_forgotten_password(client: Client, rosa: Any, smtp_inbox: Inbox) -> None:
-    EmailAddress.objects.create(user=rosa, email=rosa.email, verified=True, primary=True)
+def test_a_reader_resets_a_forgotten_password(client: Client, rosa: Any, smtp: Mailbox) -> None:
     answer = client.post("/accounts/password/reset/", {"email": "rosa@example.org"})
     assert answer.status_code == 302
-    [mail] = smtp_inbox.to("rosa@example.org")
-    assert "Hello from" not in smtp_inbox.text(mail)
+    [mail] = smtp.to("rosa@example.org")
+    assert "Hello from" not in smtp.text(mail)
     assert mail["Subject"] == "Reset your password"
-    link = smtp_inbox.link(mail, RESET_LINK)
+    link = smtp.link(mail, RESET_LINK)
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
     new = "another long pass phrase"

@@ -6,18 +6,17 @@ import json
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from broadsheet.accounts.models import Profile
-from broadsheet.accounts.tests.conftest import PASSWORD
 from broadsheet.accounts.tests.test_profile import jpeg_with_exif, upload
 from broadsheet.discussion.actions import do_cast_vote
 from broadsheet.discussion.models import Comment, CommentVote, Thread
 from broadsheet.discussion.testing import make_thread, member, post, thread_inconsistencies
+from tests.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +34,6 @@ def river(db: None) -> Thread:
 def test_download_my_data_has_account_profile_comments_and_votes(
     client: Client, rosa: Any, layla: Any, river: Thread
 ) -> None:
-    EmailAddress.objects.create(user=rosa, email=rosa.email, verified=True, primary=True)
     Profile.objects.create(user=rosa, display_name="Rosa L.", bio="River person.")
     mine = post(river, member(rosa), "The council should publish the **model**.")
     theirs = post(river, member(layla), "Layla's private thoughts.")

@@ -27,11 +27,6 @@ def thread(db: None) -> Thread:
     return make_thread("article-7", title="Room for the river", url="/politics/river/")
 
 
-@pytest.fixture
-def reader_rosa(db: None) -> Any:
-    return make_user("rosa", name="Rosa Lindqvist")
-
-
 def csrf_client() -> tuple[Client, dict[str, str]]:
     """A browser-like client that must send the CSRF token, and the header that does."""
     client = Client(enforce_csrf_checks=True)
@@ -64,9 +59,9 @@ def assert_error(response: Any, status: int, code: str, field: str | None = None
 
 
 def test_a_page_has_top_level_comments_with_nested_replies(
-    client: Client, thread: Thread, reader_rosa: Any
+    client: Client, thread: Thread, rosa: Any
 ) -> None:
-    rosa = member(reader_rosa)
+    rosa = member(rosa)
     gabriel = guest("gabriel")
     root = post(thread, rosa, "**Root**")
     reply = post(
@@ -115,11 +110,11 @@ def test_no_answer_ever_contains_an_email_address_or_ip_hash(
 
 
 def test_the_listing_is_exactly_what_its_schema_would_write(
-    client: Client, thread: Thread, reader_rosa: Any
+    client: Client, thread: Thread, rosa: Any
 ) -> None:
     """The listing skips django-ninja's output validation for speed: its JSON must be the
     one the schema would produce, field for field and in order, anchors and deletions too."""
-    root = post(thread, member(reader_rosa), "Root")
+    root = post(thread, member(rosa), "Root")
     reply = post(thread, guest("g"), "Reply", parent=root, website="https://g.example")
     post(thread, guest("h"), "Reply to reply", parent=reply)
     do_delete_comment(comment=reply, actor=guest("g"))
@@ -142,10 +137,10 @@ def test_the_listing_is_exactly_what_its_schema_would_write(
 
 
 def test_sort_and_page_choose_the_top_level_comments(
-    client: Client, thread: Thread, reader_rosa: Any, settings: Any
+    client: Client, thread: Thread, rosa: Any, settings: Any
 ) -> None:
     settings.BROADSHEET_DISCUSSION_PAGE_SIZE = 2
-    comments = [post(thread, member(reader_rosa), f"comment {n}") for n in range(3)]
+    comments = [post(thread, member(rosa), f"comment {n}") for n in range(3)]
     Comment.objects.filter(pk=comments[0].pk).update(upvotes=5, score=5)
     top = client.get(f"{API}/threads/article-7/comments?sort=top").json()
     assert [c["id"] for c in top["comments"]] == [comments[0].pk, comments[2].pk]
@@ -167,15 +162,15 @@ def test_a_page_costs_the_same_queries_at_any_size(
 
 
 def test_my_held_comments_are_listed_to_me_as_pending(
-    client: Client, thread: Thread, reader_rosa: Any, settings: Any
+    client: Client, thread: Thread, rosa: Any, settings: Any
 ) -> None:
     """A held comment shows in its author's listing (as on the HTML page), with its
     status, so a client can mark it "awaiting moderation"; nobody else sees it."""
     root = post(thread, guest("g"), "Published")
     settings.BROADSHEET_MODERATION_MODE = "all"
-    held_root = post(thread, member(reader_rosa), "Held")
-    held_reply = post(thread, member(reader_rosa), "Held reply", parent=root)
-    client.force_login(reader_rosa)
+    held_root = post(thread, member(rosa), "Held")
+    held_reply = post(thread, member(rosa), "Held reply", parent=root)
+    client.force_login(rosa)
     page = client.get(f"{API}/threads/article-7/comments?sort=oldest").json()
     [published, held] = page["comments"]
     assert (published["id"], published["status"]) == (root.pk, "approved")
@@ -187,35 +182,35 @@ def test_my_held_comments_are_listed_to_me_as_pending(
 
 
 def test_a_shadow_banned_author_sees_their_comment_as_published(
-    client: Client, thread: Thread, reader_rosa: Any
+    client: Client, thread: Thread, rosa: Any
 ) -> None:
     """The listing keeps the HTML page's rule: a shadow-ban is never revealed."""
-    Sanction.objects.create(kind="shadow_ban", user=reader_rosa)
-    comment = post(thread, member(reader_rosa), "Nobody hears me.")
+    Sanction.objects.create(kind="shadow_ban", user=rosa)
+    comment = post(thread, member(rosa), "Nobody hears me.")
     assert comment.status == Comment.Status.PENDING
-    client.force_login(reader_rosa)
+    client.force_login(rosa)
     [listed] = client.get(f"{API}/threads/article-7/comments").json()["comments"]
     assert (listed["id"], listed["status"]) == (comment.pk, "approved")
 
 
 def test_one_comment_answers_its_author_as_the_listing_does_and_moderators_the_verdict(
-    client: Client, thread: Thread, reader_rosa: Any
+    client: Client, thread: Thread, rosa: Any
 ) -> None:
-    Sanction.objects.create(kind="shadow_ban", user=reader_rosa)
-    comment = post(thread, member(reader_rosa), "Nobody hears me.")
-    client.force_login(reader_rosa)
+    Sanction.objects.create(kind="shadow_ban", user=rosa)
+    comment = post(thread, member(rosa), "Nobody hears me.")
+    client.force_login(rosa)
     assert client.get(f"{API}/comments/{comment.pk}").json()["status"] == "approved"
     client.force_login(make_user(moderator=True))
     assert client.get(f"{API}/comments/{comment.pk}").json()["status"] == "pending"
 
 
 def test_a_page_costs_me_the_same_queries_at_any_size(
-    client: Client, reader_rosa: Any, django_assert_num_queries: Any, settings: Any
+    client: Client, rosa: Any, django_assert_num_queries: Any, settings: Any
 ) -> None:
     """Signed in, my own held comments are looked for in the same two queries."""
-    client.force_login(reader_rosa)
+    client.force_login(rosa)
     for thread in (big_thread(50, seed=1), big_thread(2000, seed=2)):
-        post(thread, member(reader_rosa), "Mine")
+        post(thread, member(rosa), "Mine")
         client.get(f"{API}/threads/{thread.key}/comments")
         # session (in the database unless sessions live in Redis), user, thread,
         # top-level comments, their replies, my votes, and my permissions (user's and
@@ -296,10 +291,10 @@ def test_a_guest_posts_then_edits_from_the_same_browser(thread: Thread) -> None:
 
 
 def test_a_posted_reply_is_answered_exactly_as_its_schema_would_write_it(
-    thread: Thread, reader_rosa: Any
+    thread: Thread, rosa: Any
 ) -> None:
     """Posting also skips django-ninja's output validation (the hot write path)."""
-    root = post(thread, member(reader_rosa), "Root")
+    root = post(thread, member(rosa), "Root")
     client, headers = csrf_client()
     created = send(
         client,
@@ -332,10 +327,10 @@ def test_somebody_else_cannot_edit_or_delete(thread: Thread) -> None:
     assert_error(client.delete(f"{API}/comments/{comment.pk}", headers=headers), 403, "forbidden")
 
 
-def test_a_signed_in_reader_replies(thread: Thread, reader_rosa: Any) -> None:
+def test_a_signed_in_reader_replies(thread: Thread, rosa: Any) -> None:
     root = post(thread, guest("g"))
     client, headers = csrf_client()
-    client.force_login(reader_rosa)  # a new session: ask for a token again
+    client.force_login(rosa)  # a new session: ask for a token again
     headers = {"X-CSRFToken": client.get(f"{API}/csrf").json()["csrf_token"]}
     response = send(
         client,
@@ -409,13 +404,11 @@ def test_a_closed_discussion_refuses_new_comments(thread: Thread) -> None:
     assert assert_error(response, 403, "forbidden")["message"] == "Comments are closed."
 
 
-def test_deleting_a_comment_with_replies_leaves_a_placeholder(
-    thread: Thread, reader_rosa: Any
-) -> None:
-    root = post(thread, member(reader_rosa))
+def test_deleting_a_comment_with_replies_leaves_a_placeholder(thread: Thread, rosa: Any) -> None:
+    root = post(thread, member(rosa))
     post(thread, guest("g"), parent=root)
     client, headers = csrf_client()
-    client.force_login(reader_rosa)
+    client.force_login(rosa)
     headers = {"X-CSRFToken": client.get(f"{API}/csrf").json()["csrf_token"]}
     response = client.delete(f"{API}/comments/{root.pk}", headers=headers)
     assert response.status_code == 200
@@ -481,9 +474,9 @@ def test_nobody_votes_on_their_own_comment(thread: Thread) -> None:
     )
 
 
-def test_votes_on_a_deleted_comment_are_refused(thread: Thread, reader_rosa: Any) -> None:
-    rosa: Actor = member(reader_rosa)
-    comment = do_delete_comment(comment=post(thread, rosa), actor=rosa)
+def test_votes_on_a_deleted_comment_are_refused(thread: Thread, rosa: Any) -> None:
+    as_rosa: Actor = member(rosa)
+    comment = do_delete_comment(comment=post(thread, as_rosa), actor=as_rosa)
     client, headers = csrf_client()
     assert_error(
         send(client, "post", f"{API}/comments/{comment.pk}/vote", {"value": 1}, headers),

@@ -1,9 +1,6 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.test import Client
 
 from broadsheet.articles.models import ArticlePage, Author, SectionPage
 from broadsheet.articles.testing import make_article, make_author, make_section
@@ -34,13 +31,3 @@ def opinion_column(opinion_section: SectionPage, columnist: Author) -> ArticlePa
         tags=["climate", "river"],
         is_opinion=True,
     )
-
-
-@pytest.fixture
-def editor_eve(db: None) -> Client:
-    """A member of the Editors group, signed in to the admin."""
-    eve = get_user_model().objects.create_user("editor_eve", "eve@example.org", "pw-eve-12345")
-    eve.groups.add(Group.objects.get(name="Editors"))
-    client = Client()
-    client.force_login(eve)
-    return client

@@ -26,7 +26,7 @@ from broadsheet.discussion.actions import NewComment, do_post_comment, do_regist
 from broadsheet.discussion.anchors import Anchor, parse_anchor
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.discussion.testing import make_user, member, signed_reader_cookie
+from broadsheet.discussion.testing import signed_reader_cookie
 
 pytestmark = pytest.mark.django_db
 
@@ -76,11 +76,6 @@ def thread(article: ArticlePage) -> Thread:
     return do_register_thread(
         key=f"article-{article.pk}", title=article.title, url=article.url or ""
     )
-
-
-@pytest.fixture
-def reader_rosa(db: None) -> Actor:
-    return member(make_user("rosa", name="Rosa Lindqvist"))
 
 
 def on_point(

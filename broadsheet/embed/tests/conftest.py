@@ -4,7 +4,6 @@ from typing import Any
 
 import pytest
 
-from broadsheet.discussion.testing import make_user
 from broadsheet.embed.actions import do_register_site
 from broadsheet.embed.models import EmbeddingSite
 
@@ -24,8 +23,3 @@ def blog(db: None) -> EmbeddingSite:
     return do_register_site(
         name="River blog", origin_lines=["https://blog.example.org", "http://localhost:*"]
     )
-
-
-@pytest.fixture
-def moderator_max(db: None) -> Any:
-    return make_user("max", name="Max Moderator", staff=True)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from broadsheet.discussion.identity import Actor
@@ -63,7 +64,7 @@ def test_comments_within_the_interval_go_out_together_as_one_digest(
     assert len(smtp.messages) == 1  # the digest waits for the end of the interval
     waiting = Delivery.objects.get(status=Delivery.Status.SCHEDULED)
     assert waiting.items.count() == 2
-    deferred = DBTaskResult.objects.filter(status="READY").get()
+    deferred = DBTaskResult.objects.filter(status=TaskResultStatus.READY).get()
     assert deferred.run_after >= timezone.now() + timedelta(seconds=590)
 
     fast_forward()
@@ -89,9 +90,9 @@ def test_a_failing_mail_server_is_retried_with_back_off_and_the_mail_arrives_onc
     run_worker()
     assert smtp.refused == 1 and smtp.messages == []
     delivery = Delivery.objects.get()
-    assert delivery.status == "scheduled" and delivery.attempts == 1
+    assert delivery.status == Delivery.Status.SCHEDULED and delivery.attempts == 1
     assert "451" in delivery.last_error
-    retry = DBTaskResult.objects.get(status="READY")
+    retry = DBTaskResult.objects.get(status=TaskResultStatus.READY)
     assert retry.run_after >= timezone.now() + timedelta(seconds=110)
 
     run_worker()  # not due yet
@@ -116,7 +117,7 @@ def test_a_delivery_is_given_up_after_the_last_attempt(
     run_worker()
     delivery = Delivery.objects.get()
     assert (delivery.status, delivery.attempts, smtp.refused) == ("failed", 2, 2)
-    assert not DBTaskResult.objects.filter(status="READY").exists()
+    assert not DBTaskResult.objects.filter(status=TaskResultStatus.READY).exists()
 
 
 def test_cancelling_drops_what_was_waiting(
