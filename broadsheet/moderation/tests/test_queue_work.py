@@ -355,3 +355,14 @@ def test_deciding_in_context(
         "approved on review (held: suspect word: shut up)",
     )
     assert max_client.post(f"/moderation/decide/{held.pk}/", {"action": "x"}).status_code == 400
+
+
+def test_closing_from_the_article_page_asks_why(
+    max_client: Client, thread: Thread, max_user: Any
+) -> None:
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert "<summary>Close the discussion…</summary>" in page
+    assert '<input type="text" name="reason" maxlength="300" required>' in page
+    max_client.post(f"/discussion/t/{thread.pk}/close/", {"reason": "off the rails"})
+    entry = AuditEntry.objects.get(action="close")
+    assert (entry.actor_id, entry.reason) == (max_user.pk, "off the rails")
