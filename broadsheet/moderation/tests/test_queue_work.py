@@ -366,3 +366,28 @@ def test_closing_from_the_article_page_asks_why(
     max_client.post(f"/discussion/t/{thread.pk}/close/", {"reason": "off the rails"})
     entry = AuditEntry.objects.get(action="close")
     assert (entry.actor_id, entry.reason) == (max_user.pk, "off the rails")
+
+
+def test_the_queue_and_the_audit_log_cost_the_same_at_any_length(
+    max_client: Client, thread: Thread, moderator_max: Actor
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add(n: int) -> None:
+        for i in range(n):
+            writer = member(make_user(name=f"Writer {i}")) if i % 2 else guest()
+            comment = post(thread, writer, f"Comment {i} to report.")
+            actions.do_report_comment(comment=comment, actor=guest(), reason="spam", note="ads")
+            actions.do_reject_comment(comment=comment, actor=moderator_max, reason="ads")
+
+    def cost(url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert max_client.get(url).status_code == 200
+        return len(queries)
+
+    add(2)
+    cost(QUEUE)  # the admin's first request reads what Wagtail keeps for the next ones
+    few = (cost(QUEUE + "?tab=rejected"), cost("/admin/moderation/audit/"))
+    add(6)
+    assert (cost(QUEUE + "?tab=rejected"), cost("/admin/moderation/audit/")) == few
