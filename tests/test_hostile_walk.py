@@ -234,6 +234,7 @@ def html_forms(world: World) -> list[tuple[str, str, list[str]]]:
         ("/react/{id}/", str(world.article_id), ["value"]),
         ("/notify/t/{id}/subscribe/", str(thread), ["kind", "email", "next"]),
         ("/moderation/report/{id}/", str(comment), ["reason", "note"]),
+        ("/moderation/decide/{id}/", str(comment), ["action", "reason", "notify"]),
         ("/accounts/signup/", "", ["email", "username", "password1", "password2"]),
         ("/accounts/login/", "", ["login", "password"]),
         ("/accounts/password/reset/", "", ["email"]),
@@ -241,7 +242,12 @@ def html_forms(world: World) -> list[tuple[str, str, list[str]]]:
         ("/admin/moderation/act/?comment={id}", str(comment), ["action", "comments", "reason"]),
         ("/admin/moderation/commenter/c:{id}/", str(comment), ["kind", "until", "reason"]),
         ("/admin/moderation/commenter/c:{id}/", str(comment), ["text"]),
-        ("/admin/moderation/thread/{id}/close/", str(thread), []),
+        ("/admin/moderation/thread/{id}/close/", str(thread), ["reason", "confirmed"]),
+        (
+            "/admin/moderation/act/",
+            "",
+            ["action", "comments", "reason", "duration", "confirmed", "notify"],
+        ),
     ]
 
 
@@ -281,8 +287,8 @@ def test_no_html_form_answers_a_5xx_to_anything(world: World, who: str) -> None:
         "/discussion/c/{comment}/replies/?after={x}&comment={x}",
         "/discussion/c/{comment}/reply/?sort={x}",
         "/discussion/t/{thread}/passage/{x}/",
-        "/admin/moderation/?thread={x}&author={x}&tab={x}",
-        "/admin/moderation/audit/?action={x}&actor={x}",
+        "/admin/moderation/?thread={x}&author={x}&tab={x}&article={x}&key={x}",
+        "/admin/moderation/audit/?action={x}&actor={x}&moderator={x}",
         "/search/?q={x}&page={x}",
         "/notify/mine/?page={x}",
         "/me/comments/?page={x}",

@@ -6,6 +6,8 @@ Plugged into the discussion engine with
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
 from html import unescape
 from typing import Any
 
@@ -21,6 +23,40 @@ from broadsheet.discussion.policy import DiscussionPolicy
 
 
 def article_policy(thread: Any, request: HttpRequest | None = None) -> DiscussionPolicy:
+    """The publication's policy (publication_policy) with what the editor set on the
+    article itself: its pre-moderation and its closing date (article_overrides)."""
+    policy = publication_policy(request)
+    mode, closes_at = article_overrides(str(getattr(thread, "key", "")))
+    if not mode and closes_at is None:
+        return policy
+    return replace(policy, moderation_mode=mode, closes_at=closes_at)
+
+
+def article_overrides(key: str) -> tuple[str, datetime | None]:
+    """(pre-moderation mode, closing date) the editor set on the live article of thread
+    `key` ("article-<pk>"): ("", None) when none or not an article. Kept in the shared
+    cache under the "site" scope's version, which publishing bumps: one query per
+    change, none per post."""
+    pk = parse_id(key[8:]) if key.startswith("article-") else None
+    if pk is None:
+        return "", None
+    version = scope_versions().read(["site"])[0]
+    cache_key = f"articles:discussion-overrides:{pk}:{version}"
+    cached = cache.get(cache_key)
+    if cached is None:
+        row = (
+            ArticlePage.objects.live()
+            .filter(pk=pk)
+            .values_list("comments_moderation", "comments_close_at")
+            .first()
+        )
+        cached = (row[0], row[1].isoformat() if row[1] else "") if row else ("", "")
+        cache.set(cache_key, cached, 24 * 3600)
+    mode, closes = cached
+    return mode, datetime.fromisoformat(closes) if closes else None
+
+
+def publication_policy(request: HttpRequest | None = None) -> DiscussionPolicy:
     """Posting on/off, guests and default sort from PublicationSettings.
 
     Remembered per process under the version of the "site" scope, which every change of

@@ -146,6 +146,27 @@ class ArticlePage(PublicationPage):
         "Opinion column", default=False, help_text="Shows the opinion disclaimer at the end"
     )
 
+    class CommentModeration(models.TextChoices):
+        PUBLICATION = "", "As for the whole publication"
+        NONE = "none", "Publish at once (the rules still hold what they catch)"
+        NEW_COMMENTERS = "new_commenters", "Hold comments of new commenters for review"
+        ALL = "all", "Hold every comment for review"
+
+    comments_moderation = models.CharField(
+        "Pre-moderation",
+        max_length=16,
+        blank=True,
+        default="",
+        choices=CommentModeration.choices,
+        help_text="For the discussion of this article only",
+    )
+    comments_close_at = models.DateTimeField(
+        "Close the discussion at",
+        null=True,
+        blank=True,
+        help_text="From then on no new comments (leave empty to keep it open)",
+    )
+
     content_panels = [
         *Page.content_panels,
         FieldPanel("dek"),
@@ -175,6 +196,10 @@ class ArticlePage(PublicationPage):
             heading="Dates",
         ),
         InlinePanel("related_links", label="Hand-picked related article"),
+        MultiFieldPanel(
+            [FieldPanel("comments_moderation"), FieldPanel("comments_close_at")],
+            heading="Discussion",
+        ),
     ]
     search_fields = [
         *Page.search_fields,
@@ -187,6 +212,12 @@ class ArticlePage(PublicationPage):
 
     class Meta:
         verbose_name = "article"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(comments_moderation__in=["", "none", "new_commenters", "all"]),
+                name="articles_article_comments_moderation_valid",
+            ),
+        ]
 
     def cache_scopes(self) -> list[str]:
         """What this page shows that can change without a new revision."""

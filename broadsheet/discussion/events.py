@@ -114,6 +114,20 @@ class CommentReported(DiscussionEvent):
 
 
 @dataclass(frozen=True)
+class CommenterNoticeRequested(DiscussionEvent):
+    """A moderator asked that the author of a comment be told of a decision about it
+    (moderation's queue or the article page, "Tell the commenter"): ``kind`` is
+    "rejected" (the comment), "banned" or "suspended" (its author, the comment rejected
+    too), with the moderator's ``reason`` and, for a suspension, its end ``until``. The
+    notifications app e-mails the author: the account's address, or the one a guest gave."""
+
+    comment_id: int
+    kind: str
+    reason: str
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class ThreadClosed(DiscussionEvent):
     """The discussion was closed to new comments (do_close_thread): by a moderator, or by
     auto-close (the system actor) with a reason such as "auto-close after 30 days"."""

@@ -34,11 +34,19 @@ from broadsheet.discussion.sorting import order_by as sort_order_by
 VISIBLE = Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.DELETED, reply_count__gt=0)
 
 
+# What moderators see besides: every comment held for review, in its place, so that they
+# can judge it in context and approve or reject it there.
+HELD = Q(status=Comment.Status.PENDING)
+
+
 def visible_to(viewer: Actor | None) -> Q:
     """VISIBLE, plus the viewer's own held comments (shown to them alone, marked
-    "awaiting moderation"): by account, or for guests by the signed reader cookie."""
+    "awaiting moderation"): by account, or for guests by the signed reader cookie.
+    Moderators see every held comment (HELD)."""
     if viewer is None:
         return VISIBLE
+    if getattr(viewer, "can_moderate", False):
+        return VISIBLE | HELD
     mine = Q(pk__in=[])
     if viewer.is_authenticated:
         mine |= Q(author_id=viewer.user_id)
@@ -122,6 +130,8 @@ def _viewer_shape(viewer: Actor | None) -> str:
     """Which of visible_to's three WHERE shapes `viewer` gets."""
     if viewer is None:
         return "public"
+    if viewer.can_moderate:
+        return "moderator"
     if viewer.is_authenticated:
         return "account"
     if viewer.reader_hash:
@@ -133,6 +143,7 @@ def _viewer_shape(viewer: Actor | None) -> str:
 class _StandInViewer:
     user_id: int | None = None
     reader_hash: str = ""
+    can_moderate: bool = False
 
     @property
     def is_authenticated(self) -> bool:
@@ -141,6 +152,8 @@ class _StandInViewer:
 
 def _stand_in_viewer(kind: str, p: Placeholders) -> Any:
     """A viewer of shape `kind` whose id or reader hash is the placeholder "viewer"."""
+    if kind == "moderator":
+        return _StandInViewer(can_moderate=True)
     if kind == "account":
         return _StandInViewer(user_id=p.number("viewer"))
     if kind == "reader":
@@ -149,7 +162,7 @@ def _stand_in_viewer(kind: str, p: Placeholders) -> Any:
 
 
 def _viewer_values(kind: str, viewer: Actor | None) -> dict[str, Any]:
-    if viewer is None or kind == "public":
+    if viewer is None or kind in ("public", "moderator"):
         return {}
     return {"viewer": viewer.user_id if kind == "account" else viewer.reader_hash}
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from broadsheet.discussion import conf
@@ -32,6 +34,7 @@ class DiscussionPolicy:
     reserved_names: names no guest may comment under (the publication's own).
     moderation_mode: "none", "new_commenters" or "all" for this thread's pre-moderation,
     or "" for the publication's BROADSHEET_MODERATION_MODE (embedding sites choose theirs).
+    closes_at: when the discussion stops taking comments (an editor's date), or None.
     """
 
     enabled: bool = True
@@ -39,10 +42,17 @@ class DiscussionPolicy:
     default_sort: str = Sort.NEWEST
     reserved_names: tuple[str, ...] = ()
     moderation_mode: str = ""
+    closes_at: datetime | None = None
 
     @property
     def sort(self) -> Sort:
         return parse_sort(self.default_sort)
+
+    def accepts_comments(self, now: datetime | None = None) -> bool:
+        """Posting is on and the host's closing date, if any, has not come."""
+        if not self.enabled:
+            return False
+        return self.closes_at is None or (now or timezone.now()) < self.closes_at
 
 
 PolicyCallable = Callable[..., DiscussionPolicy]

@@ -68,6 +68,9 @@ class CommentView:
     passage: AnchorView | None = None  # the passage it is about (inline feedback)
     is_featured: bool = False  # an editor's pick (moderation)
     awaiting_moderation: bool = False  # held: only its author sees it, with this marker
+    # Held, shown to a moderator in its place with why and Approve / Reject (moderation).
+    review: bool = False
+    review_reason: str = ""
     badge: str = ""  # "author", "moderator", "staff", "guest" or "" (discussion.badges)
 
     @property
@@ -134,6 +137,8 @@ def view_of(
     )
     body = comment.body_html
     author = comment.author if comment.author_id is not None else None
+    held = comment.status == Comment.Status.PENDING
+    review = held and actor.can_moderate
     return CommentView(
         id=comment.pk,
         thread_id=comment.thread_id,
@@ -165,8 +170,9 @@ def view_of(
         passage=None if deleted else anchor_view(comment),
         is_featured=comment.is_featured and not deleted,
         # Shadow-banned comments look published to their author (moderation.rules.sanctions).
-        awaiting_moderation=comment.status == Comment.Status.PENDING
-        and comment.moderation_reason != "shadow-banned",
+        awaiting_moderation=held and not review and comment.moderation_reason != "shadow-banned",
+        review=review,
+        review_reason=comment.moderation_reason if review else "",
         badge="" if deleted else badges.of(comment),
     )
 

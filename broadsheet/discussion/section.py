@@ -119,7 +119,7 @@ class DiscussionContext:
     @property
     def accepting(self) -> bool:
         """New comments may be posted (the same answer posting gives: oversight.is_closed)."""
-        return self.policy.enabled and not is_closed(self.thread)
+        return self.policy.accepts_comments() and not is_closed(self.thread)
 
     @property
     def guest_fields(self) -> bool:
@@ -302,11 +302,13 @@ def build_section(
     elif view == "featured":
         page = featured_comments(thread, page=number)
     else:
-        if anchor is not None and anchor.status in (
-            Comment.Status.APPROVED,
-            Comment.Status.DELETED,
-        ):
-            number = page_of_comment(anchor, sort=sort)
+        shown: tuple[Comment.Status, ...] = (Comment.Status.APPROVED, Comment.Status.DELETED)
+        if actor.can_moderate:
+            # Moderators see held comments in their place (page_rows.visible_to): the
+            # queue's "in context" link leads to the page that holds one.
+            shown = (*shown, Comment.Status.PENDING)
+        if anchor is not None and anchor.status in shown:
+            number = page_of_comment(anchor, sort=sort, viewer=actor)
         page = comments_for_thread(thread, sort=sort, page=number, viewer=actor)
     groups = build_groups(
         page.roots,

@@ -207,12 +207,20 @@ def root_of(comment: Comment) -> Comment | None:
     return Comment.objects.filter(pk=comment.root_id).first()
 
 
-def page_of_comment(comment: Comment, *, sort: Sort, page_size: int | None = None) -> int:
-    """The page (in `sort`) whose top-level comments include `comment`'s tree: 1–2 queries."""
+def page_of_comment(
+    comment: Comment, *, sort: Sort, page_size: int | None = None, viewer: Actor | None = None
+) -> int:
+    """The page (in `sort`) whose top-level comments include `comment`'s tree: 1–2 queries.
+    A moderator `viewer` pages through held comments too, as their pages show them."""
     root = root_of(comment)
     if root is None:
         return 1
-    before = _roots(root.thread_id).filter(preceding(sort, root)).count()  # type: ignore[arg-type]
+    roots = _roots(root.thread_id)
+    if viewer is not None and viewer.can_moderate:
+        roots = Comment.objects.filter(thread_id=root.thread_id, parent__isnull=True).filter(
+            visible_to(viewer)
+        )
+    before = roots.filter(preceding(sort, root)).count()  # type: ignore[arg-type]
     return page_of_position(before, page_size or conf.page_size())
 
 

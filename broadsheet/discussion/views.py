@@ -427,8 +427,10 @@ def moderate_thread(request: HttpRequest, thread_id: int, verb: str) -> HttpResp
     thread = access_thread(thread_id)
     actor = actor_from_request(request)
     change = actions.do_close_thread if verb == "close" else actions.do_reopen_thread
+    # The page's form asks for a reason before closing (it goes to the audit log).
+    reason = text_param(request.POST.get("reason"), max_length=300).strip()
     try:
-        change(thread=thread, actor=actor)
+        change(thread=thread, actor=actor, reason=reason)
     except ActionError as error:
         return render(
             request,

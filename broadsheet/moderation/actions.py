@@ -21,7 +21,7 @@ from django.utils import timezone
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import actions as discussion_actions
-from broadsheet.discussion.events import CommentReported, publish
+from broadsheet.discussion.events import CommenterNoticeRequested, CommentReported, publish
 from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation import conf
@@ -64,6 +64,22 @@ def _set_status(
     return updated
 
 
+def _request_notice(
+    *, comment: Comment, kind: str, reason: str, until: datetime | None = None
+) -> None:
+    """After commit, ask that the comment's author be told (CommenterNoticeRequested: the
+    notifications app mails them). Inside the caller's transaction."""
+    event = CommenterNoticeRequested(
+        thread_id=comment.thread_id,
+        thread_key=_thread_key(comment),
+        comment_id=comment.pk,
+        kind=kind,
+        reason=reason,
+        until=until,
+    )
+    transaction.on_commit(partial(publish, event))
+
+
 def do_approve_comment(*, comment: Comment, actor: Actor, reason: str = "") -> Comment:
     """Publish a held (or reported, or refused) comment; its reports are resolved."""
     return _set_status(
@@ -71,10 +87,43 @@ def do_approve_comment(*, comment: Comment, actor: Actor, reason: str = "") -> C
     )
 
 
-def do_reject_comment(*, comment: Comment, actor: Actor, reason: str = "") -> Comment:
-    """Take a comment off the page (its author still sees why on their own page)."""
+def do_reject_comment(
+    *, comment: Comment, actor: Actor, reason: str = "", notify: bool = False
+) -> Comment:
+    """Take a comment off the page (its author still sees why on their own page). With
+    `notify`, its author is e-mailed the reason after commit (CommenterNoticeRequested)."""
+    with transaction.atomic():
+        updated = _set_status(
+            comment=comment,
+            actor=actor,
+            status=Status.REJECTED,
+            action=Action.REJECT,
+            reason=reason,
+        )
+        if notify:
+            _request_notice(comment=updated, kind="rejected", reason=reason)
+    return updated
+
+
+def check_dismiss_reports(*, comment: Comment, actor: Actor) -> None:
+    check_moderate_comment(comment=comment, actor=actor)
+    if comment.report_count == 0:
+        raise ActionError("This comment has no open reports.")
+
+
+def do_dismiss_reports(*, comment: Comment, actor: Actor, reason: str = "") -> Comment:
+    """The reports were unfounded: they are resolved and the comment stays published (or,
+    held after reports, is published again; a rejected one stays rejected). Audited as
+    "dismiss"; CommentApproved is published when it comes back on the page."""
+    check_dismiss_reports(comment=comment, actor=actor)
+    keep = comment.status in (Status.REJECTED, Status.SPAM)
+    status = Status(comment.status) if keep else Status.APPROVED
     return _set_status(
-        comment=comment, actor=actor, status=Status.REJECTED, action=Action.REJECT, reason=reason
+        comment=comment,
+        actor=actor,
+        status=status,
+        action=Action.DISMISS,
+        reason=reason or "reports dismissed",
     )
 
 
@@ -168,6 +217,7 @@ def _sanction(
     reason: str,
     until: datetime | None = None,
     comment: Comment | None = None,
+    notify: bool = False,
 ) -> Sanction:
     check_sanction_commenter(commenter=commenter, actor=actor)
     with transaction.atomic():
@@ -180,8 +230,12 @@ def _sanction(
             reason=reason[:300],
             created_by=actor.user,
         )
-        record(action=action, actor=actor.user, target=commenter.key, reason=reason)
-        if comment is not None and comment.status != Status.REJECTED:
+        # The comment that led to it is kept on the row: the audit log names the
+        # commenter by it (a guest's page goes through one of their comments).
+        record(
+            action=action, actor=actor.user, comment=comment, target=commenter.key, reason=reason
+        )
+        if comment is not None and comment.status not in (Status.REJECTED, Status.DELETED):
             _set_status(
                 comment=comment,
                 actor=actor,
@@ -189,13 +243,23 @@ def _sanction(
                 action=Action.REJECT,
                 reason=reason or f"author {kind.label.lower()}",
             )
+        if notify and comment is not None and kind != Sanction.Kind.SHADOW_BAN:
+            # Never for a shadow-ban: it works only while its author does not know.
+            label = "banned" if kind == Sanction.Kind.BAN else "suspended"
+            _request_notice(comment=comment, kind=label, reason=reason, until=until)
     return sanction
 
 
 def do_ban_commenter(
-    *, commenter: Commenter, actor: Actor, reason: str = "", comment: Comment | None = None
+    *,
+    commenter: Commenter,
+    actor: Actor,
+    reason: str = "",
+    comment: Comment | None = None,
+    notify: bool = False,
 ) -> Sanction:
-    """Ban for good (until lifted); with `comment`, that comment is rejected too."""
+    """Ban for good (until lifted); with `comment`, that comment is rejected too, and with
+    `notify` its author is e-mailed the ban and its reason after commit."""
     return _sanction(
         kind=Sanction.Kind.BAN,
         action=Action.BAN,
@@ -203,12 +267,21 @@ def do_ban_commenter(
         actor=actor,
         reason=reason,
         comment=comment,
+        notify=notify,
     )
 
 
 def do_suspend_commenter(
-    *, commenter: Commenter, actor: Actor, until: datetime, reason: str = ""
+    *,
+    commenter: Commenter,
+    actor: Actor,
+    until: datetime,
+    reason: str = "",
+    comment: Comment | None = None,
+    notify: bool = False,
 ) -> Sanction:
+    """Suspend until `until`; with `comment`, that comment is rejected too, and with
+    `notify` its author is e-mailed the suspension, its end and its reason after commit."""
     if until <= timezone.now():
         raise ActionError("A suspension must end in the future.", field="until")
     return _sanction(
@@ -218,6 +291,8 @@ def do_suspend_commenter(
         actor=actor,
         reason=reason,
         until=until,
+        comment=comment,
+        notify=notify,
     )
 
 

@@ -146,6 +146,7 @@ class AuditEntry(models.Model):
         FEATURE = "feature", "Featured"
         UNFEATURE = "unfeature", "Unfeatured"
         REPORT = "report", "Reported"
+        DISMISS = "dismiss", "Reports dismissed"
         AUTO_HOLD = "auto_hold", "Held after reports"
         BAN = "ban", "Banned"
         SUSPEND = "suspend", "Suspended"
@@ -194,6 +195,7 @@ class AuditEntry(models.Model):
                         "feature",
                         "unfeature",
                         "report",
+                        "dismiss",
                         "auto_hold",
                         "ban",
                         "suspend",

@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
 
 from broadsheet.core.ids import parse_id
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, Thread
+from broadsheet.discussion.people import author_joins, author_name, people, public_name
 from broadsheet.moderation.commenters import Commenter, active_sanctions, trust_level
 from broadsheet.moderation.models import AuditEntry, CommenterNote, Report, Sanction
 from broadsheet.moderation.rules.sanctions import SHADOW_REASON
@@ -38,28 +39,100 @@ def parse_tab(value: str | None) -> str:
     return value if value in TABS else "pending"
 
 
+def _cards() -> QuerySet[Comment]:
+    """Comments as queue cards show them: thread, author (with what their public name
+    needs) and parent joined, open reports prefetched (their reasons and notes)."""
+    open_reports = Report.objects.filter(resolved_at__isnull=True).order_by("created_at", "pk")
+    return Comment.objects.select_related("thread", "parent", *author_joins()).prefetch_related(
+        Prefetch("reports", queryset=open_reports, to_attr="open_reports")
+    )
+
+
+def name_matches(name: str, prefix: str = "") -> Q:
+    """Accounts whose username, first or last name or public name (the people's name
+    columns, such as a profile's display name) contain `name`; `prefix` is the path to
+    the account ("author__")."""
+    columns = {"username", "first_name", "last_name"}
+    columns.update(f for f in people().row_fields if f.endswith("name"))
+    match = Q(pk__in=[])
+    for column in sorted(columns):
+        match |= Q(**{f"{prefix}{column}__icontains": name})
+    return match
+
+
 def queue_comments(
     *,
     tab: str,
     thread_id: int | None = None,
     author: str = "",
     key_prefix: str = "",
+    article: str = "",
     limit: int = QUEUE_SIZE,
 ) -> list[Comment]:
-    """One tab of the queue, newest first, with thread, author and parent joined: 1 query.
-    `key_prefix` keeps threads whose key starts with it (an embedding site's: "site:3:")."""
-    rows = (
-        Comment.objects.filter(TABS[parse_tab(tab)][1])
-        .select_related("thread", "author", "parent")
-        .order_by("-created_at", "-pk")
-    )
+    """One tab of the queue, newest first, with thread, author and parent joined and open
+    reports prefetched: 2 queries. `key_prefix` keeps threads whose key starts with it
+    (an embedding site's: "site:3:"); `article` keeps discussions whose title contains
+    it; `author` commenters whose name (account or guest) contains it."""
+    rows = _cards().filter(TABS[parse_tab(tab)][1]).order_by("-created_at", "-pk")
     if thread_id:
         rows = rows.filter(thread_id=thread_id)
     if key_prefix:
         rows = rows.filter(thread__key__startswith=key_prefix)
+    if article:
+        rows = rows.filter(thread__title__icontains=article)
     if author:
-        rows = rows.filter(Q(author__username__icontains=author) | Q(guest_name__icontains=author))
-    return list(rows[:limit])
+        rows = rows.filter(name_matches(author, "author__") | Q(guest_name__icontains=author))
+    return _named(list(rows[:limit]))
+
+
+def _named(comments: list[Comment]) -> list[Comment]:
+    """Each comment with `display_name`: its author as readers see them, "(guest)" after
+    a guest's name."""
+    for comment in comments:
+        name = author_name(comment)
+        guest = comment.author_id is None and comment.guest_name
+        comment.display_name = f"{name} (guest)" if guest else name  # type: ignore[attr-defined]
+    return comments
+
+
+def queue_cards(ids: list[int]) -> list[Comment]:
+    """The given comments as queue cards (after an action, to show them in place), in
+    the order given: 2 queries."""
+    found = {c.pk: c for c in _cards().filter(pk__in=ids)}
+    return _named([found[pk] for pk in ids if pk in found])
+
+
+def thread_title(thread_id: int | None) -> str:
+    """The title (or key) of a discussion, for the queue's "only this discussion" filter."""
+    if not thread_id:
+        return ""
+    thread = Thread.objects.filter(pk=thread_id).only("title", "key").first()
+    return str(thread) if thread is not None else ""
+
+
+_DEFAULT_REASONS = {
+    "approve": "approved on review",
+    "reject": "rejected on review",
+    "spam": "marked spam on review",
+    "dismiss": "reports dismissed",
+}
+
+
+def default_reason(comment: Comment, verb: str) -> str:
+    """What the audit log records when a moderator acts without typing a reason: the
+    decision and what it answered (the open reports, or why a rule held it)."""
+    label = _DEFAULT_REASONS.get(verb, verb)
+    reports = getattr(comment, "open_reports", None)
+    if reports is None and comment.report_count:
+        reports = list(comment.reports.filter(resolved_at__isnull=True))
+    if reports:
+        reasons = sorted({report.get_reason_display().lower() for report in reports})
+        return f"{label} (reported: {', '.join(reasons)})"
+    if comment.report_count:
+        return f"{label} ({comment.report_count} report{'s' if comment.report_count > 1 else ''})"
+    if comment.status == Comment.Status.PENDING and comment.moderation_reason:
+        return f"{label} (held: {comment.moderation_reason})"
+    return label
 
 
 def queue_counts() -> dict[str, int]:
@@ -128,14 +201,83 @@ def commenter_page(commenter: Commenter, *, limit: int = 50) -> CommenterPage:
 
 
 def audit_entries(
-    *, action: str = "", actor_id: int | None = None, limit: int = 200
+    *, action: str = "", actor_id: int | None = None, actor_name: str = "", limit: int = 200
 ) -> list[AuditEntry]:
-    rows = AuditEntry.objects.select_related("actor", "comment", "thread")
+    rows = AuditEntry.objects.select_related(
+        *author_joins("actor"), "comment", *author_joins("comment__author"), "thread"
+    )
     if action:
         rows = rows.filter(action=action)
     if actor_id:
         rows = rows.filter(actor_id=actor_id)
+    if actor_name:
+        rows = rows.filter(name_matches(actor_name, "actor__"))
     return list(rows[:limit])
+
+
+@dataclass
+class Named:
+    """A person or a page as the audit log shows it: a name and where it leads."""
+
+    name: str
+    url: str = ""
+
+
+@dataclass
+class AuditRow:
+    """One audit entry with names and links instead of keys and hashes."""
+
+    entry: AuditEntry
+    actor: Named
+    commenter: Named | None
+    comment_url: str
+    thread: Named | None
+
+
+def _commenter_of_comment(comment: Comment) -> Named:
+    name = author_name(comment)
+    if comment.author_id is None and comment.guest_name:
+        name = f"{name} (guest)"
+    return Named(name, reverse("moderation_admin:commenter", args=[page_key(comment)]))
+
+
+def audit_rows(entries: list[AuditEntry]) -> list[AuditRow]:
+    """The audit log's rows, every person named (public names; guests by the name they
+    gave, through one of their comments) and linked to their page: 1 query for the
+    accounts named by key."""
+    user_ids = {parse_id(e.target[2:]) for e in entries if e.target.startswith("u:")}
+    users = {
+        u.pk: u
+        for u in get_user_model()
+        .objects.select_related(*people().related)
+        .filter(pk__in=[pk for pk in user_ids if pk is not None])
+    }
+    rows = []
+    for entry in entries:
+        if entry.actor is not None:
+            actor = Named(public_name(entry.actor))
+        else:
+            by_reader = entry.action == AuditEntry.Action.REPORT
+            actor = Named("a reader" if by_reader else "the rules")
+        if entry.actor is not None:
+            actor.url = reverse("moderation_admin:commenter", args=[f"u:{entry.actor_id}"])
+        commenter: Named | None = None
+        target_id = parse_id(entry.target[2:]) if entry.target.startswith("u:") else None
+        if target_id is not None:
+            user = users.get(target_id)
+            name = public_name(user) if user is not None else f"deleted account {target_id}"
+            url = reverse("moderation_admin:commenter", args=[f"u:{target_id}"])
+            commenter = Named(name, url)
+        elif entry.comment is not None:
+            commenter = _commenter_of_comment(entry.comment)
+        elif entry.target:
+            commenter = Named("a guest")
+        comment_url = ""
+        if entry.comment_id is not None:
+            comment_url = reverse("discussion:permalink", args=[entry.comment_id])
+        thread = Named(str(entry.thread), entry.thread.host_url) if entry.thread else None
+        rows.append(AuditRow(entry, actor, commenter, comment_url, thread))
+    return rows
 
 
 @dataclass

@@ -9,4 +9,6 @@ app_name = "moderation"
 
 urlpatterns = [
     path("report/<id:comment_id>/", views.report_comment, name="report"),
+    # A moderator's decision on a held comment, taken where it shows on the article page.
+    path("decide/<id:comment_id>/", views.decide_in_context, name="decide"),
 ]

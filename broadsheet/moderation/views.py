@@ -23,6 +23,7 @@ from broadsheet.discussion.actions import (
     do_unfeature_comment,
 )
 from broadsheet.discussion.identity import Actor, actor_from_request
+from broadsheet.discussion.models import Comment
 from broadsheet.moderation import actions, selectors
 from broadsheet.moderation.access import (
     access_moderated_comment,
@@ -31,7 +32,16 @@ from broadsheet.moderation.access import (
     access_sanction,
 )
 from broadsheet.moderation.commenters import Commenter
-from broadsheet.moderation.forms import NoteForm, QueueActionForm, ReportForm, SanctionForm
+from broadsheet.moderation.forms import (
+    DURATIONS,
+    SANCTION_ACTIONS,
+    CloseForm,
+    DecisionForm,
+    NoteForm,
+    QueueActionForm,
+    ReportForm,
+    SanctionForm,
+)
 from broadsheet.moderation.models import AuditEntry
 
 # --- readers ---------------------------------------------------------------------------
@@ -84,66 +94,153 @@ def _back(request: HttpRequest) -> str:
 def queue(request: HttpRequest) -> HttpResponse:
     _moderator(request)
     tab = selectors.parse_tab(request.GET.get("tab"))
-    thread_id = request.GET.get("thread", "")
-    author = text_param(request.GET.get("author"))
-    key_prefix = text_param(request.GET.get("key"), max_length=100)
+    thread_id = parse_id(request.GET.get("thread"))
+    filters = {
+        "author": text_param(request.GET.get("author")),
+        "key_prefix": text_param(request.GET.get("key"), max_length=100),
+        "article": text_param(request.GET.get("article")),
+    }
     comments = selectors.queue_comments(
-        tab=tab, thread_id=parse_id(thread_id), author=author, key_prefix=key_prefix
+        tab=tab,
+        thread_id=thread_id,
+        author=filters["author"],
+        key_prefix=filters["key_prefix"],
+        article=filters["article"],
     )
     context = {
-        "tab": tab,
+        **_card_context(request, tab),
         "tabs": [(key, label) for key, (label, _) in selectors.TABS.items()],
         "counts": selectors.queue_counts(),
         "comments": [(c, selectors.page_key(c)) for c in comments],
-        "thread_filter": thread_id,
-        "author_filter": author,
-        "key_filter": key_prefix,
-        "next": request.get_full_path(),
+        "thread_filter": thread_id or "",
+        "thread_title": selectors.thread_title(thread_id),
+        "filters": filters,
     }
     return render(request, "moderation/admin/queue.html", context)
 
 
-def _apply(actor: Actor, verb: str, comment_id: int, reason: str) -> None:
+def _card_context(request: HttpRequest, tab: str) -> dict[str, object]:
+    return {
+        "tab": tab,
+        "next": _back(request) if request.method == "POST" else request.get_full_path(),
+    }
+
+
+def _apply(actor: Actor, verb: str, comment_id: int, form: QueueActionForm, typed: str) -> None:
     comment = access_moderated_comment(actor, comment_id)
+    reason = typed.strip() or form.cleaned_data["reason"].strip()
+    notify = form.cleaned_data["notify"]
+    if verb in SANCTION_ACTIONS:
+        commenter, until = Commenter.of_comment(comment), form.sanction_end()
+        if until is None:
+            actions.do_ban_commenter(
+                commenter=commenter, actor=actor, reason=reason, comment=comment, notify=notify
+            )
+        else:
+            actions.do_suspend_commenter(
+                commenter=commenter,
+                actor=actor,
+                until=until,
+                reason=reason,
+                comment=comment,
+                notify=notify,
+            )
+        return
+    reason = reason or selectors.default_reason(comment, verb)
     if verb == "approve":
         actions.do_approve_comment(comment=comment, actor=actor, reason=reason)
     elif verb == "reject":
-        actions.do_reject_comment(comment=comment, actor=actor, reason=reason)
+        actions.do_reject_comment(comment=comment, actor=actor, reason=reason, notify=notify)
     elif verb == "spam":
         actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
+    elif verb == "dismiss":
+        actions.do_dismiss_reports(comment=comment, actor=actor, reason=reason)
     elif verb == "feature":
         do_feature_comment(comment=comment, actor=actor)
     elif verb == "unfeature":
         do_unfeature_comment(comment=comment, actor=actor)
-    elif verb == "ban":
-        actions.do_ban_commenter(
-            commenter=Commenter.of_comment(comment), actor=actor, reason=reason, comment=comment
-        )
+
+
+def _action_form(request: HttpRequest) -> QueueActionForm:
+    """The queue form: one card's button (?comment=<id>) or the checked comments."""
+    data = request.POST.copy()
+    if parse_id(request.GET.get("comment")) is not None:
+        data.setlist("comments", [request.GET["comment"]])
+        # One card's own "tell the commenter" box counts for its own button.
+        data["notify"] = data.get(f"notify-{request.GET['comment']}", data.get("notify", ""))
+    ids = [i for i in map(parse_id, data.getlist("comments")) if i is not None]
+    return QueueActionForm(data, allowed=ids)
 
 
 @require_POST
 def queue_action(request: HttpRequest) -> HttpResponse:
-    """One click (?comment=<id>) or bulk (checked comments): approve, reject, spam,
-    feature, unfeature, ban the author."""
+    """One card's button (?comment=<id>) or bulk (checked comments): approve, reject,
+    spam, dismiss reports, feature, unfeature; ban or suspend the authors after a
+    confirmation with duration and reason. htmx gets the changed cards back in place."""
     actor = _moderator(request)
-    data = request.POST.copy()
-    if parse_id(request.GET.get("comment")) is not None:
-        data.setlist("comments", [request.GET["comment"]])
-    ids = [i for i in map(parse_id, data.getlist("comments")) if i is not None]
-    form = QueueActionForm(data, allowed=ids)
+    form = _action_form(request)
     if not form.is_valid():
-        messages.error(request, "Choose an action and at least one comment.")
-        return redirect(_back(request))
-    verb, done = form.cleaned_data["action"], 0
-    for comment_id in form.cleaned_data["comments"]:
+        return _answer(request, [], ["Choose an action and at least one comment."])
+    verb, ids = form.cleaned_data["action"], form.cleaned_data["comments"]
+    if verb in SANCTION_ACTIONS and not form.sanction_ready:
+        return _confirm_sanction(request, form, ids)
+    done, errors = [], []
+    for comment_id in ids:
         try:
-            _apply(actor, verb, comment_id, form.cleaned_data["reason"])
-            done += 1
+            _apply(actor, verb, comment_id, form, request.POST.get(f"reason-{comment_id}", ""))
+            done.append(comment_id)
         except ActionError as error:
-            messages.error(request, f"Comment {comment_id}: {error.message}")
+            errors.append(f"Comment {comment_id}: {error.message}")
     if done:
-        messages.success(request, f"{verb.capitalize()}: {done} comment(s).")
-    return redirect(_back(request))
+        label = "Ban or suspension" if verb in SANCTION_ACTIONS else verb.capitalize()
+        errors.insert(0, f"{label}: {len(done)} comment(s).")
+    return _answer(request, ids, errors, ok=len(done))
+
+
+def _answer(request: HttpRequest, ids: list[int], notes: list[str], *, ok: int = 0) -> HttpResponse:
+    """After acting: htmx gets the acted-on cards, to swap in place (out of band), and
+    the messages; a plain form gets messages and a redirect back to the queue."""
+    if not is_htmx(request):
+        for index, note in enumerate(notes):
+            (messages.success if ok and index == 0 else messages.error)(request, note)
+        return redirect(_back(request))
+    tab = selectors.parse_tab(request.POST.get("tab"))
+    cards = [(c, selectors.page_key(c)) for c in selectors.queue_cards(ids)]
+    context = {**_card_context(request, tab), "cards": cards, "notes": notes, "ok": ok}
+    response = render(request, "moderation/admin/_acted.html", context)
+    response["HX-Trigger"] = "moderation-done"
+    return response
+
+
+def _confirm_sanction(request: HttpRequest, form: QueueActionForm, ids: list[int]) -> HttpResponse:
+    """Ask how long and why before a ban or suspension (the bulk one too)."""
+    confirming = bool(form.cleaned_data["confirmed"])
+    context = {
+        "cards": selectors.queue_cards(ids),
+        "form": form,
+        "durations": DURATIONS,
+        "error": "Please give a reason: the commenter and the audit log see it."
+        if confirming
+        else "",
+        "next": _back(request),
+        "tab": selectors.parse_tab(request.POST.get("tab")),
+    }
+    return _dialog(request, "moderation/admin/_confirm_sanction.html", context, confirming)
+
+
+def _dialog(
+    request: HttpRequest, template: str, context: dict[str, object], refused: bool
+) -> HttpResponse:
+    """A confirmation: into the queue's dialog for htmx, else a page of its own. A
+    refused answer (the reason missing) is a 400 with the form again."""
+    status = 400 if refused else 200
+    if not is_htmx(request):
+        page = {**context, "fragment": template}
+        return render(request, "moderation/admin/confirm.html", page, status=status)
+    response = render(request, template, context, status=status)
+    response["HX-Retarget"] = "#mod-dialog-body"
+    response["HX-Reswap"] = "innerHTML"
+    return response
 
 
 @require_http_methods(["GET", "POST"])
@@ -173,7 +270,9 @@ def _sanction_or_note(request: HttpRequest, actor: Actor, person: Commenter) -> 
     form = SanctionForm(request.POST)
     if not form.is_valid():
         raise ActionError("Please check the sanction form (a suspension needs an end date).")
-    kind, reason = form.cleaned_data["kind"], form.cleaned_data["reason"]
+    kind, reason = form.cleaned_data["kind"], form.cleaned_data["reason"].strip()
+    if not reason:
+        raise ActionError("Please give a reason: the audit log keeps it with the sanction.")
     if kind == "ban":
         actions.do_ban_commenter(commenter=person, actor=actor, reason=reason)
     elif kind == "shadow":
@@ -199,15 +298,25 @@ def lift_sanction(request: HttpRequest, sanction_id: int) -> HttpResponse:
 
 @require_POST
 def thread_open_close(request: HttpRequest, thread_id: int, verb: str) -> HttpResponse:
+    """Close (after a confirmation with a reason) or reopen a discussion; ?comment=<id>
+    names the card it was asked from, shown again in place for htmx."""
     actor = _moderator(request)
     thread = access_moderated_thread(actor, thread_id)
+    form = CloseForm(request.POST)
+    reason = form.cleaned_data["reason"].strip() if form.is_valid() else ""
+    if verb == "close" and not reason:
+        refused = bool(request.POST.get("confirmed"))
+        context = {"thread": thread, "next": _back(request), "refused": refused}
+        context["card"] = parse_id(request.GET.get("comment"))
+        return _dialog(request, "moderation/admin/_confirm_close.html", context, refused)
     change = do_close_thread if verb == "close" else do_reopen_thread
+    notes, ok = [f"Discussion {'closed' if verb == 'close' else 'reopened'}: {thread}."], 1
     try:
-        change(thread=thread, actor=actor)
-        messages.success(request, f"Discussion {'closed' if verb == 'close' else 'reopened'}.")
+        change(thread=thread, actor=actor, reason=reason or "reopened by a moderator")
     except ActionError as error:
-        messages.error(request, error.message)
-    return redirect(_back(request))
+        notes, ok = [error.message], 0
+    card = parse_id(request.GET.get("comment"))
+    return _answer(request, [card] if card else [], notes, ok=ok)
 
 
 @require_GET
@@ -215,7 +324,43 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     _moderator(request)
     action = request.GET.get("action", "")
     action = action if action in AuditEntry.Action.values else ""
-    moderator = request.GET.get("actor", "")
-    entries = selectors.audit_entries(action=action, actor_id=parse_id(moderator))
-    context = {"entries": entries, "actions": AuditEntry.Action.choices, "action": action}
+    moderator = text_param(request.GET.get("moderator"))
+    entries = selectors.audit_entries(
+        action=action, actor_id=parse_id(request.GET.get("actor")), actor_name=moderator
+    )
+    context = {
+        "rows": selectors.audit_rows(entries),
+        "actions": AuditEntry.Action.choices,
+        "action": action,
+        "moderator": moderator,
+    }
     return render(request, "moderation/admin/audit.html", context)
+
+
+# --- in context, on the article page ------------------------------------------------
+
+
+@require_POST
+def decide_in_context(request: HttpRequest, comment_id: int) -> HttpResponse:
+    """Approve or reject a held comment where moderators see it, in its place on the
+    article page; back to that comment."""
+    actor = actor_from_request(request)
+    comment = access_moderated_comment(actor, comment_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, comment, ActionError("Choose Approve or Reject."))
+    verb, notify = form.cleaned_data["action"], form.cleaned_data["notify"]
+    reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, verb)
+    try:
+        if verb == "approve":
+            actions.do_approve_comment(comment=comment, actor=actor, reason=reason)
+        else:
+            actions.do_reject_comment(comment=comment, actor=actor, reason=reason, notify=notify)
+    except ActionError as error:
+        return _refused(request, comment, error)
+    return redirect(reverse("discussion:permalink", args=[comment.pk]))
+
+
+def _refused(request: HttpRequest, comment: Comment, error: ActionError) -> HttpResponse:
+    context = {"comment": comment, "error": error}
+    return render(request, "moderation/decision_refused.html", context, status=error.status)

@@ -11,10 +11,11 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
 
 from broadsheet.discussion.formatting import plain_text
-from broadsheet.discussion.models import Thread
+from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.people import author_name
 from broadsheet.notifications import conf
 from broadsheet.notifications.models import PendingItem, Subscription
@@ -131,5 +132,50 @@ def confirmation_message(email: str) -> EmailMultiAlternatives:
     )
     message.attach_alternative(
         render_to_string("notifications/mail/confirm.html", context), "text/html"
+    )
+    return message
+
+
+NOTICE_SUBJECTS = {
+    "rejected": "Your comment on “{title}” was not published",
+    "banned": "You can no longer comment on {site}",
+    "suspended": "You cannot comment on {site} for now",
+}
+
+
+def commenter_notice_message(
+    *, comment_id: int, kind: str, reason: str, until: str = ""
+) -> EmailMultiAlternatives | None:
+    """The e-mail telling a comment's author a moderator's decision: the comment rejected
+    (with the reason), or its author banned or suspended (with the reason and the end).
+    To the account's address, or the one the guest gave; None when there is none."""
+    comment = Comment.objects.select_related("thread", "author").filter(pk=comment_id).first()
+    if comment is None or kind not in NOTICE_SUBJECTS:
+        return None
+    address = comment.author.email if comment.author is not None else comment.guest_email
+    if not address:
+        return None
+    context = {
+        "kind": kind,
+        "reason": reason,
+        "until": parse_datetime(until) if until else None,
+        "name": author_name(comment),
+        "thread_title": _title(comment.thread),
+        "thread_url": absolute(comment.thread.host_url),
+        "excerpt": Truncator(plain_text(comment.body_html)).chars(EXCERPT_LENGTH),
+        "site_url": settings.SITE_URL,
+    }
+    subject = NOTICE_SUBJECTS[kind].format(
+        title=context["thread_title"], site=settings.SITE_URL.split("//")[-1]
+    )
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string("notifications/mail/commenter_notice.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[address],
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    message.attach_alternative(
+        render_to_string("notifications/mail/commenter_notice.html", context), "text/html"
     )
     return message

@@ -31,3 +31,17 @@ def send_confirmation_task(email: str) -> None:
     except Exception:
         actions.forget_confirmation_request(email)
         raise
+
+
+@task()
+def send_commenter_notice_task(comment_id: int, kind: str, reason: str, until: str = "") -> bool:
+    """E-mail a comment's author a moderator's decision ("rejected", "banned",
+    "suspended" until `until`, an ISO date-time). False when there is nobody to write to
+    (no address, or the comment is gone)."""
+    from broadsheet.notifications.mail import commenter_notice_message
+
+    message = commenter_notice_message(comment_id=comment_id, kind=kind, reason=reason, until=until)
+    if message is None:
+        return False
+    message.send()
+    return True

@@ -222,3 +222,10 @@ def comment_reported(event: Any) -> list[Outgoing]:
     """A reader reported a comment: no live event. Reports are for moderators, who work
     them in the queue; nothing on the page changes for anyone (webhooks carry them)."""
     return []
+
+
+@maps(events.CommenterNoticeRequested)
+def commenter_notice_requested(event: Any) -> list[Outgoing]:
+    """A moderator asked that a commenter be told of a decision by e-mail: nothing for the
+    page (CommentHidden already took the comment off it)."""
+    return []

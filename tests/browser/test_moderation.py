@@ -66,14 +66,21 @@ def test_a_moderator_works_the_queue(page: Page, live_server: Any, thread: Threa
     expect(page.get_by_text("Approve: 1 comment(s).")).to_be_visible()
     item(page, "all of you").get_by_role("button", name="Reject").click()
     expect(page.get_by_text("Reject: 1 comment(s).")).to_be_visible()
-    item(page, "shut up shut up").get_by_role("button", name="Ban author").click()
-    expect(page.get_by_text("Ban: 1 comment(s).")).to_be_visible()
+    # A ban asks how long and why first (issue 14).
+    item(page, "shut up shut up").get_by_role("button", name="Ban or suspend author…").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("For").select_option(label="For good (a ban, until lifted)")
+    dialog.get_by_label("Reason", exact=True).fill("trolling")
+    dialog.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_text("Ban or suspension: 1 comment(s).")).to_be_visible()
 
-    # Keyboard: j selects the first remaining comment, a approves it.
+    # Keyboard: actions happen in place, so the position stays on the card last worked
+    # (the troll's); k moves up to the newest comment, a approves it.
     expect(item(page, "read the report")).to_be_visible()
-    page.keyboard.press("j")
+    page.keyboard.press("k")
+    expect(item(page, "read the report")).to_have_class("mod-item is-current")
     page.keyboard.press("a")
-    expect(page.get_by_text("Approve: 1 comment(s).")).to_be_visible()
+    expect(item(page, "read the report").locator(".mod-status")).to_have_text("Approved")
 
     page.goto(f"{live_server.url}/admin/moderation/?tab=approved")
     item(page, "about the bridge").get_by_role("button", name="Feature").click()

@@ -154,7 +154,7 @@ def check_post_comment(
     """
     thread = new.thread
     policy = policy or policy_for(thread)
-    if is_closed(thread) or not policy.enabled:
+    if is_closed(thread) or not policy.accepts_comments():
         raise NotAllowed(CLOSED_MESSAGE)
     if not actor.is_authenticated:
         if not policy.allow_guests:

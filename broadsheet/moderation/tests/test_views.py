@@ -130,7 +130,8 @@ def test_the_commenter_page_and_sanctions(
 
 
 def test_close_and_reopen_from_the_queue(max_client: Client, thread: Thread) -> None:
-    max_client.post(f"/admin/moderation/thread/{thread.pk}/close/")
+    # Closing asks for a reason first (issue 14: test_queue_work.py); here it is given.
+    max_client.post(f"/admin/moderation/thread/{thread.pk}/close/", {"reason": "heated"})
     thread.refresh_from_db()
     assert thread.is_closed
 
