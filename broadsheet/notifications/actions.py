@@ -186,7 +186,9 @@ def do_confirm_address(*, email: str) -> list[Subscription]:
     address = normalise_email(email)
     with transaction.atomic():
         pending = list(
-            Subscription.objects.select_for_update()
+            # Only the subscriptions are locked: PostgreSQL cannot lock the nullable side
+            # of the outer join to their threads.
+            Subscription.objects.select_for_update(of=("self",))
             .filter(email=address, status=Subscription.Status.PENDING)
             .select_related("thread")
             .order_by("created_at", "pk")

@@ -41,7 +41,7 @@ def test_a_guest_who_ticks_remember_finds_their_details_filled_in(article: Artic
     assert answer.cookies[GUEST_COOKIE]["httponly"]
     html = gabriel.get(article.url).content.decode()
     assert NAME_FIELD in html and EMAIL_FIELD in html
-    assert ' checked> Remember me on this device</label>' in html
+    assert " checked> Remember me on this device</label>" in html
 
 
 def test_nothing_is_remembered_unless_asked_and_unticking_forgets(article: ArticlePage) -> None:
