@@ -311,7 +311,10 @@ globals().update(ENV.tunables)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The task worker's and the schedule's routine INFO lines (several every 10 s on an
+    # idle site) are dropped at the handler; their warnings and errors still show.
+    "filters": {"quiet_routine_tasks": {"()": "broadsheet.core.logs.QuietRoutineTasks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_routine_tasks"]}},
     "root": {"handlers": ["console"], "level": ENV.log_level},
     "loggers": {
         "django.request": {"level": "ERROR"},

@@ -201,7 +201,10 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
 
     now = timezone.now().replace(second=0, microsecond=0)
     for index, item in enumerate(data["articles"]):
-        if ArticlePage.objects.filter(slug=item["slug"]).exists():
+        # Slugs follow their headlines; a demo loaded before a slug was corrected keeps
+        # its page under the old one (found by `former_slugs`), so a re-run adds nothing.
+        known = [item["slug"], *item.get("former_slugs", [])]
+        if ArticlePage.objects.filter(slug__in=known).exists():
             continue
         image_data = item.get("lead_image") or {}
         lead = _image(
@@ -237,7 +240,13 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
         revision.publish()
         ArticlePage.objects.filter(pk=article.pk).update(first_published_at=published)
         created["articles"] += 1
-    pin_front_page_lead(home, data.get("front_page_lead", ""))
+    lead_slugs = [
+        slug
+        for item in data["articles"]
+        if item["slug"] == data.get("front_page_lead")
+        for slug in (item["slug"], *item.get("former_slugs", []))
+    ]
+    pin_front_page_lead(home, lead_slugs)
     name_publication(DEMO_PUBLICATION_NAME)
     return created
 
@@ -254,10 +263,10 @@ def name_publication(name: str) -> None:
         publication.save(update_fields=["name"])
 
 
-def pin_front_page_lead(home: HomePage, slug: str) -> None:
-    """The editors' choice of lead story, as an editor sets it on the home page (publishing
-    a newer article must not displace it)."""
-    lead = ArticlePage.objects.filter(slug=slug).first() if slug else None
+def pin_front_page_lead(home: HomePage, slugs: list[str]) -> None:
+    """The editors' choice of lead story (its slug, or former ones), as an editor sets it
+    on the home page (publishing a newer article must not displace it)."""
+    lead = ArticlePage.objects.filter(slug__in=slugs).first() if slugs else None
     if lead is None or home.lead_article_id == lead.pk:
         return
     home.lead_article = lead

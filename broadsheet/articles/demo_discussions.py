@@ -12,17 +12,20 @@ import json
 import random
 import zlib
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
 from broadsheet.articles.demo import DEMO_DATA
 from broadsheet.articles.discussion_policy import anchor_texts
-from broadsheet.articles.models import ArticlePage
+from broadsheet.articles.models import ArticlePage, ArticleReaction, ArticleReactionTally
 from broadsheet.core.errors import ActionError
+from broadsheet.core.pagecache import bump
 from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
 from broadsheet.discussion.anchors import Anchor
 from broadsheet.discussion.demo import seed_thread
@@ -30,7 +33,7 @@ from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation.demo import seed_moderation_queue
 
-BIG_DISCUSSION_SLUG = "room-for-the-river-calloway-floodplain"
+BIG_DISCUSSION_SLUG = "room-for-the-river-calloway-learning-to-live-with-floods"
 BIG_DISCUSSION_SIZE = 2_200
 DEMO_READERS = 15
 
@@ -54,6 +57,52 @@ def ensure_demo_readers(bank: dict[str, Any], count: int = DEMO_READERS) -> list
             user.save()
         readers.append(user)
     return readers
+
+
+def article_kind(article: ArticlePage) -> str:
+    """ "opinion" for the Opinion section's columns, "news" for everything else (reports,
+    reviews, analysis): what the bank's "fits" names."""
+    parent = article.get_parent()
+    return "opinion" if parent is not None and parent.slug == "opinion" else "news"
+
+
+def is_public_affairs(article: ArticlePage) -> bool:
+    """Politics, economy, world and opinion, and culture stories about public money: where
+    the bank's general comments (budgets, councils, voters) make sense."""
+    parent = article.get_parent()
+    return parent is None or parent.slug != "culture" or "budget" in _tags(article)
+
+
+def _tags(article: ArticlePage) -> set[str]:
+    return {tag.name for tag in article.tags.all()}
+
+
+def fits(entry: dict[str, Any], *, kind: str, tags: set[str], public_affairs: bool) -> bool:
+    """Whether a bank entry reads right under an article: no "the columnist" under a
+    report nor "the reporter" under a column; a topical remark only under its topics;
+    a general remark on public life only under public affairs; "any" anywhere."""
+    if entry.get("fits", kind) != kind:
+        return False
+    topics = set(entry.get("topics", []))
+    if "any" in topics:
+        return True
+    if topics:
+        return bool(topics & tags)
+    return public_affairs
+
+
+def bank_for(article: ArticlePage, bank: dict[str, Any]) -> dict[str, Any]:
+    """The part of the comment bank that fits `article` (see `fits`)."""
+    kind, tags, public = article_kind(article), _tags(article), is_public_affairs(article)
+
+    def keep(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [e for e in entries if fits(e, kind=kind, tags=tags, public_affairs=public)]
+
+    return {
+        "commenters": bank.get("commenters", []),
+        "comments": keep(bank.get("comments", [])),
+        "replies": keep(bank.get("replies", [])),
+    }
 
 
 def _big_article(articles: list[ArticlePage]) -> ArticlePage | None:
@@ -83,23 +132,27 @@ def load_demo_discussions() -> str:
             continue
         rng = random.Random(zlib.crc32(article.slug.encode()))
         is_big = big is not None and article.pk == big.pk
+        fitting = bank_for(article, bank)
         count = BIG_DISCUSSION_SIZE if is_big else rng.choice([0, *range(3, 81)])
+        if not is_big:  # no text twice in an ordinary thread
+            count = min(count, len(fitting["comments"]) + len(fitting["replies"]))
         comments += seed_thread(
             thread,
             count=count,
             max_depth=5 if is_big else rng.randint(2, 4),
             rng=rng,
-            bank=bank,
+            bank=fitting,
             users=readers,
             start=max(article.first_published_at, now - timedelta(days=60)),
             end=now,
         )
         threads += 1
     inline = seed_inline_feedback(articles, bank, readers)
+    reactions = seed_reactions(articles, readers)
     big_title = f" (largest: “{big.title}”)" if big is not None else ""
     return (
         f"Demo discussions: {comments} comments in {threads} new threads "
-        f"({inline} on passages), "
+        f"({inline} on passages), {reactions} article votes, "
         f"{len(readers)} reader accounts{big_title}. {seed_moderation_queue()}"
     )
 
@@ -112,9 +165,10 @@ def seed_inline_feedback(
     thread that already has anchored comments is left alone."""
     if not readers:
         return 0
-    bodies = [c["body"] for c in bank.get("comments", []) if c.get("lang") == "en"]
     posted = 0
     for article in articles:
+        fitting = bank_for(article, bank)["comments"]
+        bodies = [c["body"] for c in fitting if c.get("lang") == "en"]
         thread = do_register_thread(
             key=f"article-{article.pk}", title=article.title, url=article.get_url() or ""
         )
@@ -145,3 +199,48 @@ def seed_inline_feedback(
                 continue  # e.g. a repeated text that the moderation rules refuse
             posted += 1
     return posted
+
+
+def seed_reactions(articles: list[ArticlePage], readers: list[Any]) -> int:
+    """ "What do you think?" votes on every article that has none yet: more on the
+    discussed ones, mostly up on reports, more divided on columns, and never a net 0 (a
+    newsroom's front page does not show "0 Points"). Written in bulk, with the tally the
+    votes add up to (what do_cast_reaction would have left). Returns the votes written."""
+    done = set(
+        ArticleReactionTally.objects.filter(article__in=articles).values_list(
+            "article_id", flat=True
+        )
+    )
+    discussed = dict(
+        Thread.objects.filter(key__in=[a.thread_key for a in articles]).values_list(
+            "key", "comment_count"
+        )
+    )
+    accounts = [f"u:{user.pk}" for user in readers]
+    rows: list[ArticleReaction] = []
+    tallies: list[ArticleReactionTally] = []
+    for article in articles:
+        if article.pk in done:
+            continue
+        rng = random.Random(zlib.crc32(f"reactions-{article.slug}".encode()))
+        voters = 9 + rng.randint(0, 30) + min(discussed.get(article.thread_key, 0), 400) // 3
+        opinion = article_kind(article) == "opinion"
+        approval = rng.uniform(0.52, 0.72) if opinion else rng.uniform(0.75, 0.95)
+        keys = rng.sample(accounts, min(len(accounts), voters // 4)) + [
+            f"r:demo-reader-{n}" for n in rng.sample(range(1000), voters - voters // 4)
+        ]
+        values = [1 if rng.random() < approval else -1 for _ in keys]
+        if sum(values) == 0:
+            values[0] = -values[0]
+        rows += [
+            ArticleReaction(article=article, voter_key=key, value=value)
+            for key, value in zip(keys, values, strict=True)
+        ]
+        up = values.count(1)
+        tallies.append(ArticleReactionTally(article=article, up=up, down=len(values) - up))
+    with transaction.atomic():
+        ArticleReaction.objects.bulk_create(rows, batch_size=1000)
+        ArticleReactionTally.objects.bulk_create(tallies)
+        for tally in tallies:
+            transaction.on_commit(partial(bump, f"article:{tally.article_id}"))
+    return len(rows)

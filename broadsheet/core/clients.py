@@ -16,6 +16,26 @@ from broadsheet.core.hashing import Purpose, keyed_hash
 READER_COOKIE = "bs_reader"
 READER_COOKIE_SALT = "broadsheet.reader"
 READER_COOKIE_MAX_AGE = 60 * 60 * 24 * 365
+# A guest's name and e-mail for their next comment, when they asked for it (discussion).
+GUEST_COOKIE = "bs_guest"
+# An address this browser proved it reads by confirming a subscription (notifications).
+SUBSCRIBER_COOKIE = "bs_subscriber"
+# Cookies that make the page the reader's own: a request carrying one is never answered
+# from the anonymous page cache, and its page is never stored there (core.pagecache).
+PERSONAL_COOKIES = (READER_COOKIE, GUEST_COOKIE, SUBSCRIBER_COOKIE)
+
+
+def set_personal_cookie(response: HttpResponse, name: str, value: str) -> None:
+    """Set one of PERSONAL_COOKIES the way the reader cookie is set (a year, HttpOnly,
+    SameSite=Lax, Secure where the session cookie is); `value` is signed by the caller."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=READER_COOKIE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -103,11 +123,15 @@ def voter_key(request: HttpRequest) -> str:
 
 
 __all__ = [
+    "GUEST_COOKIE",
+    "PERSONAL_COOKIES",
+    "SUBSCRIBER_COOKIE",
     "client_ip",
     "ensure_reader_id",
     "ip_hash",
     "reader_id",
     "remember_reader",
+    "set_personal_cookie",
     "signing",
     "voter_key",
 ]

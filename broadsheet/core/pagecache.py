@@ -59,7 +59,7 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]  # _unmask_ci
 )
 from django.utils.cache import patch_vary_headers
 
-from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.clients import PERSONAL_COOKIES
 from broadsheet.core.compression import PrecompressedPage, chosen_encoding, is_compressible
 from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
@@ -100,9 +100,11 @@ def bump(*scopes: str) -> None:
 
 
 def _is_anonymous(cookies: dict[str, str]) -> bool:
-    """No session, reader or pending-messages cookie: nothing on the page is theirs."""
+    """No session, pending-messages or personal cookie (the reader's id, a guest's
+    remembered name and e-mail, a confirmed subscriber's address): nothing on the page
+    is theirs."""
     return not any(
-        name in cookies for name in (settings.SESSION_COOKIE_NAME, READER_COOKIE, "messages")
+        name in cookies for name in (settings.SESSION_COOKIE_NAME, "messages", *PERSONAL_COOKIES)
     )
 
 

@@ -36,6 +36,7 @@ from broadsheet.discussion.models import (
 ROOT_SHARE = 0.3  # share of comments that start a new top-level thread
 LONG_SHARE = 0.07  # share of comments made of several bank entries (folded ones)
 DELETED_SHARE = 0.02  # comments deleted by their author (placeholders when replied to)
+DEFAULT_BODIES = [{"body": "An interesting article."}]
 
 
 @dataclass
@@ -59,10 +60,34 @@ def _guest_email(name: str) -> str:
     return f"{local or 'guest'}@example.org"
 
 
-def _body(rng: random.Random, entries: Sequence[dict[str, str]]) -> str:
-    if rng.random() < LONG_SHARE and len(entries) > 3:
-        return "\n\n".join(entry["body"] for entry in rng.sample(list(entries), 3))
-    return str(rng.choice(entries)["body"])
+class _Deck:
+    """Texts dealt without repeats until all have been used, then reshuffled: a thread
+    of a few dozen comments never shows the same text twice."""
+
+    def __init__(self, rng: random.Random, entries: Sequence[dict[str, str]]) -> None:
+        self.rng = rng
+        self.bodies = [str(entry["body"]) for entry in entries]
+        self.left: list[str] = []
+
+    def deal(self) -> str:
+        if not self.left:
+            self.left = list(self.bodies)
+            self.rng.shuffle(self.left)
+        return self.left.pop()
+
+    def body(self) -> str:
+        if self.rng.random() < LONG_SHARE and len(self.bodies) > 3:
+            return "\n\n".join(self.deal() for _ in range(3))
+        return self.deal()
+
+
+# A reply to a reply is written by the person the reply answered this often: the two
+# talk to each other instead of each line coming from a stranger.
+ANSWER_BACK_SHARE = 0.4
+
+
+def _who(item: _Planned) -> tuple[str, object]:
+    return ("u", item.author.pk) if item.author is not None else ("g", item.guest_name)
 
 
 def _plan(
@@ -78,8 +103,8 @@ def _plan(
     guests = [c["name"] for c in bank.get("commenters", []) if c.get("kind") == "guest"] or [
         "A reader"
     ]
-    roots_bank = bank.get("comments") or [{"body": "An interesting article."}]
-    replies_bank = bank.get("replies") or roots_bank
+    roots = _Deck(rng, bank.get("comments") or DEFAULT_BODIES)
+    replies = _Deck(rng, bank.get("replies") or bank.get("comments") or DEFAULT_BODIES)
     span = max((end - start).total_seconds(), 60.0)
     # Activity is heaviest soon after publication, then tails off.
     offsets = sorted(span * (rng.random() ** 2.2) for _ in range(count))
@@ -93,16 +118,15 @@ def _plan(
             ]
             if candidates:
                 parent = rng.choice(candidates)
-        account = users and rng.random() < 0.65
-        author = rng.choice(list(users)) if account else None
+        author, guest_name = _author(rng, parent, planned, users, guests)
         planned.append(
             _Planned(
                 index=index,
                 parent=parent.index if parent else None,
                 depth=(parent.depth + 1) if parent else 0,
                 author=author,
-                guest_name="" if author else rng.choice(guests),
-                body=_body(rng, replies_bank if parent else roots_bank),
+                guest_name=guest_name,
+                body=(replies if parent else roots).body(),
                 created_at=start + timedelta(seconds=offsets[index]),
                 deleted=rng.random() < DELETED_SHARE,
             )
@@ -125,6 +149,29 @@ def _plan(
                 continue
             item.votes.append((key, 1 if rng.random() < 0.78 else -1))
     return planned
+
+
+def _author(
+    rng: random.Random,
+    parent: _Planned | None,
+    planned: list[_Planned],
+    users: Sequence[Any],
+    guests: Sequence[str],
+) -> tuple[Any, str]:
+    """(account or None, guest name) of a new comment: never the author of the comment it
+    answers; under a reply, often the person that reply answered."""
+    if parent is not None and parent.parent is not None and rng.random() < ANSWER_BACK_SHARE:
+        answered = planned[parent.parent]
+        if _who(answered) != _who(parent) and not answered.deleted:
+            return answered.author, answered.guest_name
+    for _ in range(20):
+        author = rng.choice(list(users)) if users and rng.random() < 0.65 else None
+        guest_name = "" if author is not None else rng.choice(list(guests))
+        candidate = ("u", author.pk) if author is not None else ("g", guest_name)
+        if parent is None or candidate != _who(parent):
+            return author, guest_name
+    # A bank with a single possible author: a stranger answers instead.
+    return None, "Another reader" if parent and _who(parent) == ("g", "A reader") else "A reader"
 
 
 def seed_thread(

@@ -40,6 +40,8 @@ class CommentForm(CheckedForm):
     # time the form was rendered.
     homepage = forms.CharField(required=False, max_length=2000)
     rendered = forms.CharField(required=False, max_length=200)
+    # A guest's "Remember my name and e-mail on this device" (discussion.guests).
+    remember = forms.BooleanField(required=False)
 
     def antispam(self) -> tuple[str, str | None]:
         """(honeypot, rendered_at) for do_post_comment: the honeypot as sent ("" when
@@ -59,10 +61,12 @@ class CommentForm(CheckedForm):
     def values(self) -> dict[str, str]:
         """What the reader typed, to put back into the form after an error."""
         data = self.cleaned_data if self.is_bound and hasattr(self, "cleaned_data") else {}
-        return {
+        values = {
             key: str(data.get(key) or self.data.get(key, "") or "")
             for key in ("body", "name", "email", "website")
         }
+        values["remember"] = "1" if self.data.get("remember") else ""
+        return values
 
     def anchor_values(self) -> dict[str, str]:
         """The anchor fields as posted (parsed and checked by the actions)."""

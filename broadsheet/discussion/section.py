@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
@@ -33,11 +35,18 @@ from broadsheet.discussion.anchors import (
     mark_outdated,
 )
 from broadsheet.discussion.formatting import MARKDOWN_HINT
+from broadsheet.discussion.guests import RememberedGuest, remembered_guest
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.oversight import is_closed
 from broadsheet.discussion.policy import DiscussionPolicy, policy_for
-from broadsheet.discussion.presentation import CommentGroup, author_name, build_groups, query_string
+from broadsheet.discussion.presentation import (
+    CommentGroup,
+    CommentView,
+    author_name,
+    build_groups,
+    query_string,
+)
 from broadsheet.discussion.selectors import (
     ThreadPage,
     comments_for_thread,
@@ -77,6 +86,9 @@ class FormState:
     errors: dict[str, str] = field(default_factory=dict)
     preview: SafeString | None = None
     anchor: Anchor | None = None  # the passage it is about (inline feedback)
+    # Editing: the comment's byline as readers see it, and until when it may be edited.
+    byline: CommentView | None = None
+    edit_until: datetime | None = None
 
     @property
     def dom_id(self) -> str:
@@ -87,6 +99,10 @@ class FormState:
         if self.kind == "passage" and self.anchor is not None:
             return f"passage-form-{self.anchor.block_id}"
         return "comment-form"
+
+    @property
+    def edit_window_open(self) -> bool:
+        return self.edit_until is not None and self.edit_until > timezone.now()
 
     @property
     def general_error(self) -> str:
@@ -115,6 +131,15 @@ class DiscussionContext:
     reply_form: FormState | None = None
     highlighted_id: int | None = None
     login_url: str = ""
+    # A guest's name and e-mail they asked this browser to remember (discussion.guests).
+    remembered: RememberedGuest | None = None
+    # Where "Sign in to comment" comes back to: the page as the reader sees it (sort and
+    # page of comments included); fragments fall back to next_url.
+    here: str = ""
+
+    @property
+    def sign_in_next(self) -> str:
+        return self.here or self.next_url
 
     @property
     def accepting(self) -> bool:
@@ -242,14 +267,16 @@ def discussion_context(
     """The context of a fragment (one comment, a form) outside a full section."""
     params = request.GET if params is None else params
     policy = policy_for(thread, request)
+    actor = actor or actor_from_request(request)
     return DiscussionContext(
         thread=thread,
         policy=policy,
-        actor=actor or actor_from_request(request),
+        actor=actor,
         sort=parse_sort(params.get("sort"), policy.default_sort),
         next_url=safe_next(request, params.get("next"), thread.host_url),
         page_number=parse_page(params.get("cpage")) or 1,
         login_url=resolve_url(settings.LOGIN_URL),
+        remembered=None if actor.is_authenticated else remembered_guest(request),
     )
 
 
@@ -333,11 +360,21 @@ def build_section(
         reply_form=reply_form,
         highlighted_id=highlighted.pk if highlighted else None,
         login_url=resolve_url(settings.LOGIN_URL),
+        remembered=None if actor.is_authenticated else remembered_guest(request),
+        here=_here(request),
         page=page,
         groups=groups,
         form=main_form,
         view=view,
     )
+
+
+def _here(request: HttpRequest) -> str:
+    """The page being read, for a plain GET of a whole page (not an htmx fragment nor a
+    form's answer, whose URLs are no place to come back to)."""
+    if request.method != "GET" or request.headers.get("HX-Request") == "true":
+        return ""
+    return request.get_full_path()
 
 
 def _apply_anchors(

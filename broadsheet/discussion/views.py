@@ -44,6 +44,7 @@ from broadsheet.discussion.fragments import (
     is_htmx,
     with_reswap,
 )
+from broadsheet.discussion.guests import keep_or_forget_guest
 from broadsheet.discussion.identity import Actor, actor_from_request
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.policy import policy_for
@@ -208,7 +209,17 @@ def post_comment(request: HttpRequest, thread_id: int) -> HttpResponse:
     except ActionError as error:
         state = _form_state(form, parent, errors={error.field or "__all__": error.message})
         return remember_reader(request, _form_answer(request, thread, state, form, error.status))
-    return remember_reader(request, _posted(request, comment.thread, comment, form))
+    response = _posted(request, comment.thread, comment, form)
+    if not actor.is_authenticated:
+        values = form.values()
+        keep_or_forget_guest(
+            request,
+            response,
+            name=values["name"],
+            email=values["email"],
+            remember=bool(values["remember"]),
+        )
+    return remember_reader(request, response)
 
 
 def _posted(
@@ -224,6 +235,9 @@ def _posted(
     context = comment_context(request, thread, actor=actor, params={"sort": sort})
     view = comment_view(comment, actor=actor, highlighted=True)
     fresh = FormState(kind="reply" if comment.parent_id else "new", parent=comment.parent)
+    values = form.values()
+    if not actor.is_authenticated and values["remember"]:  # the next form, filled in
+        fresh.data = {key: values[key] for key in ("name", "email", "remember")}
     response = render(
         request,
         "discussion/fragments/posted.html",
@@ -287,7 +301,13 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
     actor = actor_from_request(request)
     comment = access_comment(actor, comment_id)
     context = comment_context(request, comment.thread, actor=actor)
-    state = FormState(kind="edit", comment=comment, data={"body": comment.body_source})
+    state = FormState(
+        kind="edit",
+        comment=comment,
+        data={"body": comment.body_source},
+        byline=comment_view(comment, actor=actor),
+        edit_until=actions.edit_deadline(comment),
+    )
     status = 200
     if request.method == "POST":
         form = parse_edit_form(request.POST)

@@ -68,18 +68,28 @@ class SubscribeResult:
 
 
 def check_subscribe(
-    *, thread: Thread, kind: str, email: str = "", user: Any = None, ip_hash: str = ""
+    *,
+    thread: Thread,
+    kind: str,
+    email: str = "",
+    user: Any = None,
+    ip_hash: str = "",
+    confirmed_email: str | None = None,
 ) -> tuple[str, bool]:
     """(the address to write to, whether it is already verified); raises ActionError.
 
     A signed-in reader with a verified address uses it (or names another one, which then
-    needs confirming); guests always confirm. The per-IP limit is counted last."""
+    needs confirming); guests confirm, unless they give the address their browser
+    confirmed before (`confirmed_email`, notifications.subscriber). The per-IP limit is
+    counted last."""
     if kind not in READER_KINDS:
         raise ActionError("Choose what to be notified of.", field="kind")
     given = normalise_email(email)
     verified = verified_email(user)
     if verified and given in ("", verified):
         address, is_verified = verified, True
+    elif confirmed_email and given in ("", normalise_email(confirmed_email)):
+        address, is_verified = normalise_email(confirmed_email), True
     else:
         if not given:
             raise ActionError("Please give your e-mail address (it is never shown).", field="email")
@@ -101,13 +111,24 @@ def check_subscribe(
 
 
 def do_subscribe(
-    *, thread: Thread, kind: str, email: str = "", user: Any = None, ip_hash: str = ""
+    *,
+    thread: Thread,
+    kind: str,
+    email: str = "",
+    user: Any = None,
+    ip_hash: str = "",
+    confirmed_email: str | None = None,
 ) -> SubscribeResult:
     """Subscribe an address to `thread` for `kind` news. A verified address is active at
     once; any other is pending, and one confirmation e-mail is queued (at most one per
     address per CONFIRMATION_INTERVAL, whatever the number of requests)."""
     address, is_verified = check_subscribe(
-        thread=thread, kind=kind, email=email, user=user, ip_hash=ip_hash
+        thread=thread,
+        kind=kind,
+        email=email,
+        user=user,
+        ip_hash=ip_hash,
+        confirmed_email=confirmed_email,
     )
     account = user if user is not None and user.is_authenticated else None
     status = Subscription.Status.ACTIVE if is_verified else Subscription.Status.PENDING
@@ -158,16 +179,28 @@ def forget_confirmation_request(email: str) -> None:
     cache.delete(_confirmation_key(email))
 
 
-def do_confirm_address(*, email: str) -> int:
+def do_confirm_address(*, email: str) -> list[Subscription]:
     """Activate every pending subscription of `email` (it proved it reads its mail).
-    Returns how many were activated; confirming twice is harmless."""
+    Returns the subscriptions activated (with their threads); confirming twice is
+    harmless and returns none the second time."""
     address = normalise_email(email)
     with transaction.atomic():
-        count = Subscription.objects.filter(
-            email=address, status=Subscription.Status.PENDING
-        ).update(status=Subscription.Status.ACTIVE, confirmed_at=timezone.now())
+        pending = list(
+            # Only the subscriptions are locked: PostgreSQL cannot lock the nullable side
+            # of the outer join to their threads.
+            Subscription.objects.select_for_update(of=("self",))
+            .filter(email=address, status=Subscription.Status.PENDING)
+            .select_related("thread")
+            .order_by("created_at", "pk")
+        )
+        now = timezone.now()
+        Subscription.objects.filter(pk__in=[sub.pk for sub in pending]).update(
+            status=Subscription.Status.ACTIVE, confirmed_at=now
+        )
+        for sub in pending:
+            sub.status, sub.confirmed_at = Subscription.Status.ACTIVE, now
     forget_confirmation_request(address)
-    return count
+    return pending
 
 
 def do_cancel_subscription(*, subscription: Subscription) -> Subscription:

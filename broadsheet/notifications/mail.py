@@ -117,14 +117,47 @@ def digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMult
     return message
 
 
+@dataclass(frozen=True)
+class AskedFor:
+    """One subscription waiting for its address to be confirmed, as the mail names it."""
+
+    kind: str  # "new follow-up comments" / "new replies to my comments"
+    title: str
+    url: str
+
+
+def _asked_for(email: str) -> list[AskedFor]:
+    pending = (
+        Subscription.objects.filter(email=email, status=Subscription.Status.PENDING)
+        .select_related("thread")
+        .order_by("created_at", "pk")
+    )
+    return [
+        AskedFor(
+            kind=sub.get_kind_display().lower(),
+            title=_title(sub.thread),
+            url=absolute(f"{sub.thread.host_url}#discussion"),
+        )
+        for sub in pending
+        if sub.thread is not None
+    ]
+
+
 def confirmation_message(email: str) -> EmailMultiAlternatives:
+    """The double opt-in mail: it names every discussion the address is waiting to
+    follow, so the reader knows what they are confirming."""
+    asked = _asked_for(email)
     context = {
         "confirm_url": absolute(reverse("notifications:confirm", args=[confirm_token(email)])),
         "manage_url": manage_url(email),
         "site_url": settings.SITE_URL,
+        "asked": asked,
     }
+    subject = "Please confirm your e-mail notifications"
+    if len(asked) == 1:
+        subject = f"Please confirm: e-mails about “{asked[0].title}”"
     message = EmailMultiAlternatives(
-        subject="Please confirm your e-mail notifications",
+        subject=subject,
         body=render_to_string("notifications/mail/confirm.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email],

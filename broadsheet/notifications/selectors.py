@@ -7,6 +7,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from broadsheet.discussion.formatting import plain_text
 from broadsheet.notifications import hot_queries
@@ -60,6 +61,31 @@ def subscriptions_for_reader(
         .exclude(status=Subscription.Status.CANCELLED)
         .select_related("thread")
         .order_by("-created_at")
+    )
+
+
+def subscriptions_to_thread(
+    *, thread: Any, user: Any = None, email: str | None = None
+) -> list[Subscription]:
+    """This reader's live subscriptions to one discussion (an account's own rows and those
+    of its verified addresses, or one confirmed address): one query, none for a reader we
+    know nothing about."""
+    condition = Q(pk__in=[])
+    if user is not None and getattr(user, "is_authenticated", False):
+        verified = (
+            EmailAddress.objects.filter(user=user, verified=True)
+            .annotate(lowered=Lower("email"))
+            .values("lowered")
+        )
+        condition |= Q(user=user) | Q(email__in=verified)
+    if email:
+        condition |= Q(email=normalise_email(email))
+    if condition == Q(pk__in=[]):
+        return []
+    return list(
+        Subscription.objects.filter(condition, thread=thread)
+        .exclude(status=Subscription.Status.CANCELLED)
+        .order_by("kind", "created_at")
     )
 
 

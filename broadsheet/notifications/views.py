@@ -13,13 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.core.clients import client_ip, ip_hash
 from broadsheet.core.errors import ActionError
-from broadsheet.core.htmx import htmx_answer
+from broadsheet.core.htmx import htmx_answer, is_htmx
 from broadsheet.discussion.access import access_thread
 from broadsheet.discussion.section import safe_next
 from broadsheet.notifications import actions
 from broadsheet.notifications.access import access_subscription, access_subscription_by_token
 from broadsheet.notifications.forms import SubscribeForm
 from broadsheet.notifications.selectors import mentions_enabled, subscriptions_for_reader
+from broadsheet.notifications.subscriber import confirmed_address, remember_confirmed_address
 from broadsheet.notifications.tokens import email_from_confirm_token, email_from_manage_token
 
 
@@ -37,6 +38,7 @@ def subscribe(request: HttpRequest, thread_id: int) -> HttpResponse:
             email=values["email"],
             user=request.user,
             ip_hash=ip_hash(client_ip(request)),
+            confirmed_email=confirmed_address(request),
         )
         context["message"] = result.message
     except ActionError as error:
@@ -58,8 +60,11 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if email is None:
         return _bad_link(request)
     if request.method == "POST":
-        count = actions.do_confirm_address(email=email)
-        return render(request, "notifications/confirmed.html", {"count": count, "email": email})
+        confirmed = actions.do_confirm_address(email=email)
+        context = {"count": len(confirmed), "email": email, "confirmed": confirmed}
+        response = render(request, "notifications/confirmed.html", context)
+        # This browser proved it reads the address: "Notify of" shows it its subscriptions.
+        return remember_confirmed_address(response, email)
     return render(request, "notifications/confirm.html", {"email": email})
 
 
@@ -92,6 +97,8 @@ def mine_token(request: HttpRequest, token: str) -> HttpResponse:
 def _mine(request: HttpRequest, *, email: str | None, token: str) -> HttpResponse:
     user = request.user if request.user.is_authenticated else None
     if user is None and email is None:
+        email = confirmed_address(request)
+    if user is None and email is None:
         return render(request, "notifications/mine.html", {"anonymous": True})
     context = {
         "subscriptions": list(subscriptions_for_reader(user=user, email=email)),
@@ -105,12 +112,22 @@ def _mine(request: HttpRequest, *, email: str | None, token: str) -> HttpRespons
 
 @require_POST
 def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    """Cancel from "My subscriptions" (back there) or from "Notify of" under the
+    discussion (back to it; htmx swaps the control in place). Guests act by a manage link's
+    token or by the address this browser confirmed."""
     token = request.POST.get("token", "")
-    email = email_from_manage_token(token) if token else None
+    email = email_from_manage_token(token) if token else confirmed_address(request)
     user = request.user if request.user.is_authenticated else None
     sub = access_subscription(user=user, email=email, subscription_id=subscription_id)
     actions.do_cancel_subscription(subscription=sub)
-    return redirect(_mine_url(token))
+    if not request.POST.get("next") or sub.thread is None:
+        return redirect(_mine_url(token))
+    back = safe_next(request, request.POST["next"], sub.thread.host_url)
+    if is_htmx(request):
+        message = f"Cancelled: no more e-mails about {sub.get_kind_display().lower()} here."
+        context = {"thread": sub.thread, "next_url": back, "open": True, "message": message}
+        return render(request, "notifications/notify_control.html", context)
+    return redirect(f"{back}#discussion")
 
 
 @require_POST

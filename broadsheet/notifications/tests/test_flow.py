@@ -61,7 +61,7 @@ def test_a_guest_subscribes_confirms_gets_a_digest_and_unsubscribes_in_one_click
     assert "a message with a confirmation link is on its way" in answer.content.decode()
     [confirmation] = smtp.messages
     assert confirmation["To"] == "gabriel@example.org"
-    assert confirmation["Subject"] == "Please confirm your e-mail notifications"
+    assert confirmation["Subject"] == "Please confirm: e-mails about “Room for the river”"
     assert "Confirm your subscription" in html_part(confirmation)
 
     # Nothing but the confirmation until the address is confirmed.
@@ -147,7 +147,9 @@ def test_a_signed_in_reader_without_a_verified_address_confirms_like_a_guest(
     )
     subscribe(client, thread, "omar@example.org", captured=django_capture_on_commit_callbacks)
     assert Subscription.objects.get().status == Subscription.Status.PENDING
-    assert [m["Subject"] for m in smtp.messages] == ["Please confirm your e-mail notifications"]
+    assert [m["Subject"] for m in smtp.messages] == [
+        "Please confirm: e-mails about “Room for the river”"
+    ]
 
 
 def test_a_reply_reaches_the_replied_to_author_only(
