@@ -5,9 +5,15 @@ Anonymous readers' page-cache hits are answered before Django runs
 """
 
 import gc
+import io
+import logging
 import os
+import sys
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -16,6 +22,37 @@ django_application = get_wsgi_application()
 from broadsheet.core.pagecache import serve_cached_pages  # noqa: E402 - needs settings
 
 application = serve_cached_pages(django_application)
+
+
+def _warm_up() -> None:
+    """Answer one health check inside the process before it serves anyone. granian's
+    worker opens its socket once this module is loaded, and scripts/serve.sh hands the
+    port to a new server once its workers listen; the first request through Django pays
+    for the URLconf, lazy imports in the middleware and a database connection (measured
+    seconds on a busy machine: docs/performance.md), which would otherwise be a reader's."""
+    site = urlsplit(settings.SITE_URL)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/healthz",
+        "SERVER_NAME": site.hostname or "localhost",
+        "SERVER_PORT": str(site.port or (443 if site.scheme == "https" else 80)),
+        "HTTP_HOST": site.netloc,
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.url_scheme": site.scheme or "http",
+        "wsgi.input": io.BytesIO(),
+        "wsgi.errors": sys.stderr,
+    }
+    try:
+        answer = application(environ, lambda status, headers, exc_info=None: None)
+        b"".join(answer)
+        getattr(answer, "close", lambda: None)()
+    except Exception:  # a warm-up never stops a server from starting
+        logging.getLogger(__name__).warning("Warm-up request failed", exc_info=True)
+    # Requests run on granian's threads, each with its own connection: not this one.
+    connections.close_all()
+
+
+_warm_up()
 
 # Everything loaded so far (Django, Wagtail, our apps) lives as long as the process.
 # Frozen, the collector's full passes no longer walk it: a full pass over it was a

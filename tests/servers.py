@@ -72,8 +72,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def site(var_dir: Path, port: int, **env: str) -> Iterator[str]:
-    """granian's WSGI interface, two workers, on the test database; yields its URL."""
+def site(var_dir: Path, port: int, up_within: float = 120, **env: str) -> Iterator[str]:
+    """granian's WSGI interface, two workers, on the test database; yields its URL once
+    it answers (within `up_within` seconds)."""
     environment = {
         "PATH": "/usr/bin:/bin",
         "DJANGO_SETTINGS_MODULE": "config.test_settings",
@@ -91,7 +92,7 @@ def site(var_dir: Path, port: int, **env: str) -> Iterator[str]:
     server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=environment)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(f"{url}/healthz", server)
+        wait_until_up(f"{url}/healthz", server, up_within)
         yield url
     finally:
         stop(server)

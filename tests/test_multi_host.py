@@ -1,7 +1,7 @@
 """The site on several machines, as deploy/ sets it up: each its own network namespace.
 
 - two app hosts, each with nginx (deploy/nginx/broadsheet.conf, TLS on a throw-away
-  certificate) in front of granian with two worker processes (as broadsheet-web.service
+  certificate) in front of granian with two worker processes (as broadsheet-web@.service
   starts it);
 - a worker host running the task worker (as broadsheet-worker.service starts it);
 - a Pushpin host holding every live stream (deploy/pushpin/), routing to both app hosts;
@@ -273,7 +273,7 @@ def cluster(
                 argv = unit_command("broadsheet-worker.service")
             else:
                 binding = {"--host 127.0.0.1": "--host 0.0.0.0", "${WORKERS}": "2"}
-                argv = unit_command("broadsheet-web.service", **binding)
+                argv = unit_command("broadsheet-web@.service", **binding)
                 (work / host.name / "nginx").mkdir()
                 conf = nginx_config(
                     work / host.name / "nginx", pushpin, ROOT / "var" / "static", work

@@ -1,16 +1,17 @@
 """scripts/serve.sh (what `make demo` and `make serve` run) keeps the site up on its own:
-a web worker, the web server's main process or the task worker killed with SIGKILL under
-a load of writes is replaced, the site answers again, and every write it acknowledged is
-kept, exactly once. SIGTERM stops everything gracefully.
+a web worker, the web server's main process, the task worker or the schedule killed with
+SIGKILL under a load of writes is replaced, the site never goes more than 2 s without
+answering (measured from the kill by a client asking all along), and every write it
+acknowledged is kept, exactly once. SIGHUP reloads and SIGTERM stops everything gracefully.
 
 The real script, granian and django-tasks-db worker, on a SQLite database of its own (what
-is supervised does not depend on the database). Recovery times are printed: they are taken
-on whatever machine runs the suite, so the bound asserted is generous (RECOVERY_BOUND).
+is supervised does not depend on the database).
 """
 
 from __future__ import annotations
 
 import http.client
+import itertools
 import json
 import os
 import signal
@@ -19,7 +20,7 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,10 +38,12 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parent.parent
 THREAD_KEY = "supervision"
-# Seconds within which the site must answer again. Measured on an idle 2-core machine:
-# a worker or the task worker killed, the other worker answers at once (0.0–0.1 s); the
-# main process killed, a new server answers once it has loaded Django (~2–4 s).
-RECOVERY_BOUND = 120.0
+# The longest the site may go without answering after a process is killed (the goal,
+# with no margin: whatever is killed, something else answers meanwhile; figures in
+# docs/performance.md).
+RECOVERY_BOUND = 2.0
+# How long a killed process may take to be replaced (a new server loads Django).
+SETTLE_BOUND = 120.0
 
 
 def _free_port() -> int:
@@ -121,6 +124,9 @@ class Site:
 
     def task_worker(self) -> int | None:
         return next((p[0] for p in self.processes() if "db_worker" in p[3]), None)
+
+    def schedule(self) -> int | None:
+        return next((p[0] for p in self.processes() if "run_schedule" in p[3]), None)
 
 
 @pytest.fixture
@@ -224,54 +230,134 @@ class Load:
             thread.join(30)
 
 
-def _kill_and_time(site: Site, pid: int) -> float:
-    os.kill(pid, signal.SIGKILL)
-    time.sleep(0.05)
-    return site.wait_until_answering(RECOVERY_BOUND)
+class Prober:
+    """Asks /healthz every few milliseconds from a thread of its own and keeps the time
+    of every answer: the longest stretch without one is how long the site was down."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.answered: list[float] = []
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.run)
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            if self.site.answers():
+                self.answered.append(time.monotonic())
+            time.sleep(0.02)
+
+    def longest_silence(self, start: float, end: float) -> float:
+        """Seconds, between start and end, of the longest stretch with no answer."""
+        times = [start, *(t for t in self.answered if start < t < end), end]
+        return max(later - earlier for earlier, later in itertools.pairwise(times))
+
+    def __enter__(self) -> Prober:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        self.thread.join(15)
 
 
-def _wait_for(condition: object, bound: float = RECOVERY_BOUND) -> None:
+def _alive(pid: int) -> bool:
+    """Running, neither gone nor a zombie (init may never reap an orphan here)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def _wait_for(condition: Callable[[], object], bound: float = SETTLE_BOUND) -> None:
     start = time.monotonic()
     while time.monotonic() - start < bound:
-        if callable(condition) and condition():
+        if condition():
             return
         time.sleep(0.1)
     raise AssertionError("timed out")
 
 
+def _kill(prober: Prober, pid: int, replaced: Callable[[], object]) -> float:
+    """SIGKILL pid, wait until it is replaced and the site answers through the
+    replacement; the longest silence from the kill until then."""
+    killed = time.monotonic()
+    os.kill(pid, signal.SIGKILL)
+    _wait_for(replaced)
+    _wait_for(lambda: prober.answered and prober.answered[-1] > time.monotonic() - 0.5)
+    return prober.longest_silence(killed, time.monotonic())
+
+
 def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_lost(
     site: Site,
 ) -> None:
-    timings: dict[str, float] = {}
-    with Load(site) as load:
+    silences: dict[str, float] = {}
+    with Load(site) as load, Prober(site) as prober:
         _wait_for(lambda: len(load.acknowledged) >= 5)
 
         workers = site.granian_workers()
         assert len(workers) == 2
-        timings["web worker"] = _kill_and_time(site, workers[0])
-        _wait_for(
-            lambda: len(site.granian_workers()) == 2 and workers[0] not in site.granian_workers()
+        silences["web worker"] = _kill(
+            prober,
+            workers[0],
+            lambda: len(site.granian_workers()) == 2 and workers[0] not in site.granian_workers(),
         )
 
         task_worker = site.task_worker()
         assert task_worker is not None
-        timings["task worker"] = _kill_and_time(site, task_worker)
-        _wait_for(lambda: site.task_worker() not in (None, task_worker))
+        silences["task worker"] = _kill(
+            prober, task_worker, lambda: site.task_worker() not in (None, task_worker)
+        )
 
-        main = site.granian_main()
-        assert main is not None
-        os.kill(main, signal.SIGKILL)
-        started = time.monotonic()
-        # The killed main's workers may answer a moment longer (they are stopped before
-        # the next start): recovered means a new server up and answering.
-        _wait_for(lambda: site.granian_main() not in (None, main))
-        site.wait_until_answering(RECOVERY_BOUND)
-        timings["web server main process"] = time.monotonic() - started
+        schedule = site.schedule()
+        assert schedule is not None
+        silences["schedule"] = _kill(
+            prober, schedule, lambda: site.schedule() not in (None, schedule)
+        )
+
+        # The main process: its workers, orphaned, keep answering until the new server's
+        # workers listen, and are stopped then. Replaced means all of that happened.
+        main, orphans = site.granian_main(), site.granian_workers()
+        assert main is not None and len(orphans) == 2
+        silences["web server main process"] = _kill(
+            prober,
+            main,
+            lambda: (
+                site.granian_main() not in (None, main)
+                and len(site.granian_workers()) == 2
+                and not any(_alive(pid) for pid in orphans)
+            ),
+        )
         count = len(load.acknowledged)
         _wait_for(lambda: len(load.acknowledged) >= count + 5)
 
-    print("\nsite answering again after SIGKILL (s):", {k: round(v, 2) for k, v in timings.items()})
+        # A graceful reload under the same load: every web worker replaced one by one,
+        # the task worker and the schedule restarted after finishing what they do.
+        workers, task_worker, schedule = (
+            set(site.granian_workers()),
+            site.task_worker(),
+            site.schedule(),
+        )
+        failed = len(load.failed)
+        reloaded = time.monotonic()
+        os.kill(site.process.pid, signal.SIGHUP)
+        _wait_for(
+            lambda: (
+                len(site.granian_workers()) == 2
+                and not workers & set(site.granian_workers())
+                and site.task_worker() not in (None, task_worker)
+                and site.schedule() not in (None, schedule)
+            )
+        )
+        reload_silence = prober.longest_silence(reloaded, time.monotonic())
+        reload_failures = load.failed[failed:]
+        count = len(load.acknowledged)
+        _wait_for(lambda: len(load.acknowledged) >= count + 5)
+
+    print("\nlongest silence after SIGKILL (s):", {k: round(v, 2) for k, v in silences.items()})
+    print(f"graceful reload: longest silence {reload_silence:.2f} s, failures {reload_failures}")
     print(f"acknowledged {len(load.acknowledged)}, failed in flight {len(load.failed)}")
+    assert {kind: s for kind, s in silences.items() if s > RECOVERY_BOUND} == {}
+    assert reload_silence <= RECOVERY_BOUND
     assert load.server_errors == []
     with sqlite3.connect(site.database) as db:
         stored = [row[0] for row in db.execute("SELECT id FROM discussion_comment")]
@@ -279,8 +365,20 @@ def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_l
     assert set(load.acknowledged) <= set(stored)
     assert len(bodies) == len(set(bodies))  # nothing written twice
 
+    # No queued task lost: all ran, but the one the killed task worker was running, if any
+    # (django-tasks-db leaves it marked running: docs/deployment.md).
+    def unfinished() -> dict[str, int]:
+        with sqlite3.connect(site.database) as db:
+            rows = db.execute(
+                "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
+            )
+            return {status: n for status, n in rows if status != "SUCCESSFUL"}
+
+    _wait_for(lambda: "READY" not in unfinished())
+    assert unfinished().get("FAILED", 0) == 0 and unfinished().get("RUNNING", 0) <= 1
+
     # A graceful stop: the script and everything it started are gone.
     os.kill(site.process.pid, signal.SIGTERM)
-    assert site.process.wait(30) == 0
+    assert site.process.wait(60) == 0
     assert site.processes() == []
     assert "Broadsheet stopped." in site.log.read_text()
