@@ -11,11 +11,11 @@ from typing import Any
 
 import allauth
 import pytest
-from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.test import Client
 
-from broadsheet.accounts.tests.conftest import PASSWORD, Inbox
+from broadsheet.notifications.testing import Mailbox
+from tests.personas import PASSWORD
 
 OURS = Path(django_settings.BASE_DIR) / "broadsheet" / "templates" / "account" / "email"
 STOCK = Path(allauth.__file__).parent / "templates" / "account" / "email"
@@ -53,11 +53,10 @@ def test_every_mail_allauth_can_send_here_has_our_template() -> None:
 
 @pytest.mark.django_db
 def test_signing_up_with_a_taken_address_is_answered_on_our_page(
-    client: Client, rosa: Any, smtp_inbox: Inbox
+    client: Client, rosa: Any, smtp: Mailbox
 ) -> None:
     # With optional e-mail verification allauth answers on the form (the mail
     # "account_already_exists", ours too, goes out only under mandatory verification).
-    EmailAddress.objects.create(user=rosa, email="rosa@example.org", verified=True, primary=True)
     answer = client.post(
         "/accounts/signup/",
         {
@@ -70,24 +69,23 @@ def test_signing_up_with_a_taken_address_is_answered_on_our_page(
     html = answer.content.decode()
     assert answer.status_code == 200
     assert 'class="masthead"' in html and "form-error" in html
-    assert smtp_inbox.to("rosa@example.org") == []
+    assert smtp.to("rosa@example.org") == []
 
 
 @pytest.mark.django_db
 def test_a_reset_for_an_unknown_address_is_answered_in_our_words(
-    client: Client, smtp_inbox: Inbox
+    client: Client, smtp: Mailbox
 ) -> None:
     client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
-    [mail] = smtp_inbox.to("nobody@example.org")
+    [mail] = smtp.to("nobody@example.org")
     assert mail["Subject"] == "No account with this address"
-    text = smtp_inbox.text(mail)
+    text = smtp.text(mail)
     assert "create an account here" in text
     assert not any(phrase in text for phrase in STOCK_PHRASES)
 
 
 @pytest.mark.django_db
 def test_the_e_mail_addresses_page_is_ours(client: Client, rosa: Any) -> None:
-    EmailAddress.objects.create(user=rosa, email="rosa@example.org", verified=True, primary=True)
     client.force_login(rosa)
     html = client.get("/accounts/email/").content.decode()
     assert "<h1>Your e-mail addresses</h1>" in html

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from allauth.account.models import EmailAddress
 from django.test import Client
 
 from broadsheet.articles.actions import do_cast_reaction
@@ -26,7 +25,6 @@ def _engine_policy(settings: Any) -> None:
 def test_my_data_has_my_subscriptions_reports_and_reactions_and_nobody_elses(
     client: Client, rosa: Any, layla: Any
 ) -> None:
-    EmailAddress.objects.create(user=rosa, email=rosa.email, verified=True, primary=True)
     river = make_thread(title="Room for the river", url="/politics/room-for-the-river/")
     do_subscribe(thread=river, kind="thread", user=rosa)
     # Before signing up, Rosa followed another discussion as a guest, same address.
