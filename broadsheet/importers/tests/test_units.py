@@ -84,3 +84,19 @@ def test_simple_markup_converts_as_the_html_parser_converts_it(markup: str) -> N
 def test_everyday_comment_markup_takes_the_shortcut() -> None:
     assert _simple_pieces("<p>Well said.</p>\n<p>Line one<br>line two</p>") is not None
     assert _simple_pieces("<p>Fish &amp; chips</p>") is None
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<?xml version="1.0"?>\n<!DOCTYPE disqus [<!ENTITY a "aaaaaaaaaa">]>\n',
+        '\ufeff<?xml version="1.0"?><!-- made by hand -->\n<!DOCTYPE disqus SYSTEM "file:///etc/passwd">',
+    ],
+)
+def test_an_export_with_a_dtd_is_refused_before_parsing(tmp_path: Path, prolog: str) -> None:
+    from broadsheet.importers.xmlstream import MalformedExport, records
+
+    path = tmp_path / "export.xml"
+    path.write_text(prolog + "<disqus><thread>&a;</thread></disqus>\n", encoding="utf-8")
+    with pytest.raises(MalformedExport, match=r"declares a DTD .* Nothing was imported"):
+        list(records(path, {"thread"}, depth=1))
