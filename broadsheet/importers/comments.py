@@ -14,6 +14,7 @@ leaves whole threads behind it; running it again carries on where it stopped.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from typing import Protocol
@@ -220,6 +221,7 @@ def _items(
             Comment.objects.filter(thread=thread, pk__in=wanted).values_list("pk", "thread_id")
         )
     items = []
+    statuses: Counter[Comment.Status] = Counter()
     for c in new:
         status = Comment.Status(c.status)
         reason = ""
@@ -238,7 +240,7 @@ def _items(
                 status, reason = Comment.Status.PENDING, ORPHAN_REASON
         if source_thread.is_deleted and status == Comment.Status.APPROVED:
             status, reason = Comment.Status.PENDING, DELETED_THREAD_REASON
-        report.count(f"comments {status.label.lower()}")
+        statuses[status] += 1
         items.append(
             ImportedComment(
                 ref=c.source_id,
@@ -258,6 +260,8 @@ def _items(
                 downvotes=c.downvotes,
             )
         )
+    for status, number in statuses.items():
+        report.count(f"comments {status.label.lower()}", number)
     return _break_cycles(items, report, label)
 
 
