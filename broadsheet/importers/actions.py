@@ -15,10 +15,9 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
 from broadsheet.core.errors import ActionError, NotAllowed
-from broadsheet.importers import isso
+from broadsheet.importers import isso, tasks
 from broadsheet.importers.models import IMPORT_PERMISSION, ImportRun
 from broadsheet.importers.pipeline import SOURCES
-from broadsheet.importers.tasks import run_import_task
 from broadsheet.importers.uploads import SNIFF_BYTES, looks_like, store_upload
 
 logger = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def do_check_export(*, user: Any, source: str, upload: UploadedFile) -> ImportRu
             started_by=user,
             upload=stored,
         )
-        transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
+        transaction.on_commit(lambda: tasks.run_import_task.enqueue(run.pk))
     logger.info("import check %s queued by user %s", run.pk, user.pk)
     return run
 
@@ -94,6 +93,6 @@ def do_start_import(*, user: Any, checked: ImportRun) -> ImportRun:
             upload=checked.upload,
             follows=checked,
         )
-        transaction.on_commit(lambda: run_import_task.enqueue(run.pk))
+        transaction.on_commit(lambda: tasks.run_import_task.enqueue(run.pk))
     logger.info("import %s of check %s queued by user %s", run.pk, checked.pk, user.pk)
     return run
