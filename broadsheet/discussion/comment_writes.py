@@ -280,6 +280,38 @@ def add_to_counts(
             cursor.execute(_reply_count_sql(alias, len(ancestors)), [delta, *ancestors])
 
 
+@cache
+def _thread_import_count_sql(alias: str) -> str:
+    count = _column(Thread, "comment_count", alias)
+    last = _column(Thread, "last_comment_at", alias)
+    return (
+        f"UPDATE {_table(Thread, alias)} SET {count} = {count} + %s, "  # noqa: S608
+        f"{last} = CASE WHEN {last} IS NULL OR {last} < %s THEN %s ELSE {last} END "
+        f"WHERE {_column(Thread, 'pk', alias)} = %s"
+    )
+
+
+def add_imported_to_thread(*, thread_id: int, visible: int, latest: datetime) -> None:
+    """comment_count += visible, and last_comment_at moved up to `latest` (never back:
+    an import of old comments leaves a newer date as it is), as one statement."""
+    alias = router.db_for_write(Thread)
+    connection = connections[alias]
+    when = _prep(Thread, "last_comment_at", latest, connection)
+    with connection.cursor() as cursor:
+        cursor.execute(_thread_import_count_sql(alias), [visible, when, when, thread_id])
+
+
+def add_to_reply_counts(*, amounts: dict[int, int]) -> None:
+    """reply_count += amount for each comment id, one statement per distinct amount."""
+    alias = router.db_for_write(Comment)
+    by_amount: dict[int, list[int]] = {}
+    for pk, amount in amounts.items():
+        by_amount.setdefault(amount, []).append(pk)
+    with connections[alias].cursor() as cursor:
+        for amount, pks in by_amount.items():
+            cursor.execute(_reply_count_sql(alias, len(pks)), [amount, *pks])
+
+
 # --- votes ------------------------------------------------------------------------------
 
 _VOTE_INSERT_FIELDS = ("comment", "voter_key", "value", "ip_hash", "created_at")

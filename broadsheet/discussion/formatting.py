@@ -70,9 +70,40 @@ def sanitize(markup: str) -> str:
     return _cleaner.clean(markup)
 
 
+# Text in which Markdown finds nothing to do: letters, digits, spaces, line breaks and
+# punctuation that starts no Markdown construct here (no emphasis, code, link, image,
+# entity, escape or raw HTML character; "//" and "mailto:" would start a linked address).
+_PLAIN = re.compile(r"[\w ,.;:'\"?!()%/$@+=\n-]*")
+_PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+
+
+def _plain_html(source: str) -> str | None:
+    """The HTML markdown-it makes of plain prose, made directly (the parser costs most
+    of an import's time); None when the text could mean more than its words.
+
+    Each line must start with a letter (a digit, a dash or a space could begin a list
+    or a code block) and carry no spaces at its ends (two would be a hard break).
+    tests/test_formatting.py checks that the result equals the full pipeline's."""
+    if not _PLAIN.fullmatch(source) or "_" in source or "//" in source:
+        return None
+    if "mailto:" in source.lower():
+        return None
+    paragraphs = []
+    for paragraph in _PARAGRAPH_BREAK.split(source.strip("\n")):
+        lines = paragraph.split("\n")
+        for line in lines:
+            if not line[:1].isalpha() or line[-1] == " ":
+                return None
+        paragraphs.append("<p>" + "<br />\n".join(html.escape(line) for line in lines) + "</p>\n")
+    return "".join(paragraphs)
+
+
 def render_markdown(source: str) -> str:
     """Markdown source → safe HTML for ``Comment.body_html``."""
-    return sanitize(_markdown.render(source)).strip()
+    markup = _plain_html(source)
+    if markup is None:
+        markup = _markdown.render(source)
+    return sanitize(markup).strip()
 
 
 _TAG = re.compile(r"<[^>]*>")

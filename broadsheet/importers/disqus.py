@@ -29,22 +29,26 @@ class BadValue(ValueError):
     pass
 
 
-def _child(element: ET.Element, name: str) -> ET.Element | None:
-    for child in element:
-        if local_name(child.tag) == name:
-            return child
-    return None
+Children = dict[str, ET.Element]
 
 
-def _text(element: ET.Element | None, name: str) -> str:
-    if element is None:
-        return ""
-    child = _child(element, name)
+def _children(element: ET.Element | None) -> Children:
+    """An element's children by local name (the first of each name), found once: a
+    post's dozen fields are then looked up, not searched for one by one."""
+    found: Children = {}
+    if element is not None:
+        for child in element:
+            found.setdefault(local_name(child.tag), child)
+    return found
+
+
+def _text(children: Children, name: str) -> str:
+    child = children.get(name)
     return (child.text or "").strip() if child is not None else ""
 
 
-def _flag(element: ET.Element, name: str) -> bool:
-    value = _text(element, name).lower()
+def _flag(children: Children, name: str) -> bool:
+    value = _text(children, name).lower()
     if value in ("", "false", "0"):
         return False
     if value in ("true", "1"):
@@ -66,8 +70,8 @@ def parse_date(value: str) -> datetime:
     return parsed.astimezone(UTC)
 
 
-def _ref(element: ET.Element, name: str) -> str:
-    child = _child(element, name)
+def _ref(children: Children, name: str) -> str:
+    child = children.get(name)
     return (child.get(DSQ_ID) or "").strip() if child is not None else ""
 
 
@@ -99,42 +103,44 @@ def read_export(
 
 
 def _thread(element: ET.Element, source_id: str) -> SourceThread:
-    created = _text(element, "createdAt")
+    fields = _children(element)
+    created = _text(fields, "createdAt")
     return SourceThread(
         source_id=source_id,
-        identifier=_text(element, "id"),
-        link=_text(element, "link"),
-        title=_text(element, "title"),
+        identifier=_text(fields, "id"),
+        link=_text(fields, "link"),
+        title=_text(fields, "title"),
         created_at=parse_date(created) if created else None,
-        is_closed=_flag(element, "isClosed"),
-        is_deleted=_flag(element, "isDeleted"),
+        is_closed=_flag(fields, "isClosed"),
+        is_deleted=_flag(fields, "isDeleted"),
     )
 
 
 def _post(element: ET.Element, source_id: str) -> SourceComment:
-    thread_id = _ref(element, "thread")
+    fields = _children(element)
+    thread_id = _ref(fields, "thread")
     if not thread_id:
         raise BadValue("no <thread dsq:id>")
-    created = parse_date(_text(element, "createdAt"))
-    deleted = _flag(element, "isDeleted")
-    spam = _flag(element, "isSpam")
+    created = parse_date(_text(fields, "createdAt"))
+    deleted = _flag(fields, "isDeleted")
+    spam = _flag(fields, "isSpam")
     if deleted:
         status = Comment.Status.DELETED
     elif spam:
         status = Comment.Status.SPAM
     else:
         status = Comment.Status.APPROVED
-    message = _child(element, "message")
-    author = _child(element, "author")
+    message = fields.get("message")
+    author = _children(fields.get("author"))
     name = _text(author, "name") or _text(author, "username")
     return SourceComment(
         source_id=source_id,
         thread_id=thread_id,
-        parent_id=_ref(element, "parent"),
+        parent_id=_ref(fields, "parent"),
         created_at=created,
         body=html_to_markdown((message.text or "") if message is not None else ""),
         status=status.value,
         name=name,
         email=_text(author, "email"),
-        ip=_text(element, "ipAddress"),
+        ip=_text(fields, "ipAddress"),
     )

@@ -99,6 +99,36 @@ class _ToMarkdown(HTMLParser):
         self.out.append(_escape(text))
 
 
+def _parsed_pieces(markup: str) -> list[str]:
+    parser = _ToMarkdown()
+    parser.feed(markup)
+    parser.close()
+    return parser.out
+
+
+_SIMPLE_TOKEN = re.compile(r"<p>|</p>|<br>|<br/>|<br />|[^<>&]+")
+
+
+def _simple_pieces(markup: str) -> list[str] | None:
+    """What _ToMarkdown makes of markup that is only paragraphs, line breaks and text
+    without entities (most comments), without its HTML parser (a third of the time of
+    reading an export); None for anything else. A test compares the two."""
+    pieces: list[str] = []
+    end = 0
+    for token in _SIMPLE_TOKEN.finditer(markup):
+        if token.start() != end:
+            return None
+        end = token.end()
+        value = token.group()
+        if value in ("<p>", "</p>"):
+            pieces.append("\n\n")
+        elif value.startswith("<br"):
+            pieces.append("\n")
+        else:
+            pieces.append(_escape(re.sub(r"\s+", " ", value)))
+    return pieces if end == len(markup) else None
+
+
 def html_to_markdown(markup: str) -> str:
     """Comment HTML (or plain text with line breaks, as WordPress keeps it) → Markdown."""
     if "<" not in markup:
@@ -109,10 +139,8 @@ def html_to_markdown(markup: str) -> str:
         )
     if "\n" in markup and "<p" not in markup.lower():
         markup = "<p>" + re.sub(r"\n\s*\n", "</p><p>", markup).replace("\n", "<br>") + "</p>"
-    parser = _ToMarkdown()
-    parser.feed(markup)
-    parser.close()
-    text = "".join(parser.out)
+    pieces = _simple_pieces(markup)
+    text = "".join(_parsed_pieces(markup) if pieces is None else pieces)
     lines = [line.rstrip() for line in text.split("\n")]
     # Quote markers of the blank lines around a quote are noise at the ends.
     while lines and _EMPTY_LINE.fullmatch(lines[0]):

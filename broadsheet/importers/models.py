@@ -9,15 +9,23 @@ brings back what a moderator removed.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+IMPORT_PERMISSION = "importers.run_import"
+
 
 class ImportRun(models.Model):
-    """One run of an importer: the audit row of an import, with its report."""
+    """One run of an importer: the audit row of an import, with its report.
+
+    Runs of the management commands start running; runs started in the admin are
+    queued first (a task runs them) and keep the uploaded file (``upload``) until the
+    import proper has finished, so that a checked file can then be imported."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting for the task worker"
         RUNNING = "running", "Running"
         DONE = "done", "Done"
         FAILED = "failed", "Failed"
@@ -29,11 +37,31 @@ class ImportRun(models.Model):
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     report = models.JSONField(default=dict, blank=True)
+    # Admin runs: who started it, the stored upload, what it followed, how far it is.
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    upload = models.CharField(
+        max_length=300, blank=True, help_text="The uploaded file, under the uploads folder"
+    )
+    follows = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="followed_by",
+        help_text="The dry run whose file this run imports",
+    )
+    progress = models.CharField(max_length=200, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True, help_text="Why the run failed, in words")
 
     class Meta:
+        permissions = [("run_import", "Can import exports from other systems in the admin")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["running", "done", "failed"]),
+                condition=Q(status__in=["queued", "running", "done", "failed"]),
                 name="importers_run_status_valid",
             )
         ]

@@ -68,14 +68,20 @@ class Progress:
         self.every = every
         self._last = 0.0
 
-    def show(self, message: str, *, force: bool = False) -> None:
+    def show(
+        self, message: str, *, force: bool = False, done: int | None = None, total: int = 0
+    ) -> None:
+        """`message` says where the import is; `done` of `total` comments, when known."""
         if not self.enabled:
             return
         now = time.monotonic()
         if force or now - self._last >= self.every:
             self._last = now
-            self.stream.write(f"\r\x1b[K{message}")
-            self.stream.flush()
+            self.write(message, done, total)
+
+    def write(self, message: str, done: int | None, total: int) -> None:
+        self.stream.write(f"\r\x1b[K{message}")
+        self.stream.flush()
 
     def done(self) -> None:
         if self.enabled:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -13,29 +13,40 @@ from broadsheet.importers.report import ImportReport
 
 
 @contextmanager
-def import_run(*, report: ImportReport, path: str | Path) -> Iterator[ImportRun | None]:
-    """The run's audit row (none for a dry run, which writes nothing at all), marked
-    done or failed with the report as it stood when the run ended. Opened once the
-    export has been read whole: a file refused as malformed leaves no trace."""
-    if report.dry_run:
-        yield None
-        return
-    run = ImportRun.objects.create(
-        source=report.source, file_name=Path(path).name[:500], dry_run=False
-    )
+def import_run(
+    *, report: ImportReport, path: str | Path, run: ImportRun | None = None
+) -> Iterator[ImportRun | None]:
+    """The run's audit row, marked done or failed with the report as it stood when the
+    run ended. Opened once the export has been read whole: a file refused as malformed
+    leaves no trace. From the command line a dry run has none (it writes nothing at
+    all); the admin's runs have their row already (`run`), dry runs included, and it
+    keeps their report."""
+    if run is None:
+        if report.dry_run:
+            yield None
+            return
+        run = ImportRun.objects.create(
+            source=report.source, file_name=Path(path).name[:500], dry_run=False
+        )
+    else:
+        run.status = ImportRun.Status.RUNNING
+        run.save(update_fields=["status"])
     try:
-        yield run
+        yield None if report.dry_run else run
     except BaseException:
-        _finish(run, report, ImportRun.Status.FAILED)
+        finish_run(run, report, ImportRun.Status.FAILED)
         raise
-    _finish(run, report, ImportRun.Status.DONE)
+    finish_run(run, report, ImportRun.Status.DONE)
 
 
-def _finish(run: ImportRun, report: ImportReport, status: ImportRun.Status) -> None:
+def finish_run(
+    run: ImportRun, report: ImportReport | None, status: ImportRun.Status, error: str = ""
+) -> None:
     run.status = status
     run.finished_at = timezone.now()
-    run.report = report.as_dict()
-    run.save(update_fields=["status", "finished_at", "report"])
-
-
-Reader = Callable[[ImportReport], None]
+    fields = ["status", "finished_at", "error"]
+    run.error = error
+    if report is not None:
+        run.report = report.as_dict()
+        fields.append("report")
+    run.save(update_fields=fields)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from allauth.account.models import EmailAddress
 from django.core.files.images import ImageFile
 from django.db import transaction
 from django.urls import reverse
@@ -32,6 +33,7 @@ from wagtail.models import Page
 from broadsheet.articles.models import ArticleByline, ArticlePage, Author, HomePage, SectionPage
 from broadsheet.discussion.models import Comment
 from broadsheet.importers.comments import import_discussions
+from broadsheet.importers.fetching import ImageUnavailable, fetch_image
 from broadsheet.importers.markup import html_to_markdown
 from broadsheet.importers.matching import ThreadMatcher
 from broadsheet.importers.models import ImportedRecord, ImportRun
@@ -60,6 +62,7 @@ class Site:
 
     base_url: str = ""
     authors: dict[str, str] = field(default_factory=dict)  # login -> display name
+    user_emails: dict[str, str] = field(default_factory=dict)  # WordPress user id -> e-mail
     categories: dict[str, str] = field(default_factory=dict)  # nicename -> name
     attachments: dict[str, tuple[str, str, str]] = field(
         default_factory=dict
@@ -102,6 +105,9 @@ def first_pass(path: str | Path, report: ImportReport) -> Site:
         elif name == "author":
             login = _text(element, f"{WP}author_login")
             site.authors[login] = _text(element, f"{WP}author_display_name") or login
+            user_id, email = _text(element, f"{WP}author_id"), _text(element, f"{WP}author_email")
+            if user_id and email:
+                site.user_emails[user_id] = email
         elif name == "category":
             nicename = _text(element, f"{WP}category_nicename")
             site.categories[nicename] = _text(element, f"{WP}cat_name") or nicename
@@ -137,18 +143,25 @@ class WordPressImport:
         media_dir: str | Path | None,
         matcher: ThreadMatcher,
         progress: Progress,
+        fetch_images: bool = False,
+        fetch_private: bool = False,
     ) -> None:
         self.path = path
         self.site = site
         self.report = report
         self.run = run
         self.media_dir = Path(media_dir) if media_dir else None
+        # Pictures not in media_dir, asked of the old site (fetch_private: also from
+        # private and loopback addresses, which the guard refuses otherwise).
+        self.fetch_images = fetch_images
+        self.fetch_private = fetch_private
         self.matcher = matcher
         self.progress = progress
         self.images: dict[str, int] = {}
         self.image_by_url: dict[str, int] = {}
         self.sticky: list[ArticlePage] = []
         self.staging = Staging()
+        self.accounts: dict[str, int | None] = {}  # WordPress user id -> account here
 
     # --- records ------------------------------------------------------------------
 
@@ -215,16 +228,34 @@ class WordPressImport:
             return
         file = self.media_dir / relative if self.media_dir and relative else None
         if file is None or not file.is_file():
-            self.report.note("images missing (no file in --media-dir)", url or relative)
+            if self.fetch_images and url:
+                self._fetched_attachment(wp_id, url, title)
+            else:
+                self.report.note("images missing (no file in --media-dir)", url or relative)
             return
         if self.report.dry_run:
             self.report.count("images created")
             return
         with file.open("rb") as handle:
-            image = get_image_model()(
-                title=(title or file.stem)[:255], file=ImageFile(handle, name=file.name)
-            )
-            image.save()
+            self._save_image(wp_id, url, title or file.stem, ImageFile(handle, name=file.name))
+
+    def _fetched_attachment(self, wp_id: str, url: str, title: str) -> None:
+        if self.report.dry_run:
+            # A rehearsal asks nothing of the old site: the real run says what answered.
+            self.report.count("images to fetch from the old site (on the real run)")
+            return
+        try:
+            content = fetch_image(url, allow_private=self.fetch_private)
+        except ImageUnavailable as error:
+            self.report.note("images missing (not in --media-dir, not fetched)", f"{url}: {error}")
+            return
+        name = Path(urlsplit(url).path).name or f"attachment-{wp_id}"
+        self._save_image(wp_id, url, title or Path(name).stem, ImageFile(content, name=name))
+        self.report.count("images fetched from the old site")
+
+    def _save_image(self, wp_id: str, url: str, title: str, file: ImageFile) -> None:
+        image = get_image_model()(title=title[:255], file=file)
+        image.save()
         self.images[wp_id] = image.pk
         self.image_by_url[url] = image.pk
         self._remember(ImportedRecord.Kind.IMAGE, wp_id, image.pk)
@@ -455,6 +486,7 @@ class WordPressImport:
             meta = _meta(comment, "commentmeta")
             up, down = _wpdiscuz_votes(meta)
             parent = _text(comment, f"{WP}comment_parent")
+            account_id = self._account(_text(comment, f"{WP}comment_user_id"))
             self.staging.add_comment(
                 SourceComment(
                     source_id=cid,
@@ -469,9 +501,41 @@ class WordPressImport:
                     ip=_text(comment, f"{WP}comment_author_IP"),
                     upvotes=up,
                     downvotes=down,
+                    account_id=account_id,
                 )
             )
             self.report.count("comments read")
+            if account_id is not None:
+                self.report.count(
+                    "comments linked to accounts here (by the WordPress user's e-mail)"
+                )
+
+    def _account(self, wp_user_id: str) -> int | None:
+        """The account here of a comment's signed-in WordPress user: the one whose
+        verified e-mail address is the address that user had in WordPress.
+
+        Only signed-in commenters (``comment_user_id``): WordPress checked who they
+        were. A guest's e-mail was never checked (anyone could type an editor's), so
+        guest comments stay guest comments. No account is created for anyone."""
+        if wp_user_id in ("", "0"):
+            return None
+        if wp_user_id not in self.accounts:
+            email = self.site.user_emails.get(wp_user_id, "")
+            account = (
+                EmailAddress.objects.filter(email__iexact=email, verified=True)
+                .values_list("user_id", flat=True)
+                .first()
+                if email
+                else None
+            )
+            self.accounts[wp_user_id] = account
+            if account is None:
+                self.report.note(
+                    "WordPress users whose comments stay guest comments (no account here "
+                    "with a verified address of theirs)",
+                    f"user {wp_user_id} {email}".strip(),
+                )
+        return self.accounts[wp_user_id]
 
 
 def _wpdiscuz_votes(meta: dict[str, str]) -> tuple[int, int]:

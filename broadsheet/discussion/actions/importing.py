@@ -23,13 +23,16 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection, transaction
-from django.db.models import F, Field
-from django.db.models.functions import Greatest
+from django.db import connection, connections, transaction
 
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion.actions._shared import _after_commit
 from broadsheet.discussion.actions.threads import check_register_thread
+from broadsheet.discussion.comment_writes import (
+    add_imported_to_thread,
+    add_to_reply_counts,
+    locked_thread_state,
+)
 from broadsheet.discussion.events import CommentsImported
 from broadsheet.discussion.formatting import render_markdown
 from broadsheet.discussion.models import (
@@ -162,21 +165,21 @@ def do_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]) -
     Locks the thread row (as posting does, so live posts to the same thread wait), and
     the existing parents named by ``parent_id``. Existing parents must belong to the
     thread; they may have any status (an old reply to a since-deleted comment still
-    hangs under its placeholder).
+    hangs under its placeholder). `thread`'s ``comment_count`` is read back afterwards
+    and its ``last_comment_at`` moved up to the newest imported date.
     """
     check_import_comments(thread=thread, comments=comments)
     if not comments:
         return {}
     with transaction.atomic():
-        locked = Thread.objects.select_for_update().filter(pk=thread.pk).values_list("key")
-        (thread_key,) = locked.get()
+        _, _, thread_key = locked_thread_state(thread.pk)
         existing = _existing_parents(thread, comments)
         rows = _plan(comments)
         gained = _insert(thread, rows, existing)
         _count(thread, rows, gained)
         _votes(rows)
         _after_commit(CommentsImported(thread_id=thread.pk, thread_key=thread_key, count=len(rows)))
-    thread.refresh_from_db(fields=["comment_count", "last_comment_at"])
+        _, thread.comment_count, _ = locked_thread_state(thread.pk)
     return {row.item.ref: row.comment for row in rows if row.comment is not None}
 
 
@@ -274,25 +277,62 @@ def _reserve_ids(count: int) -> list[int]:
     return list(range(start, start + count))
 
 
+# The columns an import sets, in this order; every other column gets its field's default.
+_IMPORT_COLUMNS = (
+    "id",
+    "thread_id",
+    "parent_id",
+    "root_id",
+    "author_id",
+    "guest_name",
+    "guest_email",
+    "guest_website",
+    "body_source",
+    "body_html",
+    "status",
+    "moderation_reason",
+    "created_at",
+    "edited_at",
+    "depth",
+    "path",
+    "reply_count",
+    "upvotes",
+    "downvotes",
+    "score",
+    "ip_hash",
+    "guest_reader_id",
+    "is_featured",
+    "featured_at",
+    "report_count",
+    "anchor_kind",
+    "anchor_block_id",
+    "anchor_quote",
+    "anchor_start",
+    "anchor_end",
+    "anchor_revision",
+)
+
+
 @cache
-def _insert_fields() -> tuple[Field[Any, Any], ...]:
-    return tuple(Comment._meta.concrete_fields)
+def _insert_statement(alias: str) -> tuple[str, tuple[Any, ...]]:
+    """The INSERT of one comment (the set columns, then the others) and the prepared
+    defaults of the others, made once."""
+    connection = connections[alias]
+    by_name = {field.attname: field for field in Comment._meta.concrete_fields}
+    rest = [field for name, field in by_name.items() if name not in _IMPORT_COLUMNS]
+    columns = [by_name[name] for name in _IMPORT_COLUMNS] + rest
+    tail = tuple(field.get_db_prep_save(field.get_default(), connection) for field in rest)
+    table = connection.ops.quote_name(Comment._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(str(field.column)) for field in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {table} ({names}) VALUES ({marks})", tail  # noqa: S608
 
 
 def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> Counter[int]:
     """Insert every row with one prepared statement; returns what the comments already
     here gain in reply_count."""
     rendered: dict[str, str] = {}
-    fields = _insert_fields()
-    # Columns an import does not set get their field's default, prepared once.
-    defaults = {
-        field.attname: field.get_db_prep_save(field.get_default(), connection) for field in fields
-    }
-    adapt = connection.ops.adapt_datetimefield_value
-    params = []
-    values: dict[str, Any] = {}
     for row, pk in zip(rows, _reserve_ids(len(rows)), strict=True):
-        item = row.item
         parent = _parent_comment(row, existing)  # rows are in tree order: parents are set
         row.comment = Placed(
             pk=pk,
@@ -307,6 +347,9 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
     for row in rows:
         if row.item.status == Comment.Status.APPROVED and row.comment is not None:
             gained.update(path_ids(row.comment.path)[:-1])
+    statement, tail = _insert_statement(connection.alias)
+    adapt = connection.ops.adapt_datetimefield_value
+    params = []
     for row in rows:
         item, placed = row.item, row.comment
         assert placed is not None
@@ -315,50 +358,45 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
         if body not in rendered:
             rendered[body] = render_markdown(body) if body else ""
         # The values the model's fields would store, without building model instances
-        # (that and per-field preparation were most of an import's time).
-        values.clear()
-        values.update(defaults)
-        values.update(
-            id=placed.pk,
-            thread_id=thread.pk,
-            parent_id=placed.parent_id,
-            root_id=placed.root_id,
-            author_id=item.author_id,
-            guest_name=item.guest_name[:120],
-            guest_email=item.guest_email[:254],
-            guest_website=item.guest_website[:300],
-            body_source=body,
-            body_html=rendered[body],
-            status=str(item.status),
-            moderation_reason=item.moderation_reason[:200],
-            created_at=adapt(item.created_at),
-            edited_at=adapt(item.edited_at) if item.edited_at else None,
-            depth=placed.depth,
-            path=placed.path,
-            reply_count=gained.pop(placed.pk, 0),
-            upvotes=item.upvotes,
-            downvotes=item.downvotes,
-            score=item.upvotes - item.downvotes,
-            ip_hash=item.ip_hash,
-            guest_reader_id=item.guest_reader_id[:32],
-            is_featured=item.is_featured,
-            featured_at=adapt(item.featured_at) if item.featured_at else None,
-            report_count=item.report_count,
-            anchor_kind=item.anchor_kind,
-            anchor_block_id=item.anchor_block_id[:64],
-            anchor_quote=item.anchor_quote,
-            anchor_start=item.anchor_start,
-            anchor_end=item.anchor_end,
-            anchor_revision=item.anchor_revision[:64],
+        # or preparing field by field (those were most of an import's time).
+        values = (
+            placed.pk,
+            thread.pk,
+            placed.parent_id,
+            placed.root_id,
+            item.author_id,
+            item.guest_name[:120],
+            item.guest_email[:254],
+            item.guest_website[:300],
+            body,
+            rendered[body],
+            str(item.status),
+            item.moderation_reason[:200],
+            adapt(item.created_at),
+            adapt(item.edited_at) if item.edited_at else None,
+            placed.depth,
+            placed.path,
+            gained.pop(placed.pk, 0),
+            item.upvotes,
+            item.downvotes,
+            item.upvotes - item.downvotes,
+            item.ip_hash,
+            item.guest_reader_id[:32],
+            item.is_featured,
+            adapt(item.featured_at) if item.featured_at else None,
+            item.report_count,
+            item.anchor_kind,
+            item.anchor_block_id[:64],
+            item.anchor_quote,
+            item.anchor_start,
+            item.anchor_end,
+            item.anchor_revision[:64],
         )
-        params.append([values[field.attname] for field in fields])
-    table = connection.ops.quote_name(Comment._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(str(field.column)) for field in fields)
-    marks = ", ".join(["%s"] * len(fields))
+        params.append(values + tail)
     with connection.cursor() as cursor:
         # One prepared INSERT for every row: the ORM's bulk_create compiled each batch
         # anew and cost more than the database's work.
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", params)  # noqa: S608
+        cursor.executemany(statement, params)
     return gained
 
 
@@ -388,23 +426,15 @@ def _position_path(parent: Comment | Placed | None, comment_id: int) -> str:
 
 def _count(thread: Thread, rows: list[_Row], gained: Counter[int]) -> None:
     """Existing ancestors gain the new visible replies below them; the thread gains
-    every new visible comment (F() updates, never read-modify-write)."""
-    by_amount: dict[int, list[int]] = {}
-    for pk, amount in gained.items():
-        by_amount.setdefault(amount, []).append(pk)
-    for amount, pks in by_amount.items():
-        Comment.objects.filter(pk__in=pks).update(reply_count=F("reply_count") + amount)
+    every new visible comment (added in the database, never read-modify-write)."""
+    if gained:
+        add_to_reply_counts(amounts=dict(gained))
     visible = sum(1 for row in rows if row.item.status == Comment.Status.APPROVED)
     # Posting touches last_comment_at for every comment, whatever became of it later.
     latest = max(row.item.created_at for row in rows)
-    changes: dict[str, Any] = {
-        "comment_count": F("comment_count") + visible,
-        "last_comment_at": Greatest(F("last_comment_at"), latest),
-    }
-    updated = Thread.objects.filter(pk=thread.pk, last_comment_at__isnull=False).update(**changes)
-    if not updated:
-        changes["last_comment_at"] = latest
-        Thread.objects.filter(pk=thread.pk).update(**changes)
+    add_imported_to_thread(thread_id=thread.pk, visible=visible, latest=latest)
+    if thread.last_comment_at is None or thread.last_comment_at < latest:
+        thread.last_comment_at = latest
 
 
 def _votes(rows: list[_Row]) -> None:

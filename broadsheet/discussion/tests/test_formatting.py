@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 
 from broadsheet.discussion.formatting import (
     ALLOWED_TAGS,
+    _markdown,
+    _plain_html,
     plain_text,
     render_markdown,
     sanitize,
@@ -191,3 +193,108 @@ def test_bare_addresses_become_links_that_search_engines_do_not_follow() -> None
     # Ordinary prose that merely looks like a domain stays text, and nothing unsafe links.
     assert "<a" not in render_markdown("I moved to example.com last year.")
     assert "<a" not in render_markdown("javascript:alert(1) and data:text/html,x")
+
+
+# Plain prose skips the Markdown parser (formatting._plain_html); the result must be
+# exactly what the parser makes, for every text the shortcut accepts.
+PROSE_PIECES = st.sampled_from(
+    [
+        "word",
+        "Zoë",
+        "محمد",
+        "a",
+        "B",
+        "1",
+        "2020.",
+        " ",
+        "  ",
+        "\n",
+        "\n\n",
+        "\n \n",
+        ",",
+        ".",
+        ";",
+        ":",
+        "'",
+        '"',
+        "?",
+        "!",
+        "(",
+        ")",
+        "%",
+        "/",
+        "//",
+        "$",
+        "@",
+        "+",
+        "=",
+        "-",
+        "--",
+        "*",
+        "_",
+        "[",
+        "]",
+        "<",
+        ">",
+        "&",
+        "&amp;",
+        "#",
+        "`",
+        "~",
+        "\\",
+        "|",
+        "http://x.org",
+        "https:",
+        "mailto:a@b.org",
+        "MAILTO:",
+        "www.x.org",
+        "a@b.org",
+        "\t",
+        "\u00a0",
+        "\u200f",
+        "1)",
+        "- ",
+        "> ",
+        "    ",
+        "===",
+        "e\u0301",
+    ]
+)
+
+
+# Mostly what the shortcut accepts, so that its edges meet one another often.
+NEAR_PROSE_PIECES = st.sampled_from(
+    [
+        *["word", "Zoë", "a", "1", " ", "\n", "\n\n", "\n\n\n", ",", ".", ":", "'", '"', "?"],
+        *["!", "(", ")", "%", "/", "$", "@", "+", "=", "-", "http", "www.x.org", "mailto", "ftp:"],
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        st.lists(PROSE_PIECES, max_size=30).map("".join),
+        st.lists(NEAR_PROSE_PIECES, max_size=30).map("".join),
+    )
+)
+def test_the_plain_prose_shortcut_renders_as_the_markdown_parser_does(text: str) -> None:
+    if _plain_html(text) is not None:
+        assert render_markdown(text) == sanitize(_markdown.render(text)).strip()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Well said.",
+        "I agree: the council's plan (and its budget) is 100% wrong!\nSee page 4.",
+        'First paragraph.\n\nSecond one, with "quotes" & more?',
+        "Zoë wrote $5 + $6 = $11 @ noon/ish",
+    ],
+)
+def test_everyday_comments_take_the_shortcut(text: str) -> None:
+    if "&" in text:
+        assert _plain_html(text) is None  # an entity could begin there
+    else:
+        assert _plain_html(text) is not None
+    assert render_markdown(text) == sanitize(_markdown.render(text)).strip()

@@ -1,4 +1,4 @@
-"""Outbound requests to webhook receivers, guarded.
+"""Outbound requests to webhook receivers (and to an imported site's old pictures), guarded.
 
 An admin types the receiver's URL, so it must not become a way to reach what only this
 server can: private, loopback, link-local and other special addresses are refused unless
@@ -14,6 +14,7 @@ import http.client
 import ipaddress
 import socket
 import ssl
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -28,6 +29,9 @@ class OutboundRefused(Exception):
 class Answer:
     status: int
     body: bytes
+    content_type: str = ""
+    location: str = ""  # of a redirect (never followed here)
+    complete: bool = True  # False: the body went past the size allowed and was cut
 
 
 def _public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
@@ -69,6 +73,61 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]
 
 
+def _connection(
+    url: str, *, allow_private: bool, timeout: float
+) -> tuple[http.client.HTTPConnection, str]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise OutboundRefused("only http and https URLs are allowed")
+    if parts.username or parts.password:
+        raise OutboundRefused("credentials in the URL are not allowed")
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    address = resolve(parts.hostname, port, allow_private=allow_private)
+    kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return kind(parts.hostname, port, address, timeout), target
+
+
+def get(
+    url: str,
+    *,
+    allow_private: bool,
+    timeout: float,
+    deadline: float,
+    max_response_bytes: int,
+) -> Answer:
+    """GET `url` under the guard (other sites' files: the importers' pictures). Every
+    step has `timeout`, the whole answer must arrive within `deadline` seconds (a
+    server that trickles bytes is cut off), and at most `max_response_bytes` are read
+    (``complete`` says whether that was all). OutboundRefused when it may not be
+    asked; OSError (timeouts included) when it cannot be reached."""
+    ends = time.monotonic() + deadline
+    connection, target = _connection(url, allow_private=allow_private, timeout=timeout)
+    try:
+        connection.request("GET", target, headers={"Accept": "image/*"})
+        response = connection.getresponse()
+        chunks: list[bytes] = []
+        size = 0
+        while size <= max_response_bytes:
+            if time.monotonic() > ends:
+                raise TimeoutError(f"no complete answer within {deadline:g} s")
+            chunk = response.read(min(65536, max_response_bytes + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        body = b"".join(chunks)
+        return Answer(
+            response.status,
+            body[:max_response_bytes],
+            content_type=response.getheader("Content-Type", "") or "",
+            location=response.getheader("Location", "") or "",
+            complete=size <= max_response_bytes,
+        )
+    finally:
+        connection.close()
+
+
 def post(
     url: str,
     body: bytes,
@@ -80,18 +139,9 @@ def post(
 ) -> Answer:
     """POST `body` to `url` under the guard. OutboundRefused when it may not be sent;
     OSError (timeouts included) when the receiver cannot be reached."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise OutboundRefused("only http and https URLs are allowed")
-    if parts.username or parts.password:
-        raise OutboundRefused("credentials in the URL are not allowed")
     if len(body) > MAX_BODY_BYTES:
         raise OutboundRefused("the payload is too large")
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = resolve(parts.hostname, port, allow_private=allow_private)
-    kind = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
-    connection = kind(parts.hostname, port, address, timeout)
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    connection, target = _connection(url, allow_private=allow_private, timeout=timeout)
     try:
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()

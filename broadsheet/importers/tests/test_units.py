@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from broadsheet.importers.markup import html_to_markdown
+from broadsheet.importers.markup import _parsed_pieces, _simple_pieces, html_to_markdown
 from broadsheet.importers.matching import load_url_map, normalise_url
 
 
@@ -59,3 +61,42 @@ def test_comment_html_becomes_the_markdown_readers_write() -> None:
         "Plain \\*text\\*\nwith a break\n\nand a paragraph"
     )
     assert html_to_markdown("<p>1 &lt; 2 &amp; 3</p>") == "1 \\< 2 & 3"
+
+
+# Paragraph-and-break markup skips the HTML parser (markup._simple_pieces); the result
+# must be the parser's, for any such markup.
+MARKUP_PIECES = st.sampled_from(
+    [
+        *["<p>", "</p>", "<br>", "<br/>", "<br />", "word", " ", "  ", "\n", "\t", "*", "_"],
+        *["#", "[x]", "\\", "`", "é", "<b>", "&amp;", "&", ">", "<P>", "<p class='x'>", "<"],
+    ]
+)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(MARKUP_PIECES, max_size=25).map("".join))
+def test_simple_markup_converts_as_the_html_parser_converts_it(markup: str) -> None:
+    pieces = _simple_pieces(markup)
+    if pieces is not None:
+        assert pieces == _parsed_pieces(markup)
+
+
+def test_everyday_comment_markup_takes_the_shortcut() -> None:
+    assert _simple_pieces("<p>Well said.</p>\n<p>Line one<br>line two</p>") is not None
+    assert _simple_pieces("<p>Fish &amp; chips</p>") is None
+
+
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        '<?xml version="1.0"?>\n<!DOCTYPE disqus [<!ENTITY a "aaaaaaaaaa">]>\n',
+        '\ufeff<?xml version="1.0"?><!-- made by hand -->\n<!DOCTYPE disqus SYSTEM "file:///etc/passwd">',
+    ],
+)
+def test_an_export_with_a_dtd_is_refused_before_parsing(tmp_path: Path, prolog: str) -> None:
+    from broadsheet.importers.xmlstream import MalformedExport, records
+
+    path = tmp_path / "export.xml"
+    path.write_text(prolog + "<disqus><thread>&a;</thread></disqus>\n", encoding="utf-8")
+    with pytest.raises(MalformedExport, match=r"declares a DTD .* Nothing was imported"):
+        list(records(path, {"thread"}, depth=1))

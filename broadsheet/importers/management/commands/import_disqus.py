@@ -6,13 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from broadsheet.importers.comments import import_discussions
-from broadsheet.importers.disqus import SOURCE, read_export
-from broadsheet.importers.matching import ThreadMatcher, load_url_map
-from broadsheet.importers.report import ImportReport, Progress
-from broadsheet.importers.runs import import_run
-from broadsheet.importers.staging import Staging
-from broadsheet.importers.xmlstream import MalformedExport
+from broadsheet.importers.disqus import SOURCE
+from broadsheet.importers.matching import load_url_map
+from broadsheet.importers.pipeline import ExportRefused, run_import
+from broadsheet.importers.report import Progress
 
 
 class Command(BaseCommand):
@@ -30,23 +27,14 @@ class Command(BaseCommand):
             url_map = load_url_map(options["url_map"])
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
-        progress = Progress(getattr(self.stderr, "_out", None))
-        report = ImportReport(source=SOURCE, dry_run=options["dry_run"])
-        with Staging() as staging:
-            try:
-                read_export(options["export"], staging, report, progress)
-            except MalformedExport as error:
-                raise CommandError(str(error)) from None
-            except OSError as error:
-                raise CommandError(f"Cannot read the export: {error}") from None
-            with import_run(report=report, path=options["export"]) as run:
-                import_discussions(
-                    staging,
-                    source=SOURCE,
-                    matcher=ThreadMatcher(url_map),
-                    report=report,
-                    run=run,
-                    progress=progress,
-                    total=staging.comment_total,
-                )
+        try:
+            report = run_import(
+                SOURCE,
+                options["export"],
+                dry_run=options["dry_run"],
+                progress=Progress(getattr(self.stderr, "_out", None)),
+                url_map=url_map,
+            )
+        except ExportRefused as error:
+            raise CommandError(str(error)) from None
         self.stdout.write(report.render())

@@ -6,11 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from broadsheet.importers.comments import import_discussions
-from broadsheet.importers.isso import SOURCE, IssoDatabase, NotAnIssoDatabase
-from broadsheet.importers.matching import ThreadMatcher, load_url_map
-from broadsheet.importers.report import ImportReport, Progress
-from broadsheet.importers.runs import import_run
+from broadsheet.importers.isso import SOURCE
+from broadsheet.importers.matching import load_url_map
+from broadsheet.importers.pipeline import ExportRefused, run_import
+from broadsheet.importers.report import Progress
 
 
 class Command(BaseCommand):
@@ -28,22 +27,14 @@ class Command(BaseCommand):
             url_map = load_url_map(options["url_map"])
         except (OSError, ValueError) as error:
             raise CommandError(str(error)) from None
-        report = ImportReport(source=SOURCE, dry_run=options["dry_run"])
         try:
-            database = IssoDatabase(options["database"], report)
-        except NotAnIssoDatabase as error:
+            report = run_import(
+                SOURCE,
+                options["database"],
+                dry_run=options["dry_run"],
+                progress=Progress(getattr(self.stderr, "_out", None)),
+                url_map=url_map,
+            )
+        except ExportRefused as error:
             raise CommandError(str(error)) from None
-        try:
-            with import_run(report=report, path=options["database"]) as run:
-                import_discussions(
-                    database,
-                    source=SOURCE,
-                    matcher=ThreadMatcher(url_map),
-                    report=report,
-                    run=run,
-                    progress=Progress(getattr(self.stderr, "_out", None)),
-                    total=database.comment_total(),
-                )
-        finally:
-            database.close()
         self.stdout.write(report.render())
