@@ -262,9 +262,10 @@ def test_forced_colours_show_the_current_item_in_the_queue(
     expect(item).to_be_visible()
     page.keyboard.press("j")  # the queue's own key: select the first comment
     expect(item).to_have_class(re.compile(r"\bis-current\b"))
-    # Background and box-shadow, the mark in normal colours, are dropped in this mode.
+    # Background and box-shadow, the mark in normal colours, are dropped in this mode; the
+    # mark must show without focus too (the admin's own focus ring does not count).
     style = item.evaluate(
-        "(el) => { const s = getComputedStyle(el);"
+        "(el) => { el.blur(); const s = getComputedStyle(el);"
         " return [s.outlineStyle, parseFloat(s.outlineWidth)]; }"
     )
     assert style[0] != "none" and style[1] >= 2, style
