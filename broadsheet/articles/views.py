@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,9 +94,12 @@ def author_page(request: HttpRequest, slug: str) -> HttpResponse:
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     query = text_param(request.GET.get("q"), max_length=200)
+    # Words only: quotes and other operators of the search engines' own syntax (SQLite's
+    # FTS5) would make it refuse the query with an error.
+    terms = " ".join(re.findall(r"\w+", query or ""))
     results = None
-    if query:
-        found = selectors.live_articles().search(query, order_by_relevance=True)
+    if terms:
+        found = selectors.live_articles().search(terms, order_by_relevance=True)
         results = selectors.paginated_cards(found, request.GET.get("page"))  # type: ignore[arg-type]
     return TemplateResponse(request, "articles/search.html", {"query": query, "results": results})
 

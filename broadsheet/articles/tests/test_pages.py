@@ -169,6 +169,16 @@ def test_listings_paginate(client: Client, settings) -> None:
     assert "Story 6" in page_three and 'rel="prev"' in page_three
 
 
+def test_search_words_are_found_whatever_quotes_or_operators_surround_them(
+    client: Client,
+) -> None:
+    make_article(section=make_section("World"), title="Port workers walk out over automation")
+    for query in ('"automation', 'automation"', "(automation", "automation*", 'a"b OR ^c:'):
+        answer = client.get("/search/", {"q": query})
+        assert answer.status_code == 200, query
+    assert "Port workers" in client.get("/search/", {"q": '"automation'}).content.decode()
+
+
 def test_search_finds_articles_by_their_words(client: Client) -> None:
     world = make_section("World")
     make_article(section=world, title="Port workers walk out over automation")

@@ -65,5 +65,10 @@ def test_the_queue_names_the_page_each_comment_was_made_on(blog: EmbeddingSite) 
     client = Client()
     client.force_login(moderator)
     page: Any = client.get("/admin/moderation/").content.decode()
-    # The thread's title, linked to the host's page (where the reader saw it).
-    assert f'href="{PAGE}#comment-' in page
+    # The thread's title, linked to the comment's permalink, which leads to the host's
+    # page (where the reader saw it).
+    link = re.search(r'href="([^"]+)" class="mod-item__context"', page)
+    assert link is not None
+    answer = client.get(html.unescape(link.group(1)))
+    assert answer.status_code == 302 and answer["Location"].startswith(PAGE)
+    assert "#comment-" in answer["Location"]
