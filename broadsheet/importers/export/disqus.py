@@ -31,7 +31,7 @@ HEAD = (
     'xsi:schemaLocation="http://disqus.com/api/schemas/1.0/disqus.xsd '
     'http://disqus.com/api/schemas/1.0/disqus-internals.xsd">\n'
 )
-NO_ADDRESS = "0.0.0.0"  # noqa: S104 - a placeholder written to a file, never bound
+NO_ADDRESS = "0.0.0.0"  # noqa: S104  # nosec B104 - a placeholder written to a file, never bound
 
 
 def forum() -> str:
