@@ -389,10 +389,16 @@ def test_view_all_replies_opens_in_place(
     ]
 
     page = no_third_party_cookies.new_page()
+    # widget.js is held back: a reader quicker than the network clicks before it listens.
+    held: list[Any] = []
+    page.route("**/embed/widget.js", lambda route: held.append(route))
     page.goto(url)
     box = page.locator("#broadsheet-thread")
     expect(box.locator("article.comment")).to_have_count(2)  # the comment and one reply
     box.get_by_role("link", name="View all 3 replies").click()
+    # The click was held for the widget (events dispatch before click() returns).
+    assert page.evaluate("BroadsheetEmbed.held.length") == 1 and len(held) == 1
+    held[0].continue_()
     for reply in replies:
         expect(box.locator(f"#comment-{reply.pk}")).to_be_visible()
     expect(box.get_by_role("link", name="View all 3 replies")).to_have_count(0)

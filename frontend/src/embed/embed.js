@@ -72,6 +72,20 @@
     return;
   }
 
+  /* Until widget.js has arrived, a click on a link or button of the discussion (or a
+     submitted form) waits for it instead of leaving the host's page; widget.js replays
+     what was held once it listens (S.held). */
+  state.held = [];
+  function hold(e) {
+    if (state.ready) return;
+    var t = e.type === "submit" ? e.target : e.target.closest && e.target.closest("a[href], button");
+    if (!t) return;
+    e.preventDefault();
+    state.held.push(t);
+  }
+  box.addEventListener("click", hold);
+  box.addEventListener("submit", hold);
+
   function widget() {
     var s = document.createElement("script");
     s.src = dir + "widget.js";

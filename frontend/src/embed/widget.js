@@ -539,6 +539,12 @@
 
   tidy();
   listen();
+  /* What the reader clicked while this file was on its way (held by embed.js). */
+  S.ready = true;
+  (S.held || []).splice(0).forEach(function (el) {
+    if (!box.contains(el)) return;
+    if (el.tagName === "FORM") el.requestSubmit(); else el.click();
+  });
   /* Single sign-on: the host signed its user in with an HS256 JWT in data-sso. */
   var sso = box.getAttribute("data-sso");
   if (sso && !S.ssoDone) {
