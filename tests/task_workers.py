@@ -18,7 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import connection, connections
@@ -28,16 +28,22 @@ from broadsheet.core.models import TaskWorker
 from tests import servers
 
 
-@dataclass(frozen=True)
+@dataclass
 class OwnDatabase:
     url: str  # DATABASE_URL for the processes the test starts
     alias: str  # the connection alias this process reads it with
+    # The workers started on it; whatever of them still runs is killed when the test ends.
+    workers: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
 @contextmanager
 def own_database(directory: Path) -> Iterator[OwnDatabase]:
     if connection.vendor == "postgresql":
-        yield OwnDatabase(url=servers.database_url(), alias="default")
+        db = OwnDatabase(url=servers.database_url(), alias="default")
+        try:
+            yield db
+        finally:
+            kill_all(db)
         return
     path = directory / "own.sqlite3"
     with connection.cursor() as cursor:
@@ -45,9 +51,11 @@ def own_database(directory: Path) -> Iterator[OwnDatabase]:
     settings_dict = {**connection.settings_dict, "NAME": str(path)}
     own = load_backend(str(settings_dict["ENGINE"])).DatabaseWrapper(settings_dict, "own")
     connections["own"] = own
+    db = OwnDatabase(url=f"sqlite:///{path}", alias="own")
     try:
-        yield OwnDatabase(url=f"sqlite:///{path}", alias="own")
+        yield db
     finally:
+        kill_all(db)
         own.close()
         del connections["own"]
 
@@ -71,6 +79,7 @@ def start_worker(db: OwnDatabase, log: Path, **env: str) -> subprocess.Popen[byt
         worker = subprocess.Popen(
             command, cwd=servers.ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
         )
+    db.workers.append(worker)
     workers = TaskWorker.objects.using(db.alias)
     wait_for(lambda: workers.filter(pid=worker.pid).exists() or worker.poll() is not None)
     assert worker.poll() is None, log.read_text()
@@ -84,6 +93,12 @@ def worker_id(db: OwnDatabase, worker: subprocess.Popen[bytes]) -> str:
 def kill(worker: subprocess.Popen[bytes]) -> None:
     worker.send_signal(signal.SIGKILL)
     worker.wait(10)
+
+
+def kill_all(db: OwnDatabase) -> None:
+    for worker in db.workers:
+        if worker.poll() is None:
+            kill(worker)
 
 
 def stop(worker: subprocess.Popen[bytes], log: Path) -> None:
