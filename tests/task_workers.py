@@ -19,10 +19,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.db import connection, connections
 from django.db.utils import load_backend
+from django.utils import timezone
 
 from broadsheet.core.models import TaskWorker
 from tests import servers
@@ -88,6 +90,14 @@ def start_worker(db: OwnDatabase, log: Path, **env: str) -> subprocess.Popen[byt
 
 def worker_id(db: OwnDatabase, worker: subprocess.Popen[bytes]) -> str:
     return TaskWorker.objects.using(db.alias).get(pid=worker.pid).worker_id
+
+
+def lease_over(db: OwnDatabase, worker_id: str, started_at: datetime | None) -> bool:
+    """Whether a sweep now would find the killed worker `worker_id`'s task (claimed at
+    `started_at`) abandoned: both its last heartbeat and its start are a lease ago."""
+    seen = TaskWorker.objects.using(db.alias).get(worker_id=worker_id).seen_at
+    assert started_at is not None
+    return timezone.now() > max(seen, started_at) + timedelta(seconds=LEASE_SECONDS)
 
 
 def kill(worker: subprocess.Popen[bytes]) -> None:

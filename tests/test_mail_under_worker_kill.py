@@ -27,7 +27,6 @@ from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
-from broadsheet.core.models import TaskWorker
 from broadsheet.core.testing import running_smtp_server
 from broadsheet.discussion.testing import guest, make_thread, post
 from broadsheet.notifications import tasks
@@ -35,8 +34,8 @@ from broadsheet.notifications.actions import do_subscribe
 from broadsheet.notifications.models import Delivery
 from broadsheet.notifications.testing import Mailbox, reader_with_address, text_part
 from tests.task_workers import (
-    LEASE_SECONDS,
     kill,
+    lease_over,
     own_database,
     start_worker,
     stop,
@@ -122,8 +121,7 @@ def test_refused_mail_is_retried_and_every_mail_delivered_once_across_worker_kil
 
             # Once the killed worker's lease has run out, a third worker queues its task
             # again and sends the other mail; the killed delivery is not sent again.
-            seen = TaskWorker.objects.using(db.alias).get(worker_id=second_id).seen_at
-            wait_for(lambda: timezone.now() > seen + timedelta(seconds=LEASE_SECONDS))
+            wait_for(lambda: lease_over(db, second_id, killed.started_at))
             third = start_worker(db, tmp_path / "third.log", EMAIL_URL=email_url)
             third_id = worker_id(db, third)
             unfinished = (TaskResultStatus.READY, TaskResultStatus.RUNNING)

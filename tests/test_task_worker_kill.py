@@ -9,20 +9,18 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from django_tasks_db.compat import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from broadsheet.core.models import TaskWorker
 from tests import worker_tasks
 from tests.task_workers import (
-    LEASE_SECONDS,
     kill,
+    lease_over,
     own_database,
     start_worker,
     stop,
@@ -62,8 +60,7 @@ def test_the_task_of_a_killed_worker_runs_to_completion_once_on_a_new_worker(
 
         # Until the killed worker's lease has run out its task is left alone (a live
         # worker may be slow to beat); then a new worker's start-up sweep queues it again.
-        seen = TaskWorker.objects.using(db.alias).get(worker_id=first_id).seen_at
-        wait_for(lambda: timezone.now() > seen + timedelta(seconds=LEASE_SECONDS))
+        wait_for(lambda: lease_over(db, first_id, results.get().started_at))
         second = start_worker(db, tmp_path / "second.log")
         second_id = worker_id(db, second)
         wait_for(lambda: results.get().status == TaskResultStatus.SUCCESSFUL, bound=60)
