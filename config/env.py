@@ -247,6 +247,7 @@ class Environment:
     live_engine: str
     live_pushpin_urls: list[str]
     live_backend: str
+    task_worker_lease: int
     tunables: dict[str, object]
 
 
@@ -280,8 +281,17 @@ def read_environment() -> Environment:
         live_engine=_live_engine(),
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
         live_backend=_live_backend(),
+        task_worker_lease=_task_worker_lease(),
         tunables=_tunables(),
     )
+
+
+def _task_worker_lease() -> int:
+    """Seconds a task worker may go unheard before its running task is queued again."""
+    lease = _integer("BROADSHEET_TASKS_WORKER_LEASE", 60)
+    if lease < 1:
+        raise EnvError(f"BROADSHEET_TASKS_WORKER_LEASE must be 1 or more, not {lease}")
+    return lease
 
 
 def _live_backend() -> str:

@@ -277,7 +277,13 @@ BROADSHEET_SCHEDULE = {
     "broadsheet.moderation.tasks.close_old_discussions_task": 86400,
     "broadsheet.core.tasks.prune_task_results_task": 86400,
     "broadsheet.embed.tasks.send_due_webhooks_task": 60,
+    "broadsheet.core.tasks.requeue_abandoned_tasks_task": 60,
 }
+# A task worker records a heartbeat every quarter of this many seconds; a task still
+# marked running whose worker has not been heard from for this long (killed, or its
+# machine gone) is queued again by the sweep above and at every worker's start
+# (broadsheet.core.workers).
+BROADSHEET_TASKS_WORKER_LEASE = ENV.task_worker_lease
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
 BROADSHEET_RELEASE = ENV.release

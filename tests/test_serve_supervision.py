@@ -365,8 +365,9 @@ def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_l
     assert set(load.acknowledged) <= set(stored)
     assert len(bodies) == len(set(bodies))  # nothing written twice
 
-    # No queued task lost: all ran, but the one the killed task worker was running, if any
-    # (django-tasks-db leaves it marked running: docs/deployment.md).
+    # No queued task lost: all ran, but the one the killed task worker was running, if any:
+    # it is queued again only once its worker's lease (60 s) has run out, after this test
+    # (tests/test_task_worker_kill.py proves that it then runs).
     def unfinished() -> dict[str, int]:
         with sqlite3.connect(site.database) as db:
             rows = db.execute(

@@ -146,3 +146,17 @@ def test_the_settings_module_applies_what_the_environment_sets() -> None:
         check=True,
     ).stdout
     assert out.strip() == "(40, 30) 2"
+
+
+def test_the_task_worker_lease_comes_from_the_environment_and_is_one_second_or_more(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from config import env
+
+    monkeypatch.delenv("BROADSHEET_TASKS_WORKER_LEASE", raising=False)
+    assert env.read_environment().task_worker_lease == 60
+    monkeypatch.setenv("BROADSHEET_TASKS_WORKER_LEASE", "300")
+    assert env.read_environment().task_worker_lease == 300
+    monkeypatch.setenv("BROADSHEET_TASKS_WORKER_LEASE", "0")
+    with pytest.raises(EnvError, match="BROADSHEET_TASKS_WORKER_LEASE"):
+        env.read_environment()

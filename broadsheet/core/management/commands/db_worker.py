@@ -1,0 +1,35 @@
+"""`manage.py db_worker`: django-tasks-db's worker, with a heartbeat so that a task it was
+running when it died is queued again (broadsheet.core.workers).
+
+It takes the library's command's name and arguments (as staticfiles' `runserver` does
+Django's: `broadsheet.core` comes first in INSTALLED_APPS), so scripts/serve.sh, the
+systemd unit and any operator's habit run it unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
+from django_tasks_db.management.commands import db_worker
+
+from broadsheet.core.workers import worker_alive
+
+
+class Command(db_worker.Command):
+    help = (
+        "Run a database task worker that records a heartbeat, and first queue again what "
+        "a vanished worker was running."
+    )
+
+    def handle(self, *args: Any, worker_id: str, reload: bool, batch: bool, **options: Any) -> None:
+        run = super().handle
+        arguments = {"worker_id": worker_id, "reload": reload, "batch": batch, **options}
+        # With --reload, this process only watches the files: its child, started with
+        # DJANGO_AUTORELOAD_ENV set, is the worker (and beats for itself).
+        if reload and not batch and os.environ.get(DJANGO_AUTORELOAD_ENV) != "true":
+            run(*args, **arguments)
+            return
+        with worker_alive(worker_id):
+            run(*args, **arguments)
