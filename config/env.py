@@ -247,6 +247,7 @@ class Environment:
     live_engine: str
     live_pushpin_urls: list[str]
     live_backend: str
+    live_keepalive: int
     tunables: dict[str, object]
 
 
@@ -280,6 +281,7 @@ def read_environment() -> Environment:
         live_engine=_live_engine(),
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
         live_backend=_live_backend(),
+        live_keepalive=max(1, _integer("BROADSHEET_LIVE_KEEPALIVE", 15)),
         tunables=_tunables(),
     )
 
