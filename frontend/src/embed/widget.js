@@ -465,7 +465,7 @@
   var on = {
     hello: function (d) {
       if (typeof d.at === "number") live.since = String(d.at);
-      if (d.keepalive > 0) live.keepalive = d.keepalive * 1000;
+      if (d.keepalive > 0) { live.keepalive = d.keepalive * 1000; watch(); }
     },
     keepalive: function () { /* arriving was its purpose (see watch) */ },
     refetch: function () { live.stale = true; bubble(); },
