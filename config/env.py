@@ -248,6 +248,7 @@ class Environment:
     live_pushpin_urls: list[str]
     live_backend: str
     task_worker_lease: int
+    live_keepalive: int
     tunables: dict[str, object]
 
 
@@ -282,6 +283,7 @@ def read_environment() -> Environment:
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
         live_backend=_live_backend(),
         task_worker_lease=_task_worker_lease(),
+        live_keepalive=max(1, _integer("BROADSHEET_LIVE_KEEPALIVE", 15)),
         tunables=_tunables(),
     )
 

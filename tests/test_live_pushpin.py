@@ -1,7 +1,7 @@
 """Live updates in the production set-up: Pushpin with deploy/pushpin/pushpin.conf in
 front of the app under granian, the app publishing to it after commit. A reader's
-stream, held by Pushpin, receives a new comment, resumes with what it missed, and never
-receives a held comment's events."""
+stream, held by Pushpin, receives a new comment, resumes with what it missed, never
+receives a held comment's events, and hears our keepalive event when quiet."""
 
 from __future__ import annotations
 
@@ -35,7 +35,9 @@ def stack(tmp_path: Path, settings: Any) -> Iterator[Stack]:
     run_dir.mkdir()
     (tmp_path / "app").mkdir()
     with (
-        servers.site(tmp_path / "app", app, BROADSHEET_LIVE_ENGINE="pushpin"),
+        servers.site(
+            tmp_path / "app", app, BROADSHEET_LIVE_ENGINE="pushpin", BROADSHEET_LIVE_KEEPALIVE="1"
+        ),
         servers.pushpin(run_dir, app, proxy, internal) as publish_url,
     ):
         # This test process publishes as the app's processes do.
@@ -57,13 +59,16 @@ class Reader:
         assert self.response.status == 200
         assert self.response.getheader("Content-Type") == "text/event-stream"
 
-    def next(self) -> dict[str, Any]:
-        """The next message with data (keep-alive comments skipped)."""
+    def next(self, keepalives: bool = False) -> dict[str, Any]:
+        """The next message with data (keep-alives skipped unless asked for)."""
         fields: dict[str, str] = {}
         while True:
             line = self.response.readline().decode().rstrip("\n")
             if line == "" and "data" in fields:
-                return {**json.loads(fields["data"]), "id": fields.get("id")}
+                message = {**json.loads(fields["data"]), "id": fields.get("id")}
+                if keepalives or message["type"] != "keepalive":
+                    return message
+                fields = {}
             if ": " in line and not line.startswith(":"):
                 name, value = line.split(": ", 1)
                 fields[name] = value
@@ -96,4 +101,7 @@ def test_pushpin_holds_the_stream_and_the_app_publishes_to_it(stack: Stack, sett
     # Resuming: what was missed comes in Pushpin's first response from the app.
     again = Reader(stack.pushpin_port, f"{path}?after=t{thread.pk}:0")
     assert [again.next()["type"] for _ in range(3)] == ["hello", "comment.posted", "comment.score"]
+    # Quiet: Pushpin sends our keepalive event (Grip-Keep-Alive), which live.js can see.
+    keepalive = again.next(keepalives=True)
+    assert keepalive == {"v": 1, "type": "keepalive", "thread": thread.pk, "data": {}, "id": None}
     again.close()

@@ -82,8 +82,9 @@ def pushpin_publish_urls() -> list[str]:
 
 
 def keepalive() -> float:
-    """BROADSHEET_LIVE_KEEPALIVE (seconds, default 15): a comment line sent on a quiet stream,
-    so proxies keep it open and dead connections are found."""
+    """BROADSHEET_LIVE_KEEPALIVE (seconds, default 15; environment: `BROADSHEET_LIVE_KEEPALIVE`):
+    a `keepalive` event sent on a quiet stream, so proxies keep it open and a reader whose
+    stream died without closing notices (live.js reconnects after three silent intervals)."""
     return float(_get("KEEPALIVE"))
 
 

@@ -8,6 +8,7 @@ moment it was made). Channels with none of these start from now.
 
 from __future__ import annotations
 
+import base64
 import queue
 import time
 from collections.abc import Iterator, Mapping
@@ -23,7 +24,7 @@ from broadsheet.discussion.models import Thread
 from broadsheet.realtime import channels, conf
 from broadsheet.realtime.backends import get_backend
 from broadsheet.realtime.hub import Subscription
-from broadsheet.realtime.wire import WireEvent, hello_frame, refetch_frame
+from broadsheet.realtime.wire import WireEvent, hello_frame, keepalive_frame, refetch_frame
 
 MAX_CURSORS = 8
 
@@ -101,15 +102,15 @@ def backlog(thread_id: int, missed: list[WireEvent] | None) -> str:
     return "".join(event.frame() for event in missed)
 
 
-GRIP_KEEPALIVE = ":\\n\\n; format=cstring; timeout={seconds}"
-
-
-def grip_headers(names: list[str]) -> dict[str, str]:
-    """Pushpin holds the response open and subscribes it to these channels (GRIP)."""
+def grip_headers(thread_id: int, names: list[str]) -> dict[str, str]:
+    """Pushpin holds the response open, subscribes it to these channels and sends our
+    keep-alive event after every quiet interval (GRIP)."""
+    # Base64, so the JSON's commas and quotes need no quoting inside the header.
+    content = base64.b64encode(keepalive_frame(thread_id).encode()).decode()
     return {
         "Grip-Hold": "stream",
         "Grip-Channel": ", ".join(names),
-        "Grip-Keep-Alive": GRIP_KEEPALIVE.format(seconds=int(conf.keepalive())),
+        "Grip-Keep-Alive": f"{content}; format=base64; timeout={max(1, round(conf.keepalive()))}",
     }
 
 
@@ -117,10 +118,10 @@ def event_stream(
     thread_id: int, names: list[str], cursor: Cursor, subscription: Subscription
 ) -> Iterator[str]:
     """The embedded engine, for one reader (subscribed first, so nothing published while
-    the backlog is read is lost): the backlog, then live events, none twice; a comment
-    line when quiet. Runs in the server thread that holds the stream."""
+    the backlog is read is lost): the backlog, then live events, none twice; a keep-alive
+    event after every quiet interval. Runs in the server thread that holds the stream."""
     try:
-        yield hello_frame(thread_id)  # headers and a first event at once: "open"
+        yield hello_frame(thread_id, conf.keepalive())  # headers and a first event at once
         missed = missed_events(names, cursor)
         if not connection.in_atomic_block:  # (a test's transaction keeps it)
             # The stream holds no database connection while it waits.
@@ -135,7 +136,7 @@ def event_stream(
             try:
                 event = subscription.queue.get(timeout=min(conf.keepalive(), remaining))
             except queue.Empty:
-                yield ":\n\n"
+                yield keepalive_frame(thread_id)
                 continue
             if event is None:
                 return  # fell too far behind: the reader reconnects and resumes

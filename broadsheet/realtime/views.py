@@ -33,8 +33,9 @@ def stream(request: HttpRequest, thread_id: int) -> HttpResponseBase:
         return HttpResponse(status=204, headers=STREAM_HEADERS)
     names = channels_for_request(request, thread_id)
     if conf.engine() == "pushpin":
-        body = hello_frame(thread_id) + backlog(thread_id, missed_events(names, cursor))
-        headers = {**STREAM_HEADERS, **grip_headers(names)}
+        hello = hello_frame(thread_id, conf.keepalive())
+        body = hello + backlog(thread_id, missed_events(names, cursor))
+        headers = {**STREAM_HEADERS, **grip_headers(thread_id, names)}
         return HttpResponse(body, content_type="text/event-stream", headers=headers)
     try:
         subscription = current_hub().subscribe(names)

@@ -44,9 +44,12 @@ SCHEMAS: dict[str, dict[str, str]] = {
     "thread.closed": {},
     "thread.reopened": {},
     # Sent by the stream itself, never published. "hello" opens every stream with the
-    # server's clock (a reader who reconnects asks for what happened since); "refetch":
-    # the reader missed more than the history holds and should reload the discussion.
-    "hello": {"at": "float"},
+    # server's clock (a reader who reconnects asks for what happened since) and the
+    # keep-alive interval; "keepalive" comes after that many quiet seconds (a reader who
+    # hears nothing for several intervals knows the stream died silently and reconnects);
+    # "refetch": the reader missed more than the history holds and should reload.
+    "hello": {"at": "float", "keepalive": "float"},
+    "keepalive": {},
     "refetch": {},
 }
 
@@ -121,9 +124,16 @@ def refetch_frame(thread_id: int) -> str:
     return _control_frame("refetch", thread_id, {})
 
 
-def hello_frame(thread_id: int) -> str:
-    """The first event of every stream: the server's clock, for the next resume."""
-    return _control_frame("hello", thread_id, {"at": round(time.time(), 3)})
+def hello_frame(thread_id: int, keepalive: float) -> str:
+    """The first event of every stream: the server's clock, for the next resume, and the
+    keep-alive interval, for the reader's watchdog."""
+    return _control_frame("hello", thread_id, {"at": round(time.time(), 3), "keepalive": keepalive})
+
+
+def keepalive_frame(thread_id: int) -> str:
+    """Sent on a quiet stream. An event, not an SSE comment: EventSource hides comments
+    from scripts, and live.js must see that the stream is alive."""
+    return _control_frame("keepalive", thread_id, {})
 
 
 def schema_errors(payload: dict[str, Any]) -> list[str]:

@@ -89,9 +89,57 @@ describe("the connection", () => {
       streams.at(-1).fail();
       clock.advance(30000);
     }
-    // Half the ceiling plus a random half of it: 0.75 of 1, 2, 4, 8, 16, 30, 30 s.
-    assert.deepEqual(delays, [750, 1500, 3000, 6000, 12000, 22500, 22500]);
+    // Half the ceiling plus a random half of it: 0.75 of 1, 2, 4, 8, 16, 30, 30 s (the
+    // watchdog's own 45 s timers left out).
+    assert.deepEqual(delays.filter((delay) => delay !== 45000), [750, 1500, 3000, 6000, 12000, 22500, 22500]);
     assert.equal(streams.length, 8);
+  });
+
+  test("a stream silent for three keep-alive intervals is given up and resumed from the cursor", () => {
+    window = pageWith(PAGE);
+    const clock = stoppedClock(window);
+    const streams = withStreams(window);
+    window.Math.random = () => 0;
+    run(window, "live.js");
+    streams[0].open();
+    streams[0].send("hello", { data: { at: 1700000100, keepalive: 5 } });
+    streams[0].send("comment.score", { ch: "t7", seq: 4, data: { comment_id: 1, score: 2 } });
+    for (let n = 0; n < 10; n++) {
+      clock.advance(5000);
+      streams[0].send("keepalive", { data: {} });
+    }
+    assert.equal(streams[0].closed, false, "keep-alives keep it");
+
+    // The connection stays open but nothing more comes (Pushpin cancelled it silently).
+    clock.advance(14999);
+    assert.equal(streams[0].closed, false);
+    clock.advance(1);
+    assert.equal(streams[0].closed, true, "3 × 5 s of silence: dead");
+    assert.equal(window.document.querySelector("#discussion").dataset.liveState, "closed");
+    assert.equal(streams.length, 1, "not at once: back-off with jitter first");
+    clock.advance(500);
+    assert.equal(streams.length, 2);
+    assert.match(streams[1].url, /after=t7%3A4/, "resumes after the last event it applied");
+    assert.match(streams[1].url, /since=1700000100/);
+  });
+
+  test("a connection that never opens is given up as well, backing off each time", () => {
+    window = pageWith(PAGE);
+    const clock = stoppedClock(window);
+    const streams = withStreams(window);
+    window.Math.random = () => 0;
+    run(window, "live.js");
+    // Before any hello the interval is the default, 15 s: 45 s of silence.
+    clock.advance(45000);
+    assert.equal(streams[0].closed, true);
+    clock.advance(500);
+    assert.equal(streams.length, 2);
+    clock.advance(45000);
+    assert.equal(streams[1].closed, true);
+    clock.advance(999);
+    assert.equal(streams.length, 2, "the second wait is longer (ceiling 2 s)");
+    clock.advance(1);
+    assert.equal(streams.length, 3);
   });
 
   test("gives up after three refusals (204: idle discussion or live updates off)", () => {

@@ -3,6 +3,7 @@ without a gap, idle and switched-off discussions, and Pushpin's GRIP answer."""
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,7 +21,7 @@ from broadsheet.discussion.testing import post, signed_reader_cookie
 from broadsheet.realtime import channels
 from broadsheet.realtime.backends.base import Backend
 from broadsheet.realtime.stream import parse_cursor
-from broadsheet.realtime.wire import WireEvent, schema_errors
+from broadsheet.realtime.wire import WireEvent, keepalive_frame, schema_errors
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,9 @@ def quick_streams(settings: Any) -> None:
     settings.BROADSHEET_LIVE_STREAM_SECONDS = 1.0
 
 
-def read(response: Any) -> list[dict[str, Any]]:
-    """Every SSE message of a (finite, in these tests) stream, decoded."""
+def read(response: Any, keepalives: bool = False) -> list[dict[str, Any]]:
+    """Every SSE message of a (finite, in these tests) stream, decoded; keep-alives only
+    when asked for."""
     assert response.status_code == 200, response.status_code
     assert response["Content-Type"] == "text/event-stream"
     text = b"".join(response.streaming_content).decode()
@@ -43,7 +45,8 @@ def read(response: Any) -> list[dict[str, Any]]:
             payload = json.loads(fields["data"])
             assert schema_errors(payload) == [], payload
             assert fields.get("event") == payload["type"]
-            messages.append({**payload, "id": fields.get("id")})
+            if keepalives or payload["type"] != "keepalive":
+                messages.append({**payload, "id": fields.get("id")})
     return messages
 
 
@@ -68,9 +71,22 @@ def test_a_stream_opens_with_hello_and_then_sends_what_is_published(
     hello = next(stream).decode()
     assert hello.startswith("event: hello\n")
     bus.publish(channels.public(thread.pk), score_event(thread, 3))
-    frame = next(chunk for chunk in stream if not chunk.startswith(b":")).decode()
+    frame = next(chunk for chunk in stream if b"event: keepalive" not in chunk).decode()
     assert frame.startswith(f"id: t{thread.pk}:1\nevent: comment.score\n")
-    assert b"".join(stream).strip(b":\n") == b""  # then quiet until it ends
+    rest = b"".join(stream).decode()  # then only keep-alives until it ends
+    assert rest.replace(keepalive_frame(thread.pk), "") == ""
+
+
+def test_a_quiet_stream_sends_keepalive_events_a_script_can_see(
+    client: Client, thread: Thread, bus: Backend
+) -> None:
+    """SSE comments are hidden from EventSource's listeners; live.js's watchdog needs an
+    event to know the stream is alive, at the interval the hello announces."""
+    messages = read(client.get(url(thread)), keepalives=True)
+    assert messages[0]["type"] == "hello" and messages[0]["data"]["keepalive"] == 0.2
+    # STREAM_SECONDS 1.0 of quiet at KEEPALIVE 0.2: about five, whatever the machine's load.
+    assert set(types(messages[1:])) == {"keepalive"} and len(messages) >= 3
+    assert all(m["id"] is None for m in messages)  # the reader's cursor stays put
 
 
 def test_resuming_after_a_disconnect_without_a_gap(
@@ -184,7 +200,9 @@ def test_pushpin_holds_the_stream_with_grip_headers(
     response = client.get(url(thread, f"?after={public}:0"))
     assert response["Grip-Hold"] == "stream"
     assert response["Grip-Channel"] == f"{public}, t{thread.pk}.u{reader_rosa.user_id}"
-    assert "timeout=15" in response["Grip-Keep-Alive"]
+    content, encoding, timeout = response["Grip-Keep-Alive"].split("; ")
+    assert (encoding, timeout) == ("format=base64", "timeout=15")
+    assert base64.b64decode(content).decode() == keepalive_frame(thread.pk)
     body = response.content.decode()
     assert body.startswith("event: hello\n") and f"id: {public}:1\n" in body
 

@@ -382,24 +382,44 @@
     if (live.since) url.searchParams.set("since", live.since);
     var source = live.source = new EventSource(url.href);
     for (var type in on) source.addEventListener(type, heard);
+    watch();
     source.onopen = function () {
+      watch();
       opened = true;
       live.tries = live.refused = 0;
       box.setAttribute("data-live-state", "open");
     };
     source.onerror = function () {
       if (source.readyState !== 2) return; /* the browser reconnects by itself */
-      source.close();
-      live.source = null;
-      box.setAttribute("data-live-state", "closed");
+      drop();
       /* 204 (idle or switched off) or refused: a few tries, then never again. */
       if (!opened && ++live.refused >= 3) return;
-      var wait = Math.min(30000, 1000 * Math.pow(2, live.tries++));
-      setTimeout(listen, wait / 2 + Math.random() * wait / 2);
+      again();
     };
   }
 
+  /* A stream can die without closing (an overloaded proxy keeps the socket and sends
+     nothing): the server sends "keepalive" at the interval its hello names, and three
+     silent intervals mean dead; the stream is resumed from the cursor. */
+  function watch() {
+    clearTimeout(live.watchdog);
+    live.watchdog = setTimeout(function () { drop(); again(); }, 3 * (live.keepalive || 15000));
+  }
+
+  function drop() {
+    clearTimeout(live.watchdog);
+    if (live.source) live.source.close();
+    live.source = null;
+    box.setAttribute("data-live-state", "closed");
+  }
+
+  function again() {
+    var wait = Math.min(30000, 1000 * Math.pow(2, live.tries++));
+    setTimeout(listen, wait / 2 + Math.random() * wait / 2);
+  }
+
   function heard(e) {
+    watch();
     var p;
     try { p = JSON.parse(e.data); } catch { return; }
     if (!p || p.v !== 1) return;
@@ -443,7 +463,11 @@
   }
 
   var on = {
-    hello: function (d) { if (typeof d.at === "number") live.since = String(d.at); },
+    hello: function (d) {
+      if (typeof d.at === "number") live.since = String(d.at);
+      if (d.keepalive > 0) { live.keepalive = d.keepalive * 1000; watch(); }
+    },
+    keepalive: function () { /* arriving was its purpose (see watch) */ },
     refetch: function () { live.stale = true; bubble(); },
     "comment.posted": function (d) {
       count(d.count);

@@ -11,6 +11,10 @@
   var FIRST_DELAY = 1000;
   var HIDDEN_GRACE = 10000;
   var MAX_REFUSALS = 3;
+  // A stream can die without closing (a proxy overloaded, a network that drops it): the
+  // server sends a keepalive event every interval (the hello says how long), and a stream
+  // silent for this many intervals is given up and resumed elsewhere.
+  var SILENT_INTERVALS = 3;
 
   var section = document.querySelector("[data-live-url]");
   if (!section || !window.EventSource || !window.fetch) return;
@@ -24,6 +28,8 @@
   var refusals = 0;
   var retryTimer = null;
   var hiddenTimer = null;
+  var watchdogTimer = null;
+  var keepalive = 15000;     // ms; the server's interval, from its hello
   var bubble = null;
   var mustRefetch = false;
 
@@ -226,7 +232,14 @@
     "thread.closed": function () { setClosed(true); },
     "thread.reopened": function () { setClosed(false); },
     // The server's clock at connection: channels with no event yet resume from there.
-    "hello": function (data) { if (typeof data.at === "number") since = String(data.at); },
+    "hello": function (data) {
+      if (typeof data.at === "number") since = String(data.at);
+      if (typeof data.keepalive === "number" && data.keepalive > 0) {
+        keepalive = data.keepalive * 1000;
+        feedWatchdog();
+      }
+    },
+    "keepalive": function () { /* it arrived: that was all it had to do */ },
     "refetch": function () {
       mustRefetch = true;
       showBubble();
@@ -258,7 +271,19 @@
   }
 
   // --- the connection ----------------------------------------------------------------------
+  function feedWatchdog() {
+    window.clearTimeout(watchdogTimer);
+    watchdogTimer = window.setTimeout(onSilence, SILENT_INTERVALS * keepalive);
+  }
+
+  function onSilence() {
+    // Nothing, not even a keepalive: the stream is dead though it never closed.
+    disconnect();
+    scheduleReconnect();
+  }
+
   function onEvent(event) {
+    feedWatchdog();
     var payload;
     try { payload = JSON.parse(event.data); } catch { return; }
     if (!payload || payload.v !== 1) return;  // a version this script does not know
@@ -275,8 +300,10 @@
     if (source || document.hidden) return;
     var opened = false;
     source = new window.EventSource(streamUrl());
+    feedWatchdog();  // a connection that hangs before it opens is dead too
     Object.keys(handlers).forEach(function (type) { source.addEventListener(type, onEvent); });
     source.addEventListener("open", function () {
+      feedWatchdog();
       section.setAttribute("data-live-state", "open");
       opened = true;
       attempts = 0;
@@ -292,6 +319,7 @@
   }
 
   function disconnect() {
+    window.clearTimeout(watchdogTimer);
     section.setAttribute("data-live-state", "closed");
     if (source) {
       source.close();
