@@ -56,6 +56,7 @@ from django.middleware.csrf import (  # type: ignore[attr-defined]  # _unmask_ci
 )
 
 from broadsheet.core.clients import READER_COOKIE
+from broadsheet.core.languages import requested_language
 from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
 
@@ -116,19 +117,24 @@ def _scheme(environ: Environ) -> str:
     return str(environ.get("wsgi.url_scheme", "http"))
 
 
-def page_key(environ: Environ) -> str:
+def page_key(environ: Environ, cookies: dict[str, str]) -> str:
     """The entry of the page a request asks for, from the raw request.
 
     Raw host and path: an entry is only ever stored for a request Django accepted (its
     host validated against ALLOWED_HOSTS), and a request whose raw host or path differs
-    in any way finds no entry and goes to Django.
+    in any way finds no entry and goes to Django. The interface language the reader asked
+    for (language cookie, Accept-Language) is part of the key: a page rendered in Arabic
+    is never served to a reader who asked for Spanish (broadsheet.core.languages).
     """
+    language = requested_language(
+        cookies.get(settings.LANGUAGE_COOKIE_NAME), environ.get("HTTP_ACCEPT_LANGUAGE")
+    )
     host = environ.get("HTTP_HOST", "")
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         host = environ["HTTP_X_FORWARDED_HOST"]
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
-    return f"{PAGE_PREFIX}{_deployment()}:{_scheme(environ)}://{host}{path}?{query}"
+    return f"{PAGE_PREFIX}{_deployment()}:{language}:{_scheme(environ)}://{host}{path}?{query}"
 
 
 # The code and templates a release renders with (config/: settings such as the
@@ -137,7 +143,7 @@ SOURCE_ROOTS = (
     Path(__file__).resolve().parent.parent,
     Path(__file__).resolve().parents[2] / "config",
 )
-SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".json")
+SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".json", ".mo")
 
 
 @lru_cache(maxsize=1)
@@ -363,7 +369,7 @@ def serve_cached_pages(application: WSGIApplication) -> WSGIApplication:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if not _is_anonymous(cookies):
             return application(environ, start_response)
-        key = page_key(environ)
+        key = page_key(environ, cookies)
         entry, stale = _fresh_entry(key)
         if entry is None:
             environ[LOOKED_UP] = (key, stale)
@@ -388,7 +394,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _cacheable_request(request.META) or not is_anonymous_reader(request):
             return self.get_response(request)
-        key = page_key(request.META)
+        key = page_key(request.META, request.COOKIES)
         # Popped: an error page lists request.META, and the stale entry is a whole page.
         looked_up = request.META.pop(LOOKED_UP, None)
         if looked_up is not None and looked_up[0] == key:

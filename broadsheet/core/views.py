@@ -3,10 +3,15 @@ from __future__ import annotations
 import logging
 import sys
 
+from django.conf import settings
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.utils import translation
 from django.views.decorators.cache import never_cache
+from django.views.i18n import JavaScriptCatalog
+
+from broadsheet.core.pagecache import mark_cacheable
 
 logger = logging.getLogger(__name__)
 
@@ -21,6 +26,27 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except Exception as error:
         return JsonResponse({"status": "unavailable", "database": type(error).__name__}, status=503)
     return JsonResponse({"status": "ok", "database": connection.vendor})
+
+
+# Only our own strings (broadsheet/locale, djangojs domain) and Django's few: not every
+# installed app's (Wagtail's admin alone has hundreds).
+_catalogue = JavaScriptCatalog.as_view(packages=["broadsheet.core"])
+CATALOGUE_MAX_AGE = 24 * 3600
+
+
+def javascript_catalogue(request: HttpRequest, language: str) -> HttpResponse:
+    """The scripts' translations for one language, as a same-origin script (the pages'
+    Content-Security-Policy allows scripts from 'self' only, never inline ones). The
+    language is in the address, not taken from the reader, so a browser's cached copy
+    is always the language the page asked for; the release's fingerprint in the query
+    (frontend_tags.javascript_catalogue_url) makes a deploy fetch it anew."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No such language")
+    with translation.override(language):
+        response = _catalogue(request)
+    response["Cache-Control"] = f"public, max-age={CATALOGUE_MAX_AGE}"
+    mark_cacheable(request, [])
+    return response
 
 
 UNAVAILABLE_HTML = """<!doctype html>
