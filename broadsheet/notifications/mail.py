@@ -11,8 +11,12 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
+from broadsheet.core.languages import publication_language
 from broadsheet.discussion.formatting import plain_text
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.people import author_name
@@ -66,26 +70,38 @@ def manage_url(email: str) -> str:
 def _subject(sub: Subscription, items: Sequence[MailItem]) -> str:
     first = items[0]
     if len(items) == 1:
+        names = {"name": first.author, "title": first.thread_title}
         if first.reason == PendingItem.Reason.REPLY:
-            return f"{first.author} replied to your comment on “{first.thread_title}”"
+            return _("%(name)s replied to your comment on “%(title)s”") % names
         if first.reason == PendingItem.Reason.MENTION:
-            return f"{first.author} mentioned you on “{first.thread_title}”"
-        return f"New comment on “{first.thread_title}”"
+            return _("%(name)s mentioned you on “%(title)s”") % names
+        return _("New comment on “%(title)s”") % names
+    count = len(items)
     if sub.thread is not None:
-        return f"{len(items)} new comments on “{_title(sub.thread)}”"
-    return f"{len(items)} new comments mention you"
+        return ngettext(
+            "%(count)d new comment on “%(title)s”", "%(count)d new comments on “%(title)s”", count
+        ) % {"count": count, "title": _title(sub.thread)}
+    return ngettext(
+        "%(count)d new comment mentions you", "%(count)d new comments mention you", count
+    ) % {"count": count}
 
 
 def _why(sub: Subscription) -> str:
     if sub.kind == Subscription.Kind.MENTIONS:
-        return "you allow e-mails when someone mentions your username"
+        return _("you allow e-mails when someone mentions your username")
     title = _title(sub.thread) if sub.thread else ""
     if sub.kind == Subscription.Kind.REPLIES:
-        return f"you asked to hear of replies to your comments on “{title}”"
-    return f"you subscribed to new comments on “{title}”"
+        return _("you asked to hear of replies to your comments on “%(title)s”") % {"title": title}
+    return _("you subscribed to new comments on “%(title)s”") % {"title": title}
 
 
 def digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMultiAlternatives:
+    # Sent by a task, with no reader's request: in the publication's language.
+    with translation.override(publication_language()):
+        return _digest_message(sub, items)
+
+
+def _digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMultiAlternatives:
     mail_items = [_item(item) for item in items]
     unsubscribe = unsubscribe_url(sub)
     mailto = f"mailto:{conf.unsubscribe_mailto()}?subject=unsubscribe"
@@ -117,13 +133,18 @@ def digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMult
 
 
 def confirmation_message(email: str) -> EmailMultiAlternatives:
+    with translation.override(publication_language()):
+        return _confirmation_message(email)
+
+
+def _confirmation_message(email: str) -> EmailMultiAlternatives:
     context = {
         "confirm_url": absolute(reverse("notifications:confirm", args=[confirm_token(email)])),
         "manage_url": manage_url(email),
         "site_url": settings.SITE_URL,
     }
     message = EmailMultiAlternatives(
-        subject="Please confirm your e-mail notifications",
+        subject=_("Please confirm your e-mail notifications"),
         body=render_to_string("notifications/mail/confirm.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[email],

@@ -4,14 +4,15 @@ and the visible-comment counters."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion.comment_writes import add_to_counts
 from broadsheet.discussion.events import DiscussionEvent, publish
 from broadsheet.discussion.models import Comment, path_ids
 
-CLOSED_MESSAGE = "Comments are closed."
-PARENT_REMOVED_MESSAGE = "That comment was removed; you can no longer reply to it."
+CLOSED_MESSAGE = _("Comments are closed.")
+PARENT_REMOVED_MESSAGE = _("That comment was removed; you can no longer reply to it.")
 # The audit log's verb for a comment's arrival at each moderation status.
 STATUS_VERBS = {
     Comment.Status.APPROVED: "approve",
