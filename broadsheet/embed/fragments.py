@@ -11,11 +11,13 @@ with an identity token, and a cached fragment must be the same for every reader)
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.templatetags.discussion_tags import render_discussion
@@ -47,12 +49,30 @@ def section_fragment(request: HttpRequest, thread: Thread) -> str:
     # cacheable answer must not set a cookie.
     request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
     base = request.build_absolute_uri("/").rstrip("/")
-    # The wrapper tells the embed which thread it shows (its writes name the thread key).
+    # The wrapper tells the embed which thread it shows (its writes name the thread key),
+    # and gives widget.js its words in the fragment's language: it runs on another site's
+    # page, where our script catalogue is not loaded.
     return format_html(
-        '<div class="bs-thread" data-thread-key="{}">{}</div>',
+        '<div class="bs-thread" data-thread-key="{}" data-strings="{}">{}</div>',
         thread.key,
+        json.dumps(widget_strings(), ensure_ascii=False),
         mark_safe(adapt(str(html), base)),
     )
+
+
+def widget_strings() -> dict[str, str]:
+    """What widget.js says itself, in the active language (%(name)s filled in there)."""
+    return {
+        "posted": _("Your comment was posted."),
+        "pending": _("Your comment awaits moderation."),
+        "deleted": _("Comment deleted."),
+        "score": _("Score %(score)s"),
+        "failed": _("Something went wrong."),
+        "failedStatus": _("Something went wrong (%(status)s)."),
+        "confirmDelete": _("Delete this comment? This cannot be undone."),
+        "signIn": _("Sign in"),
+        "orGuest": _("or comment as a guest:"),
+    }
 
 
 # The live stream's starting point (realtime) is the render time: it does not make the

@@ -24,6 +24,15 @@
   }
   var box = S.box;
   var HEADER = "X-Broadsheet-Reader";
+
+  /* Its own words come with the fragment, in the fragment's language (data-strings);
+     the English here until one has loaded. */
+  function t(key, english, values) {
+    var holder = box.querySelector("[data-strings]");
+    var found = english;
+    try { found = JSON.parse(holder.getAttribute("data-strings"))[key] || english; } catch { /* English */ }
+    return found.replace(/%\((\w+)\)s/g, function (all, name) { return String((values || {})[name]); });
+  }
   S.params = S.params || {};
 
   function request(path, opts) {
@@ -69,7 +78,12 @@
     if (guestFields && !box.querySelector("[data-bs-signin]")) {
       var p = document.createElement("p");
       p.className = "bs-signin";
-      p.innerHTML = '<button type="button" class="button--link" data-bs-signin>Sign in</button> or comment as a guest:';
+      var signIn = document.createElement("button");
+      signIn.type = "button";
+      signIn.className = "button--link";
+      signIn.setAttribute("data-bs-signin", "");
+      signIn.textContent = t("signIn", "Sign in");
+      p.append(signIn, " " + t("orGuest", "or comment as a guest:"));
       guestFields.parentNode.insertBefore(p, guestFields);
     }
   }
@@ -124,8 +138,8 @@
 
   function failure(r) {
     return r.json().then(function (data) {
-      throw new Error((data.error && data.error.message) || "Something went wrong.");
-    }, function () { throw new Error("Something went wrong (" + r.status + ")."); });
+      throw new Error((data.error && data.error.message) || t("failed", "Something went wrong."));
+    }, function () { throw new Error(t("failedStatus", "Something went wrong (%(status)s).", { status: r.status })); });
   }
 
   function threadKey() {
@@ -144,7 +158,7 @@
     }).then(function (r) {
       if (!r.ok) return failure(r);
       return r.json().then(function (c) {
-        announce(c.status === "pending" ? "Your comment awaits moderation." : "Your comment was posted.");
+        announce(c.status === "pending" ? t("pending", "Your comment awaits moderation.") : t("posted", "Your comment was posted."));
         return load({ sort: S.params.sort, comment: c.id }, "comment-" + c.id);
       });
     });
@@ -164,7 +178,7 @@
         var up = form.querySelector(".vote--up"), down = form.querySelector(".vote--down");
         if (up) { up.setAttribute("aria-pressed", v.my_vote === 1); up.value = v.my_vote === 1 ? 0 : 1; }
         if (down) { down.setAttribute("aria-pressed", v.my_vote === -1); down.value = v.my_vote === -1 ? 0 : -1; }
-        announce("Score " + v.score);
+        announce(t("score", "Score %(score)s", { score: v.score }));
       });
     });
   }
@@ -221,10 +235,10 @@
       openReport(m[1]);
     } else if ((m = href.match(/\/discussion\/c\/(\d+)\/delete\//))) {
       e.preventDefault();
-      if (!confirm("Delete this comment? This cannot be undone.")) return;
+      if (!confirm(t("confirmDelete", "Delete this comment? This cannot be undone."))) return;
       request("/api/v1/comments/" + m[1], { method: "DELETE" }).then(function (r) {
         if (!r.ok) return failure(r);
-        announce("Comment deleted.");
+        announce(t("deleted", "Comment deleted."));
         return load(S.params);
       }).catch(function (error) { announce(error.message); });
     } else if (/\/accounts\/login\//.test(href)) {
