@@ -154,7 +154,8 @@ def _deployment() -> str:
     at start-up (serve_cached_pages).
 
     It is made of the allowed hosts, the static files manifest's hash (collectstatic, run
-    by `make static`, writes it: new CSS or JS means new file names in the HTML), and:
+    by `make static`, writes it: new CSS or JS means new file names in the HTML), the
+    publication's language from the environment (BROADSHEET_LANGUAGE), and:
 
     - BROADSHEET_RELEASE when the deploy sets it (a commit id, a build number: anything
       that changes with every deploy). Nothing else is read from disk.
@@ -166,6 +167,9 @@ def _deployment() -> str:
     digest = hashlib.blake2b(digest_size=6)
     digest.update(repr(sorted(settings.ALLOWED_HOSTS)).encode())
     digest.update(b"\0" + str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
+    # The publication's language is the environment's: a restart with another one must
+    # not serve the pages stored in the old one.
+    digest.update(b"\0language\0" + str(settings.BROADSHEET_LANGUAGE).encode())
     release = str(settings.BROADSHEET_RELEASE)
     if release:
         digest.update(b"\0release\0" + release.encode())
