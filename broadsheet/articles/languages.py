@@ -49,7 +49,9 @@ class _Remembered:
     Every request needs it before any view runs, and the settings change rarely: a read
     of the scope version costs microseconds (shared memory) where the settings row is a
     query. The version is read before the row, so a change that lands in between leaves
-    the remembered policy under an old version, read again at the next request.
+    the remembered policy under an old version, read again at the next request. (A test
+    that pins an endpoint's queries calls it once first: the first request after a
+    settings change pays one query more.)
     """
 
     def __init__(self) -> None:
@@ -62,7 +64,7 @@ class _Remembered:
         with self._lock:
             if self._policy is not None and version == self._version:
                 return self._policy
-        # With the request: the page's templates read the same row from its cache.
+        # With the request: the page's templates then read the same row from its cache.
         publication = PublicationSettings.load(request_or_site=request)
         policy = LanguagePolicy(publication.language, publication.readers_choose_language)
         with self._lock:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -36,7 +37,7 @@ _catalogue = JavaScriptCatalog.as_view(packages=["broadsheet.core"])
 CATALOGUE_MAX_AGE = 24 * 3600
 
 
-def javascript_catalogue(request: HttpRequest, language: str) -> HttpResponse:
+def javascript_catalogue(request: HttpRequest, language: str) -> HttpResponseBase:
     """The scripts' translations for one language, as a same-origin script (the pages'
     Content-Security-Policy allows scripts from 'self' only, never inline ones). The
     language is in the address, not taken from the reader, so a browser's cached copy

@@ -4,6 +4,7 @@ and the visible-comment counters."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.ratelimit import enforce
@@ -26,7 +27,9 @@ def _after_commit(event: DiscussionEvent) -> None:
     transaction.on_commit(lambda: publish(event))
 
 
-def _check_rate(bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str) -> None:
+def _check_rate(
+    bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str | Promise
+) -> None:
     # Trusted callers without a client (demo loader, importers) pass no ip_hash.
     if ip_hash:
         limit, window = limit_window
