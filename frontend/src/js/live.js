@@ -142,7 +142,7 @@
       first.setAttribute("tabindex", "-1");
       first.focus({ preventScroll: true });
       first.scrollIntoView({ block: "start" });
-      announce(plural(inserted.length, "new comment") + " shown.");
+      announce(interpolate(ngettext("%(count)s new comment shown.", "%(count)s new comments shown.", inserted.length), { count: number(inserted.length) }));
     });
   }
 
