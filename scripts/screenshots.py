@@ -100,7 +100,9 @@ def main() -> int:
         run(environment, "migrate", "--noinput", "-v0")
         run(environment, "collectstatic", "--noinput", "-v0")
         run(environment, "load_demo")
-        article = run(environment, "shell", "-c", BUSIEST_ARTICLE).strip()
+        # The last line: Django's shell may first say what it imported.
+        printed = run(environment, "shell", "-c", BUSIEST_ARTICLE).strip().splitlines()
+        article = printed[-1].strip() if printed else ""
         if not article:
             print("The demo has no article with a discussion.", file=sys.stderr)
             return 1
