@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -96,6 +97,12 @@ def main() -> int:
             "PORT": str(options.port),
             "BROADSHEET_LIVE": "false",  # still pages: no live bubble in a screenshot
         }
+        # The front-end libraries `make assets` fetched (htmx) are static files too.
+        assets = ROOT / "var" / "assets"
+        if not assets.is_dir():
+            print("No var/assets: run `make setup` first.", file=sys.stderr)
+            return 1
+        shutil.copytree(assets, Path(var_dir) / "assets")
         print("Building a demo site (migrate, static files, demo content)…")
         run(environment, "migrate", "--noinput", "-v0")
         run(environment, "collectstatic", "--noinput", "-v0")
@@ -122,7 +129,7 @@ def main() -> int:
             cwd=ROOT,
             env=environment,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=open(Path(var_dir) / "server.log", "wb"),  # noqa: SIM115 - closed with the directory
         )
         try:
             wait_for(f"{site}/healthz")
@@ -137,7 +144,11 @@ def main() -> int:
                             reduced_motion="reduce",
                         )
                         page = context.new_page()
-                        page.goto(f"{site}{article}", wait_until="networkidle")
+                        answer = page.goto(f"{site}{article}", wait_until="networkidle")
+                        if answer is None or answer.status != 200:
+                            log = (Path(var_dir) / "server.log").read_text(errors="replace")
+                            print(log[-3000:], file=sys.stderr)
+                            return 1
                         shot = options.out / f"article-{name}-{width}.png"
                         page.screenshot(path=shot)
                         page.locator("#discussion").scroll_into_view_if_needed()
