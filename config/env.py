@@ -103,6 +103,9 @@ THRESHOLD_VARIABLES = (
     "BROADSHEET_NOTIFICATIONS_CONFIRMATION_INTERVAL",
 )
 MODERATION_MODES = ("none", "new_commenters", "all")
+# The interface languages Broadsheet ships catalogues for (broadsheet/locale/); the
+# publication's language is one of them.
+LANGUAGE_CODES = ("en-gb", "ar", "es")
 
 
 def _tunables() -> dict[str, object]:
@@ -247,6 +250,7 @@ class Environment:
     live_engine: str
     live_pushpin_urls: list[str]
     live_backend: str
+    language: str
     tunables: dict[str, object]
 
 
@@ -280,6 +284,7 @@ def read_environment() -> Environment:
         live_engine=_live_engine(),
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
         live_backend=_live_backend(),
+        language=_language(),
         tunables=_tunables(),
     )
 
@@ -291,6 +296,18 @@ def _live_backend() -> str:
             f"BROADSHEET_LIVE_BACKEND must be memory, database, postgres or redis, not {backend!r}"
         )
     return backend
+
+
+def _language() -> str:
+    """BROADSHEET_LANGUAGE: the publication's interface language unless its settings in
+    the admin choose another ("en" stands for the British English of the source texts)."""
+    code = _text("BROADSHEET_LANGUAGE").lower() or "en-gb"
+    code = "en-gb" if code == "en" else code
+    if code not in LANGUAGE_CODES:
+        raise EnvError(
+            f"BROADSHEET_LANGUAGE must be one of en, {', '.join(LANGUAGE_CODES[1:])}, not {code!r}"
+        )
+    return code
 
 
 def _live_engine() -> str:

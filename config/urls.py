@@ -8,11 +8,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from broadsheet.articles import views as article_views
-from broadsheet.core.views import healthz
+from broadsheet.core.views import healthz, javascript_catalogue
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", article_views.robots_txt, name="robots"),
+    # The language switcher's form posts here (Django's set_language: cookie, redirect).
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/<str:language>.js", javascript_catalogue, name="javascript-catalogue"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("news-sitemap.xml", article_views.news_sitemap, name="news-sitemap"),
     path("admin/", include(wagtailadmin_urls)),

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from broadsheet.core.clients import remember_reader
@@ -264,21 +265,21 @@ def _sanction_or_note(request: HttpRequest, actor: Actor, person: Commenter) -> 
     if "text" in request.POST:
         note = NoteForm(request.POST)
         if not note.is_valid():
-            raise ActionError("Please write a note.")
+            raise ActionError(_("Please write a note."))
         actions.do_add_commenter_note(commenter=person, actor=actor, text=note.cleaned_data["text"])
         return
     form = SanctionForm(request.POST)
     if not form.is_valid():
-        raise ActionError("Please check the sanction form (a suspension needs an end date).")
+        raise ActionError(_("Please check the sanction form (a suspension needs an end date)."))
     kind, reason = form.cleaned_data["kind"], form.cleaned_data["reason"].strip()
     if not reason:
-        raise ActionError("Please give a reason: the audit log keeps it with the sanction.")
+        raise ActionError(_("Please give a reason: the audit log keeps it with the sanction."))
     if kind == "ban":
         actions.do_ban_commenter(commenter=person, actor=actor, reason=reason)
     elif kind == "shadow":
         actions.do_shadow_ban_commenter(commenter=person, actor=actor, reason=reason)
     elif form.cleaned_data["until"] is None:
-        raise ActionError("A suspension needs an end date.")
+        raise ActionError(_("A suspension needs an end date."))
     else:
         until = form.cleaned_data["until"]
         actions.do_suspend_commenter(commenter=person, actor=actor, until=until, reason=reason)
