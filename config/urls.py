@@ -8,13 +8,13 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from broadsheet.articles import views as article_views
-from broadsheet.core.views import healthz, javascript_catalogue
+from broadsheet.core.views import choose_language, healthz, javascript_catalogue
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", article_views.robots_txt, name="robots"),
-    # The language switcher's form posts here (Django's set_language: cookie, redirect).
-    path("i18n/", include("django.conf.urls.i18n")),
+    # The language switcher's links (a cookie, then back to the page: no CSRF token).
+    path("language/<str:language>/", choose_language, name="choose-language"),
     path("jsi18n/<str:language>.js", javascript_catalogue, name="javascript-catalogue"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("news-sitemap.xml", article_views.news_sitemap, name="news-sitemap"),

@@ -6,10 +6,11 @@ import sys
 from django.conf import settings
 from django.db import connection
 from django.db.utils import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils import translation
 from django.utils.html import escape
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.i18n import JavaScriptCatalog
@@ -49,6 +50,36 @@ def javascript_catalogue(request: HttpRequest, language: str) -> HttpResponseBas
         response = _catalogue(request)
     response["Cache-Control"] = f"public, max-age={CATALOGUE_MAX_AGE}"
     mark_cacheable(request, [])
+    return response
+
+
+@never_cache
+def choose_language(request: HttpRequest, language: str) -> HttpResponseRedirect:
+    """GET /language/<code>/?next=<path>: remember the reader's interface language (the
+    language cookie, a year) and go back to the page they were on.
+
+    A link, not a form: a choice of language is a preference kept in the reader's own
+    browser, not a protected change of anything we store, so it needs no CSRF token; and
+    a token in the footer would put one on every cached page (no Brotli for any of them,
+    core.compression). The worst another site can do with it is switch a reader's
+    language, which the same links switch back. `next` must be a path on this site:
+    anything else goes to the front page (no open redirect)."""
+    if language not in dict(settings.LANGUAGES):
+        raise Http404("No such language")
+    back = request.GET.get("next", "")
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
+        back = "/"
+    response = HttpResponseRedirect(back)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
     return response
 
 

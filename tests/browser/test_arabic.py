@@ -136,6 +136,6 @@ def test_a_reader_reads_sorts_replies_votes_subscribes_and_reports_in_arabic(
     assert (stored.comment_id, stored.reason) == (rosa.pk, "abuse")
 
     # The reader's own language choice: the switcher offers the others, without a script.
-    page.locator(".language-switcher").get_by_role("button", name="Español").click()
+    page.locator(".language-switcher").get_by_role("link", name="Español").click()
     expect(page.locator("html")).to_have_attribute("dir", "ltr")
     expect(page.locator("html")).to_have_attribute("lang", "es")

@@ -20,7 +20,7 @@ from broadsheet.discussion.formatting import render_markdown
 pytestmark = pytest.mark.django_db
 
 HTML_TAG = re.compile(r"<html lang=\"([^\"]+)\" dir=\"(ltr|rtl)\">")
-SWITCHER = re.compile(r'<button type="submit" name="language" value="([^"]+)" lang="[^"]+"')
+SWITCHER = re.compile(r'<a href="/language/([^/"]+)/\?next=[^"]*" hreflang="[^"]+" lang="[^"]+"')
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def test_accept_language_ar_gets_the_arabic_interface_right_to_left(
     }
     # The switcher offers every language shipped, the current one marked.
     assert SWITCHER.findall(page) == ["en-gb", "ar", "es"]
-    assert 'value="ar" lang="ar" class="button button--link" aria-current="true"' in page
+    assert 'hreflang="ar" lang="ar" rel="nofollow" aria-current="true"' in page
 
 
 def test_without_a_preference_the_page_is_in_the_publication_language(
@@ -73,11 +73,36 @@ def test_without_a_preference_the_page_is_in_the_publication_language(
 def test_the_switcher_works_without_scripts_and_is_remembered(
     client: Client, article: ArticlePage
 ) -> None:
-    chosen = client.post("/i18n/setlang/", {"language": "es", "next": article.url})
+    chosen = client.get(f"/language/es/?next={article.url}")
     assert chosen.status_code == 302
     assert chosen["Location"] == article.url
+    assert "no-store" in chosen["Cache-Control"]
     page = client.get(article.url, headers={"accept-language": "ar"}).content.decode()
     assert html_tag(page) == ("es", "ltr")
+
+
+@pytest.mark.parametrize(
+    "elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:x"]
+)
+def test_the_switcher_goes_back_only_to_a_page_of_this_site(client: Client, elsewhere: str) -> None:
+    chosen = client.get("/language/ar/", {"next": elsewhere})
+    assert (chosen.status_code, chosen["Location"]) == (302, "/")
+    assert chosen.cookies["django_language"].value == "ar"
+
+
+def test_the_switcher_knows_only_the_languages_shipped(client: Client) -> None:
+    answer = client.get("/language/xx/?next=/")
+    assert answer.status_code == 404
+    assert "django_language" not in answer.cookies
+
+
+def test_the_switcher_puts_no_csrf_token_on_the_page(
+    client: Client, article: ArticlePage, without_page_cache: None
+) -> None:
+    # A token on every page would keep every cached page from Brotli (core.compression).
+    home = client.get("/").content.decode()
+    assert SWITCHER.findall(home) == ["en-gb", "ar", "es"]
+    assert "csrfmiddlewaretoken" not in home
 
 
 def test_a_publication_that_keeps_its_language_ignores_the_reader_and_offers_no_switcher(
