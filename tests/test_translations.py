@@ -29,6 +29,8 @@ TEMPLATES = sorted(
 NEWSROOM_ONLY = {
     "broadsheet/api/templates/api/admin/tokens.html",
     "broadsheet/embed/templates/embed/admin/deliveries.html",
+    "broadsheet/importers/templates/importers/admin/imports.html",
+    "broadsheet/importers/templates/importers/admin/run.html",
     "broadsheet/moderation/templates/moderation/admin/_nav.html",
     "broadsheet/moderation/templates/moderation/admin/audit.html",
     "broadsheet/moderation/templates/moderation/admin/commenter.html",

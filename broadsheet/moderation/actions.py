@@ -109,7 +109,7 @@ def do_reject_comment(
 def check_dismiss_reports(*, comment: Comment, actor: Actor) -> None:
     check_moderate_comment(comment=comment, actor=actor)
     if comment.report_count == 0:
-        raise ActionError("This comment has no open reports.")
+        raise ActionError(_("This comment has no open reports."))
 
 
 def do_dismiss_reports(*, comment: Comment, actor: Actor, reason: str = "") -> Comment:
