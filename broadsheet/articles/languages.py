@@ -3,7 +3,7 @@
 - BROADSHEET_LANGUAGE (environment) is the publication's language; its settings in the
   admin (PublicationSettings.language) may choose another without a restart.
 - Where PublicationSettings.readers_choose_language is on (the default), a reader's
-  language cookie (set by the language switcher, Django's set_language view) and then
+  language cookie (set by the language switcher's links, core.views.choose_language) and then
   their browser's Accept-Language win, among the languages shipped (settings.LANGUAGES).
 - Outside a request (e-mails sent by tasks, digests), the publication's language.
 

@@ -113,6 +113,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /django-admin/",
         "Disallow: /accounts/",
         "Disallow: /search/",
+        # The language switcher's links: a cookie and a redirect, nothing to index.
+        "Disallow: /language/",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
         f"Sitemap: {settings.SITE_URL}/news-sitemap.xml",
     ]
