@@ -109,9 +109,13 @@ def test_a_reader_reads_sorts_replies_votes_subscribes_and_reports_in_arabic(
     # Vote for Layla's comment (not Rosa's: the reply made this browser a reader with a
     # comment of its own, and readers vote on others' comments).
     layla = page.locator(f"#comment-{older.pk}")
-    layla.get_by_role("button", name=ar("Upvote")).click()
+    # The button is named for the comment's author: "Upvote the comment by <name>".
+    upvote = ar('Upvote the comment by <span dir="auto">%(name)s</span>').split("<span")[0]
+    layla.get_by_role("button", name=upvote.strip(), exact=False).click()
     expect(layla.locator("[data-score]")).to_have_text("1")
-    expect(layla.get_by_role("button", name=ar("Upvote"))).to_have_attribute("aria-pressed", "true")
+    expect(layla.get_by_role("button", name=upvote.strip(), exact=False)).to_have_attribute(
+        "aria-pressed", "true"
+    )
 
     # Notify: new replies to my comments, by e-mail.
     page.locator("#discussion-notify").get_by_text(ar("Notify of…")).click()
