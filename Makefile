@@ -8,7 +8,7 @@ PORT     ?= 8000
 WORKERS  ?= 2
 STAMPS   := var/stamps
 
-.PHONY: help demo serve test pytest test-fast lint lint-js test-js audit format setup install assets static migrate demo-data browser bench bench-import bench-live clean
+.PHONY: help demo serve test pytest test-fast lint lint-js test-js audit format setup install assets static migrate demo-data browser bench bench-import bench-live clean messages screenshots
 
 help:
 	@echo "make demo   set everything up and serve the demo site at http://127.0.0.1:$(PORT)"
@@ -99,6 +99,27 @@ format: install
 
 bench: setup
 	@$(PY) bench/run.py
+
+# The interface's message catalogues (broadsheet/locale/<language>/LC_MESSAGES): every
+# string marked in templates, Python and the scripts extracted (makemessages), then
+# compiled (compilemessages). The compiled .mo files are committed, so a fresh clone runs
+# and tests without gettext; only this target needs GNU gettext (Debian: `gettext`).
+# docs/languages.md says how to add a language.
+LANGUAGES_SHIPPED := ar es
+MESSAGES_IGNORE := --ignore='.venv/*' --ignore='node_modules/*' --ignore='var/*' \
+	--ignore='*/tests/*' --ignore='tests/*' --ignore='bench/*' --ignore='docs/*' --ignore='deploy/*'
+messages: install
+	@command -v msgfmt >/dev/null || { echo "make messages needs GNU gettext (Debian: apt-get install gettext)"; exit 1; }
+	@$(PY) manage.py makemessages $(addprefix -l ,$(LANGUAGES_SHIPPED)) -e html,txt,py \
+		--no-obsolete --add-location=file $(MESSAGES_IGNORE) -v0
+	@$(PY) manage.py makemessages -d djangojs $(addprefix -l ,$(LANGUAGES_SHIPPED)) -e js \
+		--no-obsolete --add-location=file $(MESSAGES_IGNORE) --ignore='frontend/tests/*' -v0
+	@$(PY) manage.py compilemessages $(addprefix -l ,$(LANGUAGES_SHIPPED)) $(MESSAGES_IGNORE) -v0
+
+# Screenshots of an article with its discussion, 360 and 1280 px wide, English and Arabic,
+# into docs/screenshots/ (scripts/screenshots.py starts its own server on a demo copy).
+screenshots: setup browser
+	@$(PY) scripts/screenshots.py
 
 COMMENTS ?= 1000000
 bench-import: setup

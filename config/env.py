@@ -103,6 +103,9 @@ THRESHOLD_VARIABLES = (
     "BROADSHEET_NOTIFICATIONS_CONFIRMATION_INTERVAL",
 )
 MODERATION_MODES = ("none", "new_commenters", "all")
+# The interface languages Broadsheet ships catalogues for (broadsheet/locale/); the
+# publication's language is one of them.
+LANGUAGE_CODES = ("en-gb", "ar", "es")
 
 
 def _tunables() -> dict[str, object]:
@@ -249,6 +252,7 @@ class Environment:
     live_backend: str
     task_worker_lease: int
     live_keepalive: int
+    language: str
     tunables: dict[str, object]
 
 
@@ -284,6 +288,7 @@ def read_environment() -> Environment:
         live_backend=_live_backend(),
         task_worker_lease=_task_worker_lease(),
         live_keepalive=max(1, _integer("BROADSHEET_LIVE_KEEPALIVE", 15)),
+        language=_language(),
         tunables=_tunables(),
     )
 
@@ -303,6 +308,18 @@ def _live_backend() -> str:
             f"BROADSHEET_LIVE_BACKEND must be memory, database, postgres or redis, not {backend!r}"
         )
     return backend
+
+
+def _language() -> str:
+    """BROADSHEET_LANGUAGE: the publication's interface language unless its settings in
+    the admin choose another ("en" stands for the British English of the source texts)."""
+    code = _text("BROADSHEET_LANGUAGE").lower() or "en-gb"
+    code = "en-gb" if code == "en" else code
+    if code not in LANGUAGE_CODES:
+        raise EnvError(
+            f"BROADSHEET_LANGUAGE must be one of en, {', '.join(LANGUAGE_CODES[1:])}, not {code!r}"
+        )
+    return code
 
 
 def _live_engine() -> str:

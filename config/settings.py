@@ -87,6 +87,10 @@ MIDDLEWARE = [
     "broadsheet.embed.middleware.EmbedCorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The interface language: the reader's choice (language cookie, then Accept-Language)
+    # where the publication allows it, else the publication's own (docs/languages.md).
+    # Django's LocaleMiddleware underneath, told the publication's language per request.
+    "broadsheet.articles.languages.PublicationLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -112,10 +116,12 @@ TEMPLATES: list[dict[str, Any]] = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "broadsheet.articles.context_processors.navigation",
+                "broadsheet.articles.languages.interface_language",
             ],
         },
     },
@@ -215,7 +221,23 @@ ACCOUNT_PRESERVE_USERNAME_CASING = False
 # Social providers are optional: add "allauth.socialaccount" and a provider app to
 # INSTALLED_APPS and its keys to SOCIALACCOUNT_PROVIDERS; none is installed by default.
 
+# The source texts are British English; LANGUAGE_CODE stays en-gb whatever the
+# publication's language, because Wagtail's content locale is derived from it (changing it
+# would orphan every page's Locale). The publication's interface language is
+# BROADSHEET_LANGUAGE (or its admin settings), applied per request by the middleware above.
 LANGUAGE_CODE = "en-gb"
+# Each name in its own language, as a language switcher shows it.
+LANGUAGES = [("en-gb", "English"), ("ar", "العربية"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "broadsheet" / "locale"]
+# Number and date formats that differ from Django's for a language (docs/languages.md).
+FORMAT_MODULE_PATH = ["broadsheet.formats"]
+BROADSHEET_LANGUAGE = ENV.language
+# What e-mails sent by tasks are written in (core.languages.publication_language).
+BROADSHEET_PUBLICATION_LANGUAGE = "broadsheet.articles.languages.publication_language"
+# A year: a reader's choice of language outlives their session.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = ENV.secure_cookies
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -8,11 +8,14 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from broadsheet.articles import views as article_views
-from broadsheet.core.views import healthz
+from broadsheet.core.views import choose_language, healthz, javascript_catalogue
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("robots.txt", article_views.robots_txt, name="robots"),
+    # The language switcher's links (a cookie, then back to the page: no CSRF token).
+    path("language/<str:language>/", choose_language, name="choose-language"),
+    path("jsi18n/<str:language>.js", javascript_catalogue, name="javascript-catalogue"),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("news-sitemap.xml", article_views.news_sitemap, name="news-sitemap"),
     path("admin/", include(wagtailadmin_urls)),

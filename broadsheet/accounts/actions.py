@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from broadsheet.accounts import conf
 from broadsheet.accounts.avatars import process_avatar
@@ -31,15 +32,17 @@ def _forget_pages_showing(user_id: int) -> None:
 
 def check_update_profile(*, user: Any, display_name: str, bio: str) -> None:
     if not user.is_authenticated:
-        raise NotAllowed("Please sign in to edit your profile.")
+        raise NotAllowed(_("Please sign in to edit your profile."))
     if len(display_name.strip()) > DISPLAY_NAME_MAX_LENGTH:
         raise ActionError(
-            f"Please use a name of at most {DISPLAY_NAME_MAX_LENGTH} characters.",
+            _("Please use a name of at most %(limit)d characters.")
+            % {"limit": DISPLAY_NAME_MAX_LENGTH},
             field="display_name",
         )
     if len(bio) > BIO_MAX_LENGTH:
         raise ActionError(
-            f"Your bio is {len(bio)} characters long; the limit is {BIO_MAX_LENGTH}.",
+            _("Your bio is %(length)d characters long; the limit is %(limit)d.")
+            % {"length": len(bio), "limit": BIO_MAX_LENGTH},
             field="bio",
         )
 
@@ -76,11 +79,11 @@ def do_update_profile(
 
 def check_delete_account(*, user: Any, password: str) -> None:
     if not user.is_authenticated:
-        raise NotAllowed("Please sign in first.")
+        raise NotAllowed(_("Please sign in first."))
     if not password or not user.check_password(password):
-        raise ActionError("That password is not right.", field="password")
+        raise ActionError(_("That password is not right."), field="password")
     if user.is_superuser:
-        raise NotAllowed("An administrator's account is deleted by another administrator.")
+        raise NotAllowed(_("An administrator's account is deleted by another administrator."))
 
 
 def do_delete_account(*, user: Any, password: str, mode: str | None = None) -> None:

@@ -11,6 +11,7 @@ import secrets
 import warnings
 
 from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from broadsheet.accounts import conf
@@ -31,8 +32,8 @@ def process_avatar(data: bytes) -> ContentFile[bytes]:
     limit = conf.avatar_max_bytes()
     if len(data) > limit:
         raise ActionError(
-            f"That picture is larger than the limit of {_size(limit)}. "
-            "Please choose a smaller one.",
+            _("That picture is larger than the limit of %(limit)s. Please choose a smaller one.")
+            % {"limit": _size(limit)},
             field="avatar",
         )
     try:
@@ -41,9 +42,11 @@ def process_avatar(data: bytes) -> ContentFile[bytes]:
             opened = Image.open(io.BytesIO(data))
             kind = opened.format or ""
             if kind not in ACCEPTED_FORMATS:
-                raise ActionError("Please upload a JPEG, PNG, WebP or GIF picture.", field="avatar")
+                raise ActionError(
+                    _("Please upload a JPEG, PNG, WebP or GIF picture."), field="avatar"
+                )
             if opened.width * opened.height > MAX_PIXELS:
-                raise ActionError("That picture is too large to process.", field="avatar")
+                raise ActionError(_("That picture is too large to process."), field="avatar")
             opened.load()
     except (
         UnidentifiedImageError,
@@ -53,7 +56,7 @@ def process_avatar(data: bytes) -> ContentFile[bytes]:
         Image.DecompressionBombError,
     ):
         raise ActionError(
-            "That file is not a picture we can read. Please upload a JPEG, PNG, WebP or GIF.",
+            _("That file is not a picture we can read. Please upload a JPEG, PNG, WebP or GIF."),
             field="avatar",
         ) from None
     # Honour the camera's orientation before the tag is thrown away with the rest.

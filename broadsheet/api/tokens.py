@@ -16,6 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from broadsheet.api.models import ApiToken
 from broadsheet.core.errors import ActionError, NotAllowed
@@ -38,15 +39,15 @@ def token_digest(token: str) -> str:
 
 def check_create_api_token(*, actor: Actor, name: str, scopes: list[str], site: Any) -> None:
     if not actor.is_authenticated or not actor.user.is_active:
-        raise NotAllowed("Sign in to make an API token.")
+        raise NotAllowed(_("Sign in to make an API token."))
     if not name.strip():
-        raise ActionError("Give the token a name.", field="name")
+        raise ActionError(_("Give the token a name."), field="name")
     if not scopes or any(scope not in SCOPES for scope in scopes):
-        raise ActionError("Choose the token's scopes: read, write, moderate.", field="scopes")
+        raise ActionError(_("Choose the token's scopes: read, write, moderate."), field="scopes")
     if "moderate" in scopes and not actor.can_moderate:
-        raise NotAllowed("Only moderators can make a token that moderates.")
+        raise NotAllowed(_("Only moderators can make a token that moderates."))
     if site is not None and not actor.user.is_superuser:
-        raise NotAllowed("Only administrators can make site tokens.")
+        raise NotAllowed(_("Only administrators can make site tokens."))
 
 
 def do_create_api_token(
@@ -69,9 +70,9 @@ def do_create_api_token(
 
 def check_revoke_api_token(*, token: ApiToken, actor: Actor) -> None:
     if not actor.is_authenticated:
-        raise NotAllowed("Sign in to revoke a token.")
+        raise NotAllowed(_("Sign in to revoke a token."))
     if token.user_id != actor.user.pk and not actor.user.is_superuser:
-        raise NotAllowed("Only the token's owner or an administrator can revoke it.")
+        raise NotAllowed(_("Only the token's owner or an administrator can revoke it."))
 
 
 def do_revoke_api_token(*, token: ApiToken, actor: Actor) -> ApiToken:
@@ -113,7 +114,7 @@ def check_token_allows(token: ApiToken, *, scope: str, thread_key: str | None = 
         and thread_key is not None
         and not thread_key.startswith(site_key_prefix(token.site_id))
     ):
-        raise NotAllowed("This site token only acts on its own site's discussions.")
+        raise NotAllowed(_("This site token only acts on its own site's discussions."))
 
 
 def api_tokens_for(user: Any) -> list[ApiToken]:

@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from wagtail.models import Page, Revision, Site
 
 from broadsheet.articles.models import (
@@ -40,7 +41,7 @@ class ReactionResult:
 def check_cast_reaction(*, article: ArticlePage, value: int, ip_hash: str) -> None:
     votes.check_vote_value(value)
     if not article.live:
-        raise ActionError("This article is not published.")
+        raise ActionError(_("This article is not published."))
     limit, window = settings.BROADSHEET_REACTION_RATE_LIMIT
     enforce("reaction", ip_hash, limit=limit, window=window, message=votes.TOO_FAST_MESSAGE)
 

@@ -335,6 +335,22 @@ class PublicationSettings(BaseGenericSetting):
         default="newest",
         choices=[("newest", "Newest"), ("oldest", "Oldest"), ("top", "Most voted")],
     )
+    # The interface language (menus, buttons, dates, e-mails): blank keeps the
+    # deployment's BROADSHEET_LANGUAGE. The articles themselves are in whatever language
+    # the newsroom writes. broadsheet.articles.languages applies both fields.
+    language = models.CharField(
+        "Interface language",
+        max_length=10,
+        blank=True,
+        default="",
+        choices=settings.LANGUAGES,
+        help_text="Blank: the server's BROADSHEET_LANGUAGE",
+    )
+    readers_choose_language = models.BooleanField(
+        "Readers may choose their language",
+        default=True,
+        help_text="From their browser's preferences or the language links in the footer",
+    )
 
     panels = [
         MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline")], heading="Publication"),
@@ -355,6 +371,10 @@ class PublicationSettings(BaseGenericSetting):
                 FieldPanel("comments_default_sort"),
             ],
             heading="Discussion defaults",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("language"), FieldPanel("readers_choose_language")],
+            heading="Language",
         ),
     ]
 

@@ -11,6 +11,7 @@ from taggit.models import Tag
 
 from broadsheet.articles import selectors
 from broadsheet.articles.actions import do_cast_reaction
+from broadsheet.articles.languages import publication_language
 from broadsheet.articles.models import ArticlePage, Author
 from broadsheet.core.clients import client_ip, ip_hash, remember_reader, voter_key
 from broadsheet.core.errors import ActionError
@@ -112,6 +113,8 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         "Disallow: /django-admin/",
         "Disallow: /accounts/",
         "Disallow: /search/",
+        # The language switcher's links: a cookie and a redirect, nothing to index.
+        "Disallow: /language/",
         f"Sitemap: {settings.SITE_URL}/sitemap.xml",
         f"Sitemap: {settings.SITE_URL}/news-sitemap.xml",
     ]
@@ -138,6 +141,9 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
         {
             "articles": articles,
             "site_name": selectors.PublicationSettings.load(request_or_site=request).name,
+            # The articles' language (the publication's), not the reader's interface:
+            # ISO 639 ("ar", "es", "en"), as Google News asks.
+            "news_language": publication_language().split("-")[0],
             "root": settings.SITE_URL,
         },
         content_type="application/xml",

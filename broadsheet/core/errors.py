@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
+
 
 class ActionError(Exception):
-    """A state change was refused. `message` is safe to show to the reader who asked."""
+    """A state change was refused. `message` is safe to show to the reader who asked.
+
+    Messages are marked for translation where they are written; a lazy one (a module's
+    constant) is put in the language of the request that raised it, here."""
 
     status = 400
     code = "invalid"
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: str | Promise, *, field: str | None = None) -> None:
+        text = str(message)
+        super().__init__(text)
+        self.message = text
         self.field = field
 
 

@@ -61,6 +61,7 @@ from django.utils.cache import patch_vary_headers
 
 from broadsheet.core.clients import PERSONAL_COOKIES
 from broadsheet.core.compression import PrecompressedPage, chosen_encoding, is_compressible
+from broadsheet.core.languages import requested_language
 from broadsheet.core.lru import BoundedLRU
 from broadsheet.core.versions import scope_versions
 
@@ -123,19 +124,24 @@ def _scheme(environ: Environ) -> str:
     return str(environ.get("wsgi.url_scheme", "http"))
 
 
-def page_key(environ: Environ) -> str:
+def page_key(environ: Environ, cookies: dict[str, str]) -> str:
     """The entry of the page a request asks for, from the raw request.
 
     Raw host and path: an entry is only ever stored for a request Django accepted (its
     host validated against ALLOWED_HOSTS), and a request whose raw host or path differs
-    in any way finds no entry and goes to Django.
+    in any way finds no entry and goes to Django. The interface language the reader asked
+    for (language cookie, Accept-Language) is part of the key: a page rendered in Arabic
+    is never served to a reader who asked for Spanish (broadsheet.core.languages).
     """
+    language = requested_language(
+        cookies.get(settings.LANGUAGE_COOKIE_NAME), environ.get("HTTP_ACCEPT_LANGUAGE")
+    )
     host = environ.get("HTTP_HOST", "")
     if settings.USE_X_FORWARDED_HOST and "HTTP_X_FORWARDED_HOST" in environ:
         host = environ["HTTP_X_FORWARDED_HOST"]
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     query = environ.get("QUERY_STRING", "")
-    return f"{PAGE_PREFIX}{_deployment()}:{_scheme(environ)}://{host}{path}?{query}"
+    return f"{PAGE_PREFIX}{_deployment()}:{language}:{_scheme(environ)}://{host}{path}?{query}"
 
 
 # The code and templates a release renders with (config/: settings such as the
@@ -144,7 +150,7 @@ SOURCE_ROOTS = (
     Path(__file__).resolve().parent.parent,
     Path(__file__).resolve().parents[2] / "config",
 )
-SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".json")
+SOURCE_SUFFIXES = (".py", ".html", ".txt", ".xml", ".json", ".mo")
 
 
 @lru_cache(maxsize=1)
@@ -155,7 +161,8 @@ def _deployment() -> str:
     at start-up (serve_cached_pages).
 
     It is made of the allowed hosts, the static files manifest's hash (collectstatic, run
-    by `make static`, writes it: new CSS or JS means new file names in the HTML), and:
+    by `make static`, writes it: new CSS or JS means new file names in the HTML), the
+    publication's language from the environment (BROADSHEET_LANGUAGE), and:
 
     - BROADSHEET_RELEASE when the deploy sets it (a commit id, a build number: anything
       that changes with every deploy). Nothing else is read from disk.
@@ -167,6 +174,9 @@ def _deployment() -> str:
     digest = hashlib.blake2b(digest_size=6)
     digest.update(repr(sorted(settings.ALLOWED_HOSTS)).encode())
     digest.update(b"\0" + str(getattr(staticfiles_storage, "manifest_hash", "")).encode())
+    # The publication's language is the environment's: a restart with another one must
+    # not serve the pages stored in the old one.
+    digest.update(b"\0language\0" + str(settings.BROADSHEET_LANGUAGE).encode())
     release = str(settings.BROADSHEET_RELEASE)
     if release:
         digest.update(b"\0release\0" + release.encode())
@@ -379,7 +389,7 @@ def serve_cached_pages(application: WSGIApplication) -> WSGIApplication:
         cookies = parse_cookie(environ.get("HTTP_COOKIE", ""))
         if not _is_anonymous(cookies):
             return application(environ, start_response)
-        key = page_key(environ)
+        key = page_key(environ, cookies)
         entry, stale = _fresh_entry(key)
         if entry is None:
             environ[LOOKED_UP] = (key, stale)
@@ -404,7 +414,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not _cacheable_request(request.META) or not is_anonymous_reader(request):
             return self.get_response(request)
-        key = page_key(request.META)
+        key = page_key(request.META, request.COOKIES)
         # Popped: an error page lists request.META, and the stale entry is a whole page.
         looked_up = request.META.pop(LOOKED_UP, None)
         if looked_up is not None and looked_up[0] == key:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
+from django.utils.functional import Promise
 
 from broadsheet.core.errors import RateLimited
 
@@ -27,6 +28,6 @@ def hit(bucket: str, key: str, *, limit: int, window: int) -> bool:
     return True
 
 
-def enforce(bucket: str, key: str, *, limit: int, window: int, message: str) -> None:
+def enforce(bucket: str, key: str, *, limit: int, window: int, message: str | Promise) -> None:
     if not hit(bucket, key, limit=limit, window=window):
         raise RateLimited(message)

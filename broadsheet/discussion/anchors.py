@@ -23,8 +23,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError
 from broadsheet.core.ids import parse_id
@@ -174,7 +176,7 @@ def _int(value: object) -> int | None:
         return 0
     number = parse_id(value)
     if number is None:
-        raise ActionError("The position of the quote is not valid.", field=FIELD)
+        raise ActionError(_("The position of the quote is not valid."), field=FIELD)
     return number
 
 
@@ -199,25 +201,28 @@ def check_anchor(*, anchor: Anchor, texts: AnchorTexts | None, is_reply: bool = 
     block's current text. Raises ActionError on field "anchor".
     """
     if anchor.kind not in KINDS:
-        raise ActionError("Unknown kind of passage.", field=FIELD)
+        raise ActionError(_("Unknown kind of passage."), field=FIELD)
     if not anchor.kind:
         if anchor.block_id or anchor.quote or anchor.start is not None or anchor.end is not None:
-            raise ActionError("Say which kind of passage the comment is about.", field=FIELD)
+            raise ActionError(_("Say which kind of passage the comment is about."), field=FIELD)
         return anchor
     if is_reply:
-        raise ActionError("A reply is about its comment, not a passage.", field=FIELD)
+        raise ActionError(_("A reply is about its comment, not a passage."), field=FIELD)
     if not _BLOCK_ID.match(anchor.block_id):
-        raise ActionError("That passage is not valid.", field=FIELD)
+        raise ActionError(_("That passage is not valid."), field=FIELD)
     if len(anchor.quote) > QUOTE_MAX_LENGTH:
-        raise ActionError(f"Please quote at most {QUOTE_MAX_LENGTH:,} characters.", field=FIELD)
+        raise ActionError(
+            _("Please quote at most %(limit)s characters.") % {"limit": intcomma(QUOTE_MAX_LENGTH)},
+            field=FIELD,
+        )
     if texts is None or anchor.block_id not in texts:
-        raise ActionError("That passage is no longer on the page.", field=FIELD)
+        raise ActionError(_("That passage is no longer on the page."), field=FIELD)
     text = normalise(texts[anchor.block_id])
     if anchor.kind == "point":
         if anchor.block_id not in texts.points:
-            raise ActionError("That passage is not open for feedback.", field=FIELD)
+            raise ActionError(_("That passage is not open for feedback."), field=FIELD)
         if anchor.start is not None or anchor.end is not None:
-            raise ActionError("A feedback point has no position.", field=FIELD)
+            raise ActionError(_("A feedback point has no position."), field=FIELD)
         return Anchor(
             kind="point",
             block_id=anchor.block_id,
@@ -226,14 +231,14 @@ def check_anchor(*, anchor: Anchor, texts: AnchorTexts | None, is_reply: bool = 
         )
     quote = normalise(anchor.quote)
     if not quote:
-        raise ActionError("Please select the sentence you want to quote.", field=FIELD)
+        raise ActionError(_("Please select the sentence you want to quote."), field=FIELD)
     if (anchor.start is None) != (anchor.end is None) or (
         anchor.start is not None and anchor.end is not None and anchor.end <= anchor.start
     ):
-        raise ActionError("The position of the quote is not valid.", field=FIELD)
+        raise ActionError(_("The position of the quote is not valid."), field=FIELD)
     if not quote_matches(quote, text):
         raise ActionError(
-            "That sentence is no longer in the text; please select it again.", field=FIELD
+            _("That sentence is no longer in the text; please select it again."), field=FIELD
         )
     start, end = anchor.start, anchor.end
     if start is None or end is None or text[start:end] != quote:

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import Exists, OuterRef, Q
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.discussion import conf
 from broadsheet.discussion.people import public_name
@@ -25,7 +26,12 @@ AUTHOR = "author"
 MODERATOR = "moderator"
 STAFF = "staff"
 GUEST = "guest"
-LABELS = {AUTHOR: "Author", MODERATOR: "Moderator", STAFF: "Staff", GUEST: "Guest"}
+LABELS = {
+    AUTHOR: _("Author"),
+    MODERATOR: _("Moderator"),
+    STAFF: _("Staff"),
+    GUEST: _("Guest"),
+}
 
 # Words that would make a guest look like the publication speaking.
 ROLE_WORDS = frozenset(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,9 +102,49 @@ def _plain_html(source: str) -> str | None:
 def render_markdown(source: str) -> str:
     """Markdown source → safe HTML for ``Comment.body_html``."""
     markup = _plain_html(source)
-    if markup is None:
-        markup = _markdown.render(source)
-    return sanitize(markup).strip()
+    if markup is not None:
+        # Plain prose has no quote or list to give a direction to.
+        return sanitize(markup).strip()
+    return with_block_directions(sanitize(_markdown.render(source))).strip()
+
+
+# Quotes and lists hold paragraphs or items that carry dir="auto" themselves, and
+# dir="auto" looks past such children: a quote would then always be left to right, its
+# bar on the left even around Arabic. So they are given the direction of their first
+# strong character here (a `>` quote in Arabic gets dir="rtl", its bar on the right).
+_CONTAINERS = re.compile(r"<(blockquote|ul|ol)>")
+_PARTS = re.compile(r"(<[^>]*>)")
+
+
+def _first_direction(text: str) -> str:
+    for char in html.unescape(text):
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in {"R", "AL"}:
+            return "rtl"
+    return ""
+
+
+def with_block_directions(markup: str) -> str:
+    """Sanitised comment HTML with dir="ltr"/"rtl" on each quote and list, from its own
+    text (tags are the allow-list's, attribute-free for these three)."""
+    parts = _PARTS.split(markup)
+    waiting: list[int] = []  # open containers whose direction is not known yet
+    for index, part in enumerate(parts):
+        if _CONTAINERS.fullmatch(part):
+            waiting.append(index)
+        elif part.startswith("</") and part[2:-1] in {"blockquote", "ul", "ol"}:
+            # A container with no strong character keeps its parent's direction.
+            if waiting and parts[waiting[-1]] == f"<{part[2:-1]}>":
+                waiting.pop()
+        elif waiting and not part.startswith("<"):
+            direction = _first_direction(part)
+            if direction:
+                for opened in waiting:
+                    parts[opened] = f'{parts[opened][:-1]} dir="{direction}">'
+                waiting.clear()
+    return "".join(parts)
 
 
 _TAG = re.compile(r"<[^>]*>")

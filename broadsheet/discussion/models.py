@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Length, Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 # Paths are fixed-width base-36 segments of comment ids: ordering a tree's rows by path
 # gives depth-first order with siblings oldest first. Seven characters cover 78 billion
@@ -77,11 +78,11 @@ class Thread(models.Model):
 
 class Comment(models.Model):
     class Status(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        PENDING = "pending", "Pending review"
-        SPAM = "spam", "Spam"
-        REJECTED = "rejected", "Rejected"
-        DELETED = "deleted", "Deleted"
+        APPROVED = "approved", _("Approved")
+        PENDING = "pending", _("Pending review")
+        SPAM = "spam", _("Spam")
+        REJECTED = "rejected", _("Rejected")
+        DELETED = "deleted", _("Deleted")
 
     # The composite indexes below start with thread and root, so their own indexes would
     # only cost writes.

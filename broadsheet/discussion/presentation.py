@@ -75,7 +75,7 @@ class CommentView:
 
     @property
     def badge_label(self) -> str:
-        return LABELS.get(self.badge, "")
+        return str(LABELS.get(self.badge, ""))
 
     @property
     def is_reply(self) -> bool:

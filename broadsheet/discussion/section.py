@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.module_loading import import_string
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from broadsheet.core.ids import parse_id, parse_page
 from broadsheet.discussion import conf
@@ -211,12 +212,12 @@ class Section(DiscussionContext):
     def view_links(self) -> list[dict[str, object]]:
         return [
             {
-                "label": "Featured",
+                "label": _("Featured"),
                 "href": f"{query_string(view='featured')}#discussion",
                 "current": self.view == "featured",
             },
             {
-                "label": "Inline feedbacks",
+                "label": _("Inline feedbacks"),
                 "href": f"{query_string(view='inline')}#discussion",
                 "current": self.view == "inline",
             },

@@ -12,6 +12,8 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from django.db.models import Q
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Sort(StrEnum):
@@ -20,7 +22,11 @@ class Sort(StrEnum):
     TOP = "top"
 
 
-LABELS: dict[Sort, str] = {Sort.NEWEST: "Newest", Sort.OLDEST: "Oldest", Sort.TOP: "Most voted"}
+LABELS: dict[Sort, str | Promise] = {
+    Sort.NEWEST: _("Newest"),
+    Sort.OLDEST: _("Oldest"),
+    Sort.TOP: _("Most voted"),
+}
 
 # (field, descending). `id` last: the total order that offset paging needs.
 ORDERINGS: dict[Sort, tuple[tuple[str, bool], ...]] = {

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.errors import ActionError
 
 VOTE_VALUES = (-1, 0, 1)
-CHOOSE_MESSAGE = "Choose Upvote or Downvote."
-TOO_FAST_MESSAGE = "You are voting very fast. Please wait a minute and try again."
+CHOOSE_MESSAGE = _("Choose Upvote or Downvote.")
+TOO_FAST_MESSAGE = _("You are voting very fast. Please wait a minute and try again.")
 ATTEMPTS = 3
 
 

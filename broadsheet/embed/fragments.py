@@ -13,6 +13,7 @@ host's page what they do on ours, live updates included).
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from typing import Any
 
@@ -20,6 +21,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from broadsheet.discussion.actions import can_edit
 from broadsheet.discussion.fragments import comment_context, comment_view
@@ -57,10 +59,13 @@ def section_fragment(request: HttpRequest, thread: Thread) -> str:
     )
     _without_csrf_cookie(request)  # (and a cacheable answer sets none)
     base = _base(request)
-    # The wrapper tells the embed which thread it shows (its writes name the thread key).
+    # The wrapper tells the embed which thread it shows (its writes name the thread key),
+    # and gives widget.js its words in the fragment's language: it runs on another site's
+    # page, where our script catalogue is not loaded.
     return format_html(
-        '<div class="bs-thread" data-thread-key="{}">{}</div>',
+        '<div class="bs-thread" data-thread-key="{}" data-strings="{}">{}</div>',
         thread.key,
+        json.dumps(widget_strings(), ensure_ascii=False),
         mark_safe(adapt(str(html), base)),
     )
 
@@ -96,7 +101,7 @@ def edit_fragment(request: HttpRequest, comment: Comment, *, actor: Actor) -> tu
     state = FormState(kind="edit", comment=comment, data={"body": comment.body_source})
     status = 200
     if not can_edit(comment, actor):
-        state.errors = {"__all__": "This comment can no longer be edited."}
+        state.errors = {"__all__": _("This comment can no longer be edited.")}
         status = 403
     values = {"d": context, "f": state, "thread": comment.thread}
     return _fragment(request, "discussion/fragments/edit.html", values), status
@@ -115,6 +120,37 @@ def replies_fragment(request: HttpRequest, root: Comment, *, actor: Actor) -> st
 def subscribe_fragment(request: HttpRequest, context: dict[str, Any]) -> str:
     """The "Notify of" form with the answer to a subscription (notifications' fragment)."""
     return _fragment(request, "notifications/fragments/answer.html", context)
+
+
+def widget_strings() -> dict[str, str]:
+    """What widget.js says itself, in the active language (%(name)s filled in there)."""
+    return {
+        "posted": _("Your comment was posted."),
+        "pending": _("Your comment awaits moderation."),
+        "deleted": _("Comment deleted."),
+        "score": _("Score %(score)s"),
+        "failed": _("Something went wrong."),
+        "failedStatus": _("Something went wrong (%(status)s)."),
+        "confirmDelete": _("Delete this comment? This cannot be undone."),
+        "signIn": _("Sign in"),
+        "orGuest": _("or comment as a guest:"),
+        "moreFailed": _("The next comments could not be loaded."),
+        "moreShown": _("More comments shown."),
+        "repliesFailed": _("The replies could not be loaded."),
+        "repliesShown": _("All replies shown."),
+        "saved": _("Your comment was saved."),
+        "closed": _("Comments are closed."),
+        "reopened": _("Comments are open again."),
+        "changed": _("The discussion has changed"),
+        "reload": _("reload"),
+        "newOne": _("1 new comment"),
+        # A count-free form (Arabic has six plural forms; the widget has no plural rules).
+        "newMany": _("%(count)s new comments"),
+        "show": _("show"),
+        "shownOne": _("1 new comment shown."),
+        "shownMany": _("%(count)s new comments shown."),
+        "elsewhere": _("The new comments are on another page of this discussion."),
+    }
 
 
 # The live stream's starting point (realtime) is the render time: it does not make the

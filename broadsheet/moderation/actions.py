@@ -17,6 +17,7 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
@@ -35,7 +36,7 @@ Action = AuditEntry.Action
 
 def check_moderate_comment(*, comment: Comment | None = None, actor: Actor) -> None:
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
 
 
 def _thread_key(comment: Comment) -> str:
@@ -108,7 +109,7 @@ def do_reject_comment(
 def check_dismiss_reports(*, comment: Comment, actor: Actor) -> None:
     check_moderate_comment(comment=comment, actor=actor)
     if comment.report_count == 0:
-        raise ActionError("This comment has no open reports.")
+        raise ActionError(_("This comment has no open reports."))
 
 
 def do_dismiss_reports(*, comment: Comment, actor: Actor, reason: str = "") -> Comment:
@@ -138,15 +139,15 @@ def do_mark_spam(*, comment: Comment, actor: Actor, reason: str = "") -> Comment
 
 def check_report_comment(*, comment: Comment, actor: Actor, reason: str) -> None:
     if reason not in Report.Reason.values:
-        raise ActionError("Please choose why you report this comment.", field="reason")
+        raise ActionError(_("Please choose why you report this comment."), field="reason")
     if comment.status != Status.APPROVED:
-        raise ActionError("This comment is no longer shown.")
+        raise ActionError(_("This comment is no longer shown."))
     if actor.voter_key is None:
-        raise ActionError("Your browser did not keep our cookie; please allow it to report.")
+        raise ActionError(_("Your browser did not keep our cookie; please allow it to report."))
     if actor.wrote(comment):
-        raise NotAllowed("You cannot report your own comment.")
+        raise NotAllowed(_("You cannot report your own comment."))
     limit, window = conf.report_rate_limit()
-    message = "You have sent many reports. Please wait a while; moderators are on it."
+    message = _("You have sent many reports. Please wait a while; moderators are on it.")
     enforce("moderation-report", actor.voter_key, limit=limit, window=window, message=message)
     if actor.ip_hash:
         enforce("moderation-report-ip", actor.ip_hash, limit=limit, window=window, message=message)
@@ -192,7 +193,7 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
                 )
                 comment.status = Status.PENDING
     except IntegrityError:
-        raise ActionError("You already reported this comment. Thank you.") from None
+        raise ActionError(_("You already reported this comment. Thank you.")) from None
     return report
 
 
@@ -201,11 +202,11 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
 
 def check_sanction_commenter(*, commenter: Commenter, actor: Actor) -> None:
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
     if commenter.user_id is None and not (commenter.email_hash or commenter.ip_hash):
-        raise ActionError("This commenter cannot be identified.")
+        raise ActionError(_("This commenter cannot be identified."))
     if commenter.user_id is not None and commenter.user_id == actor.user_id:
-        raise ActionError("You cannot sanction yourself.")
+        raise ActionError(_("You cannot sanction yourself."))
 
 
 def _sanction(
@@ -283,7 +284,7 @@ def do_suspend_commenter(
     """Suspend until `until`; with `comment`, that comment is rejected too, and with
     `notify` its author is e-mailed the suspension, its end and its reason after commit."""
     if until <= timezone.now():
-        raise ActionError("A suspension must end in the future.", field="until")
+        raise ActionError(_("A suspension must end in the future."), field="until")
     return _sanction(
         kind=Sanction.Kind.SUSPENSION,
         action=Action.SUSPEND,
@@ -309,11 +310,11 @@ def do_shadow_ban_commenter(*, commenter: Commenter, actor: Actor, reason: str =
 
 def do_lift_sanction(*, sanction: Sanction, actor: Actor, reason: str = "") -> Sanction:
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
     with transaction.atomic():
         locked = Sanction.objects.select_for_update().get(pk=sanction.pk)
         if locked.lifted_at is not None:
-            raise ActionError("This sanction was already lifted.")
+            raise ActionError(_("This sanction was already lifted."))
         locked.lifted_at = timezone.now()
         locked.save(update_fields=["lifted_at"])
         target = f"u:{locked.user_id}" if locked.user_id else f"g:{locked.email_hash}"
@@ -323,9 +324,9 @@ def do_lift_sanction(*, sanction: Sanction, actor: Actor, reason: str = "") -> S
 
 def do_add_commenter_note(*, commenter: Commenter, actor: Actor, text: str) -> CommenterNote:
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
     if not text.strip():
-        raise ActionError("Please write a note.", field="text")
+        raise ActionError(_("Please write a note."), field="text")
     with transaction.atomic():
         note = CommenterNote.objects.create(
             user_id=commenter.user_id,

@@ -8,8 +8,10 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from broadsheet.core.languages import publication_language
 from broadsheet.moderation import conf
 from broadsheet.moderation.selectors import digest_since, moderator_addresses
 
@@ -31,11 +33,11 @@ def send_moderation_digest(*, since: datetime | None = None) -> int:
         "since": since,
         "site": getattr(settings, "WAGTAILADMIN_BASE_URL", ""),
     }
-    subject = f"Moderation: {len(digest.pending)} waiting, {len(digest.reports)} new report(s)"
-    send_mail(
-        subject,
-        render_to_string("moderation/email/digest.txt", context),
-        None,
-        recipients,
-    )
+    with translation.override(publication_language()):
+        subject = _("Moderation: %(waiting)d waiting, %(reports)d new report(s)") % {
+            "waiting": len(digest.pending),
+            "reports": len(digest.reports),
+        }
+        body = render_to_string("moderation/email/digest.txt", context)
+    send_mail(subject, body, None, recipients)
     return len(recipients)

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from broadsheet.core.text import FormText
 from broadsheet.moderation.models import Report
@@ -14,11 +15,11 @@ BULK_ACTIONS = ("approve", "reject", "spam", "feature", "unfeature", "dismiss", 
 # Sanctions ask first: how long and why ("ban" with a reason is an answer already).
 SANCTION_ACTIONS = ("ban", "sanction")
 DURATIONS = [
-    ("1", "1 day"),
-    ("3", "3 days"),
-    ("7", "1 week"),
-    ("30", "30 days"),
-    ("ban", "For good (a ban, until lifted)"),
+    ("1", gettext_lazy("1 day")),
+    ("3", gettext_lazy("3 days")),
+    ("7", gettext_lazy("1 week")),
+    ("30", gettext_lazy("30 days")),
+    ("ban", gettext_lazy("For good (a ban, until lifted)")),
 ]
 
 

@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from broadsheet.core.clients import remember_reader
@@ -172,6 +174,18 @@ def _action_form(request: HttpRequest) -> QueueActionForm:
     return QueueActionForm(data, allowed=ids)
 
 
+# What the queue's notes call each action ("Approve: 2 comment(s).").
+ACTION_LABELS = {
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "spam": gettext_lazy("Spam"),
+    "dismiss": gettext_lazy("Dismiss"),
+    "feature": pgettext_lazy("verb", "Feature"),
+    "unfeature": gettext_lazy("Unfeature"),
+    "sanction": gettext_lazy("Ban or suspension"),
+}
+
+
 @require_POST
 def queue_action(request: HttpRequest) -> HttpResponse:
     """One card's button (?comment=<id>) or bulk (checked comments): approve, reject,
@@ -180,7 +194,7 @@ def queue_action(request: HttpRequest) -> HttpResponse:
     actor = _moderator(request)
     form = _action_form(request)
     if not form.is_valid():
-        return _answer(request, [], ["Choose an action and at least one comment."])
+        return _answer(request, [], [_("Choose an action and at least one comment.")])
     verb, ids = form.cleaned_data["action"], form.cleaned_data["comments"]
     if verb in SANCTION_ACTIONS and not form.sanction_ready:
         return _confirm_sanction(request, form, ids)
@@ -190,10 +204,12 @@ def queue_action(request: HttpRequest) -> HttpResponse:
             _apply(actor, verb, comment_id, form, request.POST.get(f"reason-{comment_id}", ""))
             done.append(comment_id)
         except ActionError as error:
-            errors.append(f"Comment {comment_id}: {error.message}")
+            failed = {"id": comment_id, "error": error.message}
+            errors.append(_("Comment %(id)s: %(error)s") % failed)
     if done:
-        label = "Ban or suspension" if verb in SANCTION_ACTIONS else verb.capitalize()
-        errors.insert(0, f"{label}: {len(done)} comment(s).")
+        label = ACTION_LABELS["sanction" if verb in SANCTION_ACTIONS else verb]
+        counted = {"label": label, "count": len(done)}
+        errors.insert(0, _("%(label)s: %(count)s comment(s).") % counted)
     return _answer(request, ids, errors, ok=len(done))
 
 
@@ -219,7 +235,7 @@ def _confirm_sanction(request: HttpRequest, form: QueueActionForm, ids: list[int
         "cards": selectors.queue_cards(ids),
         "form": form,
         "durations": DURATIONS,
-        "error": "Please give a reason: the commenter and the audit log see it."
+        "error": _("Please give a reason: the commenter and the audit log see it.")
         if confirming
         else "",
         "next": _back(request),
@@ -264,25 +280,25 @@ def _sanction_or_note(request: HttpRequest, actor: Actor, person: Commenter) -> 
     if "text" in request.POST:
         note = NoteForm(request.POST)
         if not note.is_valid():
-            raise ActionError("Please write a note.")
+            raise ActionError(_("Please write a note."))
         actions.do_add_commenter_note(commenter=person, actor=actor, text=note.cleaned_data["text"])
         return
     form = SanctionForm(request.POST)
     if not form.is_valid():
-        raise ActionError("Please check the sanction form (a suspension needs an end date).")
+        raise ActionError(_("Please check the sanction form (a suspension needs an end date)."))
     kind, reason = form.cleaned_data["kind"], form.cleaned_data["reason"].strip()
     if not reason:
-        raise ActionError("Please give a reason: the audit log keeps it with the sanction.")
+        raise ActionError(_("Please give a reason: the audit log keeps it with the sanction."))
     if kind == "ban":
         actions.do_ban_commenter(commenter=person, actor=actor, reason=reason)
     elif kind == "shadow":
         actions.do_shadow_ban_commenter(commenter=person, actor=actor, reason=reason)
     elif form.cleaned_data["until"] is None:
-        raise ActionError("A suspension needs an end date.")
+        raise ActionError(_("A suspension needs an end date."))
     else:
         until = form.cleaned_data["until"]
         actions.do_suspend_commenter(commenter=person, actor=actor, until=until, reason=reason)
-    messages.success(request, "Sanction recorded.")
+    messages.success(request, _("Sanction recorded."))
 
 
 @require_POST
@@ -290,7 +306,7 @@ def lift_sanction(request: HttpRequest, sanction_id: int) -> HttpResponse:
     actor = _moderator(request)
     try:
         actions.do_lift_sanction(sanction=access_sanction(actor, sanction_id), actor=actor)
-        messages.success(request, "Sanction lifted.")
+        messages.success(request, _("Sanction lifted."))
     except ActionError as error:
         messages.error(request, error.message)
     return redirect(_back(request))
@@ -310,7 +326,12 @@ def thread_open_close(request: HttpRequest, thread_id: int, verb: str) -> HttpRe
         context["card"] = parse_id(request.GET.get("comment"))
         return _dialog(request, "moderation/admin/_confirm_close.html", context, refused)
     change = do_close_thread if verb == "close" else do_reopen_thread
-    notes, ok = [f"Discussion {'closed' if verb == 'close' else 'reopened'}: {thread}."], 1
+    changed = (
+        _("Discussion closed: %(thread)s.")
+        if verb == "close"
+        else _("Discussion reopened: %(thread)s.")
+    )
+    notes, ok = [changed % {"thread": thread}], 1
     try:
         change(thread=thread, actor=actor, reason=reason or "reopened by a moderator")
     except ActionError as error:
@@ -348,7 +369,7 @@ def decide_in_context(request: HttpRequest, comment_id: int) -> HttpResponse:
     comment = access_moderated_comment(actor, comment_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        return _refused(request, comment, ActionError("Choose Approve or Reject."))
+        return _refused(request, comment, ActionError(_("Choose Approve or Reject.")))
     verb, notify = form.cleaned_data["action"], form.cleaned_data["notify"]
     reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, verb)
     try:

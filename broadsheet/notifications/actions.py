@@ -25,6 +25,8 @@ from django.core.validators import EmailValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from broadsheet.core.errors import ActionError
 from broadsheet.core.ratelimit import enforce
@@ -46,7 +48,7 @@ from broadsheet.notifications.selectors import (
 )
 
 READER_KINDS = (Subscription.Kind.THREAD, Subscription.Kind.REPLIES)
-CONFIRMATION_MESSAGE = (
+CONFIRMATION_MESSAGE = gettext_lazy(
     "Thank you. If {email} can receive mail, a message with a confirmation link is on its "
     "way; nothing else is sent until you confirm. We send at most one such message per "
     "address every {minutes} minutes."
@@ -83,7 +85,7 @@ def check_subscribe(
     confirmed before (`confirmed_email`, notifications.subscriber). The per-IP limit is
     counted last."""
     if kind not in READER_KINDS:
-        raise ActionError("Choose what to be notified of.", field="kind")
+        raise ActionError(_("Choose what to be notified of."), field="kind")
     given = normalise_email(email)
     verified = verified_email(user)
     if verified and given in ("", verified):
@@ -92,11 +94,13 @@ def check_subscribe(
         address, is_verified = normalise_email(confirmed_email), True
     else:
         if not given:
-            raise ActionError("Please give your e-mail address (it is never shown).", field="email")
+            raise ActionError(
+                _("Please give your e-mail address (it is never shown)."), field="email"
+            )
         try:
             EmailValidator()(given)
         except ValidationError:
-            raise ActionError("Please check your e-mail address.", field="email") from None
+            raise ActionError(_("Please check your e-mail address."), field="email") from None
         address, is_verified = given, False
     if ip_hash:
         limit, window = conf.subscribe_rate_limit()
@@ -159,7 +163,7 @@ def do_subscribe(
             minutes = max(1, conf.confirmation_interval() // 60)
             message = CONFIRMATION_MESSAGE.format(email=address, minutes=minutes)
         else:
-            message = f"Subscribed: we will write to {address}."
+            message = _("Subscribed: we will write to %(email)s.") % {"email": address}
     return SubscribeResult(subscription=sub, message=message)
 
 

@@ -11,9 +11,13 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.dateparse import parse_datetime
 from django.utils.text import Truncator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
+from broadsheet.core.languages import publication_language
 from broadsheet.discussion.formatting import plain_text
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.people import author_name
@@ -67,26 +71,38 @@ def manage_url(email: str) -> str:
 def _subject(sub: Subscription, items: Sequence[MailItem]) -> str:
     first = items[0]
     if len(items) == 1:
+        names = {"name": first.author, "title": first.thread_title}
         if first.reason == PendingItem.Reason.REPLY:
-            return f"{first.author} replied to your comment on “{first.thread_title}”"
+            return _("%(name)s replied to your comment on “%(title)s”") % names
         if first.reason == PendingItem.Reason.MENTION:
-            return f"{first.author} mentioned you on “{first.thread_title}”"
-        return f"New comment on “{first.thread_title}”"
+            return _("%(name)s mentioned you on “%(title)s”") % names
+        return _("New comment on “%(title)s”") % names
+    count = len(items)
     if sub.thread is not None:
-        return f"{len(items)} new comments on “{_title(sub.thread)}”"
-    return f"{len(items)} new comments mention you"
+        return ngettext(
+            "%(count)d new comment on “%(title)s”", "%(count)d new comments on “%(title)s”", count
+        ) % {"count": count, "title": _title(sub.thread)}
+    return ngettext(
+        "%(count)d new comment mentions you", "%(count)d new comments mention you", count
+    ) % {"count": count}
 
 
 def _why(sub: Subscription) -> str:
     if sub.kind == Subscription.Kind.MENTIONS:
-        return "you allow e-mails when someone mentions your username"
+        return _("you allow e-mails when someone mentions your username")
     title = _title(sub.thread) if sub.thread else ""
     if sub.kind == Subscription.Kind.REPLIES:
-        return f"you asked to hear of replies to your comments on “{title}”"
-    return f"you subscribed to new comments on “{title}”"
+        return _("you asked to hear of replies to your comments on “%(title)s”") % {"title": title}
+    return _("you subscribed to new comments on “%(title)s”") % {"title": title}
 
 
 def digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMultiAlternatives:
+    # Sent by a task, with no reader's request: in the publication's language.
+    with translation.override(publication_language()):
+        return _digest_message(sub, items)
+
+
+def _digest_message(sub: Subscription, items: Sequence[PendingItem]) -> EmailMultiAlternatives:
     mail_items = [_item(item) for item in items]
     unsubscribe = unsubscribe_url(sub)
     mailto = f"mailto:{conf.unsubscribe_mailto()}?subject=unsubscribe"
@@ -144,6 +160,11 @@ def _asked_for(email: str) -> list[AskedFor]:
 
 
 def confirmation_message(email: str) -> EmailMultiAlternatives:
+    with translation.override(publication_language()):
+        return _confirmation_message(email)
+
+
+def _confirmation_message(email: str) -> EmailMultiAlternatives:
     """The double opt-in mail: it names every discussion the address is waiting to
     follow, so the reader knows what they are confirming."""
     asked = _asked_for(email)
@@ -153,9 +174,9 @@ def confirmation_message(email: str) -> EmailMultiAlternatives:
         "site_url": settings.SITE_URL,
         "asked": asked,
     }
-    subject = "Please confirm your e-mail notifications"
+    subject = _("Please confirm your e-mail notifications")
     if len(asked) == 1:
-        subject = f"Please confirm: e-mails about “{asked[0].title}”"
+        subject = _("Please confirm: e-mails about “%(title)s”") % {"title": asked[0].title}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("notifications/mail/confirm.txt", context),
@@ -170,9 +191,9 @@ def confirmation_message(email: str) -> EmailMultiAlternatives:
 
 
 NOTICE_SUBJECTS = {
-    "rejected": "Your comment on “{title}” was not published",
-    "banned": "You can no longer comment on {site}",
-    "suspended": "You cannot comment on {site} for now",
+    "rejected": gettext_lazy("Your comment on “%(title)s” was not published"),
+    "banned": gettext_lazy("You can no longer comment on %(site)s"),
+    "suspended": gettext_lazy("You cannot comment on %(site)s for now"),
 }
 
 
@@ -181,7 +202,17 @@ def commenter_notice_message(
 ) -> EmailMultiAlternatives | None:
     """The e-mail telling a comment's author a moderator's decision: the comment rejected
     (with the reason), or its author banned or suspended (with the reason and the end).
-    To the account's address, or the one the guest gave; None when there is none."""
+    To the account's address, or the one the guest gave; None when there is none. In the
+    publication's language, as the other mails."""
+    with translation.override(publication_language()):
+        return _commenter_notice_message(
+            comment_id=comment_id, kind=kind, reason=reason, until=until
+        )
+
+
+def _commenter_notice_message(
+    *, comment_id: int, kind: str, reason: str, until: str
+) -> EmailMultiAlternatives | None:
     comment = Comment.objects.select_related("thread", "author").filter(pk=comment_id).first()
     if comment is None or kind not in NOTICE_SUBJECTS:
         return None
@@ -198,9 +229,10 @@ def commenter_notice_message(
         "excerpt": Truncator(plain_text(comment.body_html)).chars(EXCERPT_LENGTH),
         "site_url": settings.SITE_URL,
     }
-    subject = NOTICE_SUBJECTS[kind].format(
-        title=context["thread_title"], site=settings.SITE_URL.split("//")[-1]
-    )
+    subject = str(NOTICE_SUBJECTS[kind]) % {
+        "title": context["thread_title"],
+        "site": settings.SITE_URL.split("//")[-1],
+    }
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string("notifications/mail/commenter_notice.txt", context),

@@ -16,15 +16,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.models import TimeStampedModel
 
 
 class Subscription(TimeStampedModel):
     class Kind(models.TextChoices):
-        THREAD = "thread", "New follow-up comments"
-        REPLIES = "replies", "New replies to my comments"
-        MENTIONS = "mentions", "Mentions of my username"
+        THREAD = "thread", _("New follow-up comments")
+        REPLIES = "replies", _("New replies to my comments")
+        MENTIONS = "mentions", _("Mentions of my username")
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for the address to be confirmed"

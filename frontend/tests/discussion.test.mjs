@@ -102,3 +102,32 @@ describe("relative times", () => {
     assert.deepEqual(words, ["20 minutes ago", "20 Nov 2026"]);
   });
 });
+
+describe("words in the page's language", () => {
+  // What /jsi18n/ar.js defines (Django's JavaScriptCatalog), reduced to two entries.
+  const catalogue = (window) => {
+    const words = { "just now": "الآن", "Your comment was posted.": "نُشر تعليقك." };
+    window.django = { gettext: (text) => words[text] || text, ngettext: (one, many, n) => (n === 1 ? one : many) };
+  };
+
+  test("relative times and announcements are Arabic on an Arabic page", () => {
+    window = pageWith(`<html lang="ar" dir="rtl"><body><section id="discussion"><p id="discussion-status"></p><article id="comment-4"></article></section></body></html>`);
+    const clock = stoppedClock(window);
+    catalogue(window);
+    run(window, "discussion.js");
+    const { relativeTime } = window.broadsheetDiscussion;
+    assert.equal(relativeTime(-10e3), "الآن");
+    assert.equal(relativeTime(-3 * 36e5), new Intl.RelativeTimeFormat("ar", { numeric: "auto" }).format(-3, "hour"));
+    assert.notEqual(relativeTime(-3 * 36e5), "3 hours ago");
+    window.document.body.dispatchEvent(new window.CustomEvent("discussion:posted", { bubbles: true, detail: { id: 4 } }));
+    clock.advance(100); // the focus and announcement wait for htmx's swap...
+    clock.advance(100); // ...and the announcement for the status box to be emptied
+    assert.equal(window.document.getElementById("discussion-status").textContent, "نُشر تعليقك.");
+  });
+
+  test("without the catalogue, the English the script is written in", () => {
+    window = pageWith(`<section id="discussion"></section>`);
+    run(window, "discussion.js");
+    assert.equal(window.broadsheetDiscussion.relativeTime(-10e3), "just now");
+  });
+});

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from broadsheet.accounts.models import Profile
 from broadsheet.accounts.tests.test_profile import jpeg_with_exif, upload
+from broadsheet.articles.languages import language_policy
 from broadsheet.discussion.actions import do_cast_vote
 from broadsheet.discussion.models import Comment, CommentVote, Thread
 from broadsheet.discussion.testing import make_thread, member, post, thread_inconsistencies
@@ -73,6 +74,7 @@ def test_the_export_costs_the_same_queries_for_many_comments(
     client: Client, rosa: Any, river: Thread
 ) -> None:
     client.force_login(rosa)
+    language_policy()  # read once per settings change, not per request
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:

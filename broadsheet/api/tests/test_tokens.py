@@ -131,6 +131,7 @@ def test_a_revoked_or_unknown_token_is_401(blog: EmbeddingSite) -> None:
         do_revoke_api_token(token=row, actor=member(make_user("other")))
 
 
+@pytest.mark.django_db  # every request reads the publication's language (articles.languages)
 def test_openapi_documents_the_security_schemes(client: Client) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     schemes = schema["components"]["securitySchemes"]

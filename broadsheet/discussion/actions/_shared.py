@@ -4,14 +4,16 @@ and the visible-comment counters."""
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion.comment_writes import add_to_counts
 from broadsheet.discussion.events import DiscussionEvent, publish
 from broadsheet.discussion.models import Comment, path_ids
 
-CLOSED_MESSAGE = "Comments are closed."
-PARENT_REMOVED_MESSAGE = "That comment was removed; you can no longer reply to it."
+CLOSED_MESSAGE = _("Comments are closed.")
+PARENT_REMOVED_MESSAGE = _("That comment was removed; you can no longer reply to it.")
 # The audit log's verb for a comment's arrival at each moderation status.
 STATUS_VERBS = {
     Comment.Status.APPROVED: "approve",
@@ -25,7 +27,9 @@ def _after_commit(event: DiscussionEvent) -> None:
     transaction.on_commit(lambda: publish(event))
 
 
-def _check_rate(bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str) -> None:
+def _check_rate(
+    bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str | Promise
+) -> None:
     # Trusted callers without a client (demo loader, importers) pass no ip_hash.
     if ip_hash:
         limit, window = limit_window

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion import conf
@@ -44,12 +46,19 @@ def can_delete(comment: Comment, actor: Actor) -> bool:
 
 def check_edit_comment(*, comment: Comment, actor: Actor, body: str) -> str:
     if comment.status not in (Comment.Status.APPROVED, Comment.Status.PENDING):
-        raise ActionError("This comment can no longer be edited.")
+        raise ActionError(_("This comment can no longer be edited."))
     if not actor.wrote(comment):
-        raise NotAllowed("Only the author can edit this comment.")
+        raise NotAllowed(_("Only the author can edit this comment."))
     if timezone.now() > edit_deadline(comment):
         minutes = conf.edit_window() // 60
-        raise NotAllowed(f"Comments can be edited for {minutes} minutes after posting.")
+        raise NotAllowed(
+            ngettext(
+                "Comments can be edited for %(minutes)d minute after posting.",
+                "Comments can be edited for %(minutes)d minutes after posting.",
+                minutes,
+            )
+            % {"minutes": minutes}
+        )
     return check_comment_body(body)
 
 
@@ -76,9 +85,9 @@ def do_edit_comment(*, comment: Comment, actor: Actor, body: str) -> Comment:
 
 def check_delete_comment(*, comment: Comment, actor: Actor) -> None:
     if comment.status == Comment.Status.DELETED:
-        raise ActionError("This comment was already deleted.")
+        raise ActionError(_("This comment was already deleted."))
     if not (actor.wrote(comment) or actor.can_moderate):
-        raise NotAllowed("Only the author or a moderator can delete this comment.")
+        raise NotAllowed(_("Only the author or a moderator can delete this comment."))
 
 
 def do_delete_comment(*, comment: Comment, actor: Actor) -> Comment:
@@ -114,11 +123,11 @@ def check_set_comment_status(*, comment: Comment, actor: Actor, status: str) -> 
     """Moderators (and the system actor) move a comment between the moderation
     statuses; deleting has its own write path (do_delete_comment)."""
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
     if status not in STATUS_VERBS:
         raise ActionError(f"Unknown comment status: {status!r}.")
     if comment.status == Comment.Status.DELETED:
-        raise ActionError("This comment was deleted.")
+        raise ActionError(_("This comment was deleted."))
 
 
 def do_set_comment_status(
@@ -196,9 +205,9 @@ def do_set_comment_status(
 
 def check_feature_comment(*, comment: Comment, actor: Actor) -> None:
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
     if comment.status != Comment.Status.APPROVED:
-        raise ActionError("Only published comments can be featured.")
+        raise ActionError(_("Only published comments can be featured."))
 
 
 def _set_featured(*, comment: Comment, actor: Actor, featured: bool) -> Comment:
@@ -231,7 +240,7 @@ def do_feature_comment(*, comment: Comment, actor: Actor) -> Comment:
 def do_unfeature_comment(*, comment: Comment, actor: Actor) -> Comment:
     """An editor's pick no longer. Audited; publishes CommentUnfeatured after commit."""
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can do this.")
+        raise NotAllowed(_("Only moderators can do this."))
     return _set_featured(comment=comment, actor=actor, featured=False)
 
 

@@ -6,10 +6,12 @@ from copy import copy
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion import conf
@@ -43,40 +45,45 @@ def check_comment_body(body: str) -> str:
     (also what a preview shows)."""
     if len(body) > conf.body_max_length():
         raise ActionError(
-            f"Your comment is {len(body):,} characters long; the limit is "
-            f"{conf.body_max_length():,}. Please shorten it.",
+            _(
+                "Your comment is %(length)s characters long; the limit is %(limit)s. "
+                "Please shorten it."
+            )
+            % {"length": intcomma(len(body)), "limit": intcomma(conf.body_max_length())},
             field="body",
         )
     if not body.strip():
-        raise ActionError("Please write a comment.", field="body")
+        raise ActionError(_("Please write a comment."), field="body")
     html = render_markdown(body)
     if not plain_text(html).strip():
-        raise ActionError("Please write a comment.", field="body")
+        raise ActionError(_("Please write a comment."), field="body")
     return html
 
 
 def _check_guest(*, name: str, email: str, website: str) -> None:
     if not name.strip():
-        raise ActionError("Please give a name to show with your comment.", field="name")
+        raise ActionError(_("Please give a name to show with your comment."), field="name")
     if len(name) > conf.name_max_length():
         raise ActionError(
-            f"Please use a name of at most {conf.name_max_length()} characters.", field="name"
+            _("Please use a name of at most %(limit)d characters.")
+            % {"limit": conf.name_max_length()},
+            field="name",
         )
     if not email.strip():
-        raise ActionError("Please give your e-mail address (it is never shown).", field="email")
+        raise ActionError(_("Please give your e-mail address (it is never shown)."), field="email")
     try:
         EmailValidator()(email)
     except ValidationError:
-        raise ActionError("Please check your e-mail address.", field="email") from None
+        raise ActionError(_("Please check your e-mail address."), field="email") from None
     if website:
         try:
             URLValidator(schemes=["http", "https"])(website)
         except ValidationError:
             raise ActionError(
-                "Please give a full website address starting with https://.", field="website"
+                _("Please give a full website address starting with https://."), field="website"
             ) from None
         if len(website) > Comment._meta.get_field("guest_website").max_length:  # type: ignore[operator]
-            raise ActionError("That website address is too long.", field="website")
+            raise ActionError(_("That website address is too long."), field="website")
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,7 @@ def _check_parent(*, thread: Thread, parent: ParentState | None) -> None:
     if parent is None:
         return
     if parent.thread_id != thread.pk:
-        raise ActionError("You can only reply to a comment of this discussion.", field="parent")
+        raise ActionError(_("You can only reply to a comment of this discussion."), field="parent")
     if parent.status != Comment.Status.APPROVED:
         raise ActionError(PARENT_REMOVED_MESSAGE, field="parent")
 
@@ -158,7 +165,7 @@ def check_post_comment(
         raise NotAllowed(CLOSED_MESSAGE)
     if not actor.is_authenticated:
         if not policy.allow_guests:
-            raise NotAllowed("Please sign in to comment.")
+            raise NotAllowed(_("Please sign in to comment."))
         _check_guest(name=new.guest_name, email=new.guest_email, website=new.guest_website)
         if problem := reserved_name_problem(new.guest_name, reserved=policy.reserved_names):
             raise ActionError(problem, field="name")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion.actions._shared import _after_commit
@@ -14,15 +15,15 @@ from broadsheet.discussion.oversight import Change, moderation
 
 def check_register_thread(*, key: str, title: str, url: str) -> None:
     if not key or not key.strip():
-        raise ActionError("A thread needs a key.", field="key")
+        raise ActionError(_("A thread needs a key."), field="key")
     if len(key) > Thread._meta.get_field("key").max_length:  # type: ignore[operator]
-        raise ActionError("The thread key is too long.", field="key")
+        raise ActionError(_("The thread key is too long."), field="key")
     if len(url) > Thread._meta.get_field("url").max_length:  # type: ignore[operator]
-        raise ActionError("The thread URL is too long.", field="url")
+        raise ActionError(_("The thread URL is too long."), field="url")
     # Links and redirects lead there: a local path or a web address, nothing else.
     local = url.startswith("/") and not url.startswith("//")
     if url and not local and not url.startswith(("https://", "http://")):
-        raise ActionError("The thread URL must be a path or an http(s) address.", field="url")
+        raise ActionError(_("The thread URL must be a path or an http(s) address."), field="url")
 
 
 def do_register_thread(*, key: str, title: str, url: str) -> Thread:
@@ -50,7 +51,7 @@ def do_register_thread(*, key: str, title: str, url: str) -> Thread:
 def check_moderate_thread(*, thread: Thread, actor: Actor) -> None:
     """Closing and reopening are for moderators (and the system actor's auto-close)."""
     if not actor.can_moderate:
-        raise NotAllowed("Only moderators can open or close a discussion.")
+        raise NotAllowed(_("Only moderators can open or close a discussion."))
 
 
 def _set_closed(*, thread: Thread, actor: Actor, closed: bool, reason: str) -> Thread:

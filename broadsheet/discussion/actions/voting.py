@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.discussion import conf, votes
@@ -26,11 +27,11 @@ class VoteResult:
 def check_cast_vote(*, comment: Comment, actor: Actor, value: int) -> None:
     votes.check_vote_value(value)
     if comment.status != Comment.Status.APPROVED:
-        raise ActionError("You can only vote on visible comments.")
+        raise ActionError(_("You can only vote on visible comments."))
     if actor.voter_key is None:
-        raise ActionError("Your browser did not keep our cookie; please allow it to vote.")
+        raise ActionError(_("Your browser did not keep our cookie; please allow it to vote."))
     if actor.wrote(comment):
-        raise NotAllowed("You cannot vote on your own comment.")
+        raise NotAllowed(_("You cannot vote on your own comment."))
     _check_rate("discussion-vote", actor.ip_hash, conf.vote_rate_limit(), votes.TOO_FAST_MESSAGE)
 
 

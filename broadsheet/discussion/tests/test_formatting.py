@@ -43,10 +43,18 @@ def assert_safe(html: str) -> None:
     assert set(found.tags) <= ALLOWED_TAGS, found.tags
     for tag, name, value in found.attrs:
         assert not name.lower().startswith("on"), (tag, name)
-        assert (tag, name) in {("a", "href"), ("a", "rel"), ("p", "dir"), ("li", "dir")}, (
-            tag,
-            name,
-        )
+        assert (tag, name) in {
+            ("a", "href"),
+            ("a", "rel"),
+            ("p", "dir"),
+            ("li", "dir"),
+            # quotes and lists: the direction of their own text (with_block_directions)
+            ("blockquote", "dir"),
+            ("ul", "dir"),
+            ("ol", "dir"),
+        }, (tag, name)
+        if name == "dir":
+            assert value in {"auto", "ltr", "rtl"}, value
         if name == "href":
             scheme = value.split(":", 1)[0].strip().lower()
             assert scheme in {"http", "https", "mailto"}, value
@@ -60,9 +68,9 @@ def test_bold_italic_links_quotes_lists_and_code() -> None:
     assert "<strong>bold</strong>" in html
     assert "<em>italic</em>" in html
     assert '<a href="https://example.org/x" rel="nofollow ugc noopener">a link</a>' in html
-    assert "<blockquote>" in html
+    assert '<blockquote dir="ltr">' in html
     assert '<li dir="auto">one</li>' in html
-    assert "<ol>" in html
+    assert '<ol dir="ltr">' in html
     assert "<code>code</code>" in html
     assert "<pre><code>block\n</code></pre>" in html
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from broadsheet.articles.languages import language_policy
 from broadsheet.discussion.models import Comment, CommentVote
 from broadsheet.discussion.testing import guest, post
 from broadsheet.embed.actions import do_register_page
@@ -112,6 +113,7 @@ def test_the_iframe_page_may_be_framed_by_the_site_only(
 def test_counts_for_a_listing_in_one_query(client: Client, blog: EmbeddingSite) -> None:
     _seeded(blog)
     other = "https://blog.example.org/2026/11/other/"
+    language_policy()  # the publication's language: read once per settings change
     with CaptureQueriesContext(connection) as queries:
         response = client.get(
             "/embed/counts",

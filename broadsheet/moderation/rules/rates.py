@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.utils.translation import gettext as _
+
 from broadsheet.core.errors import ActionError, RateLimited
 from broadsheet.core.ratelimit import hit
 from broadsheet.moderation import conf
@@ -25,7 +27,7 @@ def account_rate(submission: Submission) -> Decision | None:
         Verdict.REJECT,
         "account rate limit",
         refuse=RateLimited(
-            "You are posting very fast. Please wait a minute and try again; your text is kept."
+            _("You are posting very fast. Please wait a minute and try again; your text is kept.")
         ),
     )
 
@@ -50,7 +52,7 @@ def duplicate(submission: Submission) -> Decision | None:
     return Decision(
         Verdict.REJECT,
         "duplicate",
-        refuse=ActionError("You already posted this comment.", field="body"),
+        refuse=ActionError(_("You already posted this comment."), field="body"),
     )
 
 

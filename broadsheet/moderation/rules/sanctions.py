@@ -3,6 +3,9 @@ where only they can see their comment."""
 
 from __future__ import annotations
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from broadsheet.core.errors import NotAllowed
 from broadsheet.moderation.models import Sanction
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict
@@ -16,16 +19,19 @@ def sanctioned(submission: Submission) -> Decision | None:
         return Decision(
             Verdict.REJECT,
             "banned",
-            refuse=NotAllowed("You can no longer comment here: a moderator banned this account."),
+            refuse=NotAllowed(
+                _("You can no longer comment here: a moderator banned this account.")
+            ),
         )
     if Sanction.Kind.SUSPENSION in kinds:
         until = kinds[Sanction.Kind.SUSPENSION].until
-        when = f"{until:%d %B %Y, %H:%M} UTC" if until else "later"
-        return Decision(
-            Verdict.REJECT,
-            "suspended",
-            refuse=NotAllowed(f"Your commenting is suspended until {when}."),
+        message = (
+            _("Your commenting is suspended until %(when)s.")
+            % {"when": date_format(until, _("j F Y, H:i e"))}
+            if until
+            else _("Your commenting is suspended for now.")
         )
+        return Decision(Verdict.REJECT, "suspended", refuse=NotAllowed(message))
     if Sanction.Kind.SHADOW_BAN in kinds:
         return Decision(Verdict.HOLD, SHADOW_REASON)
     return None

@@ -25,6 +25,15 @@
   }
   var box = S.box;
   var HEADER = "X-Broadsheet-Reader";
+
+  /* Its own words come with the fragment, in the fragment's language (data-strings);
+     the English here until one has loaded. */
+  function t(key, english, values) {
+    var holder = box.querySelector("[data-strings]");
+    var found = english;
+    try { found = JSON.parse(holder.getAttribute("data-strings"))[key] || english; } catch { /* English */ }
+    return found.replace(/%\((\w+)\)s/g, function (all, name) { return String((values || {})[name]); });
+  }
   S.params = S.params || {};
 
   function request(path, opts) {
@@ -68,7 +77,12 @@
     if (guestFields && !box.querySelector("[data-bs-signin]")) {
       var p = document.createElement("p");
       p.className = "bs-signin";
-      p.innerHTML = '<button type="button" class="button--link" data-bs-signin>Sign in</button> or comment as a guest:';
+      var signIn = document.createElement("button");
+      signIn.type = "button";
+      signIn.className = "button--link";
+      signIn.setAttribute("data-bs-signin", "");
+      signIn.textContent = t("signIn", "Sign in");
+      p.append(signIn, " " + t("orGuest", "or comment as a guest:"));
       guestFields.parentNode.insertBefore(p, guestFields);
     }
   }
@@ -103,9 +117,9 @@
   }
 
   function parse(html) {
-    var t = document.createElement("template");
-    t.innerHTML = html.trim();
-    return t.content;
+    var holder = document.createElement("template");
+    holder.innerHTML = html.trim();
+    return holder.content;
   }
 
   function comment(id) { return document.getElementById("comment-" + id); }
@@ -125,7 +139,7 @@
     link.setAttribute("aria-disabled", "true");
     return request("/embed/thread?" + S.query(p))
       .then(function (r) {
-        if (!r.ok) throw new Error("The next comments could not be loaded.");
+        if (!r.ok) throw new Error(t("moreFailed", "The next comments could not be loaded."));
         return r.text();
       })
       .then(function (html) {
@@ -140,7 +154,7 @@
           shown.tabIndex = -1;
           shown.focus({ preventScroll: true });
         }
-        announce("More comments shown.");
+        announce(t("moreShown", "More comments shown."));
       }, function (error) {
         link.removeAttribute("aria-disabled");
         announce(error.message);
@@ -173,8 +187,8 @@
 
   function failure(r) {
     return r.json().then(function (data) {
-      throw new Error((data.error && data.error.message) || "Something went wrong.");
-    }, function () { throw new Error("Something went wrong (" + r.status + ")."); });
+      throw new Error((data.error && data.error.message) || t("failed", "Something went wrong."));
+    }, function () { throw new Error(t("failedStatus", "Something went wrong (%(status)s).", { status: r.status })); });
   }
 
   function threadKey() {
@@ -193,7 +207,7 @@
     }).then(function (r) {
       if (!r.ok) return failure(r);
       return r.json().then(function (c) {
-        announce(c.status === "pending" ? "Your comment awaits moderation." : "Your comment was posted.");
+        announce(c.status === "pending" ? t("pending", "Your comment awaits moderation.") : t("posted", "Your comment was posted."));
         return load({ sort: S.params.sort, comment: c.id }, "comment-" + c.id);
       });
     });
@@ -204,12 +218,12 @@
     link.setAttribute("aria-disabled", "true");
     return fragment("/embed/replies/" + id).then(function (a) {
       var thread = link.closest(".comment-thread"), fresh = a.ok && parse(a.html).firstElementChild;
-      if (!thread || !fresh) throw new Error("The replies could not be loaded.");
+      if (!thread || !fresh) throw new Error(t("repliesFailed", "The replies could not be loaded."));
       thread.replaceWith(fresh);
       tidy();
       var first = fresh.querySelector(".comment-replies article");
       if (first) { first.tabIndex = -1; first.focus({ preventScroll: true }); }
-      announce("All replies shown.");
+      announce(t("repliesShown", "All replies shown."));
     }).catch(function (error) {
       link.removeAttribute("aria-disabled");
       announce(error.message);
@@ -236,7 +250,7 @@
       return restore(id).then(function () {
         var saved = comment(id);
         if (saved) { saved.tabIndex = -1; saved.focus(); }
-        announce("Your comment was saved.");
+        announce(t("saved", "Your comment was saved."));
       });
     });
   }
@@ -251,7 +265,7 @@
     }).then(function (r) {
       return r.text().then(function (html) {
         var answer = parse(html).firstElementChild;
-        if (!answer) throw new Error("Something went wrong (" + r.status + ").");
+        if (!answer) throw new Error(t("failedStatus", "Something went wrong (%(status)s).", { status: r.status }));
         form.replaceWith(answer);
         var said = answer.querySelector("[role=status], [role=alert]");
         if (said) announce(said.textContent);
@@ -273,7 +287,7 @@
         var up = form.querySelector(".vote--up"), down = form.querySelector(".vote--down");
         if (up) { up.setAttribute("aria-pressed", v.my_vote === 1); up.value = v.my_vote === 1 ? 0 : 1; }
         if (down) { down.setAttribute("aria-pressed", v.my_vote === -1); down.value = v.my_vote === -1 ? 0 : -1; }
-        announce("Score " + v.score);
+        announce(t("score", "Score %(score)s", { score: v.score }));
       });
     });
   }
@@ -316,19 +330,19 @@
   S.signIn = signIn;
 
   function remove(id) {
-    if (!confirm("Delete this comment? This cannot be undone.")) return;
+    if (!confirm(t("confirmDelete", "Delete this comment? This cannot be undone."))) return;
     request("/api/v1/comments/" + id, { method: "DELETE" }).then(function (r) {
       if (!r.ok) return failure(r);
-      announce("Comment deleted.");
+      announce(t("deleted", "Comment deleted."));
       return load(S.params);
     }).catch(function (error) { announce(error.message); });
   }
 
   box.addEventListener("click", function (e) {
-    var t = e.target.closest ? e.target : e.target.parentNode;
-    if (t.closest("[data-bs-signin]")) return signIn();
-    if (t.closest("[data-bs-new]")) return showNew();
-    var a = t.closest("a");
+    var target = e.target.closest ? e.target : e.target.parentNode;
+    if (target.closest("[data-bs-signin]")) return signIn();
+    if (target.closest("[data-bs-new]")) return showNew();
+    var a = target.closest("a");
     if (!a || !box.contains(a)) return;
     var href = a.getAttribute("href") || "", m;
     function id(re) { return (m = href.match(re)); }
@@ -459,7 +473,7 @@
 
   function closed(yes) {
     box.querySelectorAll(".comment-form textarea, .comment-form button[type=submit]").forEach(function (f) { f.disabled = yes; });
-    announce(yes ? "Comments are closed." : "Comments are open again.");
+    announce(yes ? t("closed", "Comments are closed.") : t("reopened", "Comments are open again."));
   }
 
   var on = {
@@ -507,11 +521,13 @@
       b.innerHTML = '<button type="button" class="live-bubble__button" data-bs-new></button>';
       box.appendChild(b);
     }
-    var text = live.stale ? "The discussion has changed — reload" : n + " new comment" + (n === 1 ? "" : "s") + " — show";
+    var news = live.stale ? t("changed", "The discussion has changed")
+      : n === 1 ? t("newOne", "1 new comment") : t("newMany", "%(count)s new comments", { count: n });
+    var text = news + " — " + (live.stale ? t("reload", "reload") : t("show", "show"));
     b.hidden = !n && !live.stale;
     if (!b.hidden && b.firstChild.textContent !== text) {
       b.firstChild.textContent = text;
-      announce(text.split(" — ")[0] + ".");
+      announce(news + ".");
     }
   }
 
@@ -550,14 +566,15 @@
       return fragment("/embed/comment/" + d.comment_id).then(function (a) { return a.ok ? insert(d, a.html) : null; });
     })).then(function (added) {
       added = added.filter(Boolean);
-      if (!added.length) return announce("The new comments are on another page of this discussion.");
+      if (!added.length) return announce(t("elsewhere", "The new comments are on another page of this discussion."));
       var empty = box.querySelector("#discussion-empty");
       if (empty) empty.hidden = true;
       tidy();
       added[0].tabIndex = -1;
       added[0].focus({ preventScroll: true });
       added[0].scrollIntoView({ block: "nearest" });
-      announce(added.length + " new comment" + (added.length === 1 ? "" : "s") + " shown.");
+      announce(added.length === 1 ? t("shownOne", "1 new comment shown.")
+        : t("shownMany", "%(count)s new comments shown.", { count: added.length }));
     });
   }
 

@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Words in the page's language: the catalogue script (/jsi18n/<language>.js, Django's
+  // JavaScriptCatalog, same origin) runs before this file on pages not in English;
+  // without it, the English written here.
+  function gettext(text) { return window.django ? window.django.gettext(text) : text; }
+  function interpolate(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); }); }
+
   // htmx needs the CSRF token for non-GET requests; forms carry it as a hidden field,
   // which htmx already sends. Buttons outside forms read it from the cookie, whose name
   // the page gives (settings.CSRF_COOKIE_NAME on this script's data-csrf-cookie).
@@ -38,9 +44,11 @@
   // is said where it was made; the form is left as it was, so nothing typed is lost.
   function failureText(detail) {
     var form = detail.elt.closest ? detail.elt.closest("form") : null;
-    var kept = form && form.querySelector("textarea, input[type=text]") ? " What you typed is still here." : "";
-    var why = detail.xhr && detail.xhr.status ? "the server answered with an error (" + detail.xhr.status + ")" : "there is no connection to the server";
-    return "This could not be sent: " + why + "." + kept + " Please try again.";
+    var kept = form && form.querySelector("textarea, input[type=text]") ? " " + gettext("What you typed is still here.") : "";
+    var why = detail.xhr && detail.xhr.status
+      ? interpolate(gettext("This could not be sent: the server answered with an error (%(status)s)."), { status: detail.xhr.status })
+      : gettext("This could not be sent: there is no connection to the server.");
+    return why + kept + " " + gettext("Please try again.");
   }
 
   function showFailure(elt, text) {

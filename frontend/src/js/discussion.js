@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // Words in the page's language: the catalogue script (/jsi18n/<language>.js, Django's
+  // JavaScriptCatalog, same origin) runs before this file on pages not in English;
+  // without it, the English written here.
+  function gettext(text) { return window.django ? window.django.gettext(text) : text; }
+  function ngettext(one, many, n) { return window.django ? window.django.ngettext(one, many, n) : (n === 1 ? one : many); }
+  function interpolate(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); }); }
+
   var DRAFT_PREFIX = "bs-draft:";
   var DRAFT_DAYS = 7;
   var SAVE_DELAY = 400;
@@ -101,7 +108,7 @@
     var id = event.detail && event.detail.id;
     window.setTimeout(function () {
       focusElement(document.getElementById("comment-" + id));
-      announce("Your comment was posted.");
+      announce(gettext("Your comment was posted."));
     }, 60);
   });
 
@@ -129,7 +136,7 @@
     delete list.dataset.discussionCount;
     var added = list.children.length - before;
     if (added > 0) {
-      announce(added + " more comment" + (added === 1 ? "" : "s") + " loaded.");
+      announce(interpolate(ngettext("%(count)s more comment loaded.", "%(count)s more comments loaded.", added), { count: added }));
       focusElement(list.children[before].querySelector("article"));
     }
   });
@@ -157,7 +164,7 @@
     for (var i = 0; i < UNITS.length; i++) {
       if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
         var value = Math.round(elapsed / UNITS[i][1]);
-        return value === 0 ? "just now" : format.format(value, UNITS[i][0]);
+        return value === 0 ? gettext("just now") : format.format(value, UNITS[i][0]);
       }
     }
     return null;

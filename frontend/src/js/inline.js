@@ -3,6 +3,13 @@
 (function () {
   "use strict";
 
+  // Words in the page's language: the catalogue script (/jsi18n/<language>.js, Django's
+  // JavaScriptCatalog, same origin) runs before this file on pages not in English;
+  // without it, the English written here.
+  function gettext(text) { return window.django ? window.django.gettext(text) : text; }
+  function ngettext(one, many, n) { return window.django ? window.django.ngettext(one, many, n) : (n === 1 ? one : many); }
+  function interpolate(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); }); }
+
   function norm(text) { return text.replace(/\s+/g, " ").trim(); }
 
   function panelOf(marker) { return document.getElementById("inline-panel-" + marker.dataset.inlineBlock); }
@@ -23,12 +30,12 @@
         var note = document.createElement("p");
         note.className = "form-error";
         note.setAttribute("role", "alert");
-        note.textContent = "The comments on this passage could not be loaded. Close and open it again to retry.";
+        note.textContent = gettext("The comments on this passage could not be loaded. Close and open it again to retry.");
         var close = document.createElement("button");
         close.type = "button";
         close.className = "button button--link";
         close.setAttribute("data-inline-close", "");
-        close.textContent = "Close";
+        close.textContent = gettext("Close");
         panel.replaceChildren(note, close);
         if (focus) panel.focus();
         return null;
@@ -41,7 +48,7 @@
         if (inner) {
           var n = inner.dataset.inlineCount;
           marker.querySelector(".inline-marker__count").textContent = n;
-          marker.setAttribute("aria-label", "Discuss this passage: " + n + " comment" + (n === "1" ? "" : "s"));
+          marker.setAttribute("aria-label", interpolate(ngettext("Discuss this passage: %(count)s comment", "Discuss this passage: %(count)s comments", Number(n)), { count: n }));
         }
         if (focus) panel.focus();
       });
@@ -115,7 +122,7 @@
   var button = document.createElement("button");
   button.type = "button";
   button.className = "button inline-quote-button";
-  button.textContent = "Quote & comment";
+  button.textContent = gettext("Quote & comment");
   button.hidden = true;
   var chosen = null;
 

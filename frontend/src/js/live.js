@@ -7,6 +7,14 @@
 (function () {
   "use strict";
 
+  // Words in the page's language: the catalogue script (/jsi18n/<language>.js, Django's
+  // JavaScriptCatalog, same origin) runs before this file on pages not in English;
+  // without it, the English written here.
+  function gettext(text) { return window.django ? window.django.gettext(text) : text; }
+  function ngettext(one, many, n) { return window.django ? window.django.ngettext(one, many, n) : (n === 1 ? one : many); }
+  function npgettext(context, one, many, n) { return window.django ? window.django.npgettext(context, one, many, n) : (n === 1 ? one : many); }
+  function interpolate(text, values) { return text.replace(/%\((\w+)\)s/g, function (all, name) { return String(values[name]); }); }
+
   var MAX_DELAY = 30000;
   var FIRST_DELAY = 1000;
   var HIDDEN_GRACE = 10000;
@@ -45,7 +53,9 @@
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
+  function number(n) { return numbers ? numbers.format(n) : String(n); }
+  function newComments(n) { return interpolate(ngettext("%(count)s new comment", "%(count)s new comments", n), { count: number(n) }); }
 
   function streamUrl() {
     var after = Object.keys(cursor).map(function (ch) { return ch + ":" + cursor[ch]; });
@@ -95,9 +105,9 @@
     var box = ensureBubble();
     var button = box.firstChild;
     if (mustRefetch) {
-      button.textContent = "The discussion has changed — reload";
+      button.textContent = gettext("The discussion has changed — reload");
     } else if (pending.length) {
-      button.textContent = plural(pending.length, "new comment") + " — show";
+      button.textContent = interpolate(gettext("%(comments)s — show"), { comments: newComments(pending.length) });
     } else {
       box.hidden = true;
       return;
@@ -105,9 +115,9 @@
     var wasHidden = box.hidden;
     box.hidden = false;
     if (wasHidden || mustRefetch) {
-      announce(mustRefetch ? "The discussion has changed." : plural(pending.length, "new comment") + ".");
+      announce(mustRefetch ? gettext("The discussion has changed.") : newComments(pending.length) + ".");
     } else {
-      announce(plural(pending.length, "new comment") + ".");
+      announce(newComments(pending.length) + ".");
     }
   }
 
@@ -129,7 +139,7 @@
         if (element) inserted.push(element);
       });
       if (!inserted.length) {
-        announce("The new comments are on another page of this discussion.");
+        announce(gettext("The new comments are on another page of this discussion."));
         return;
       }
       var empty = byId("discussion-empty");
@@ -138,7 +148,7 @@
       first.setAttribute("tabindex", "-1");
       first.focus({ preventScroll: true });
       first.scrollIntoView({ block: "start" });
-      announce(plural(inserted.length, "new comment") + " shown.");
+      announce(interpolate(ngettext("%(count)s new comment shown.", "%(count)s new comments shown.", inserted.length), { count: number(inserted.length) }));
     });
   }
 
@@ -179,9 +189,9 @@
   function setCount(count) {
     var counter = byId("discussion-count");
     if (!counter || typeof count !== "number") return;
-    counter.textContent = String(count);
+    counter.textContent = number(count);
     var word = counter.nextSibling;
-    if (word && word.nodeType === 3) word.textContent = count === 1 ? " Comment" : " Comments";
+    if (word && word.nodeType === 3) word.textContent = " " + npgettext("count of comments", "Comment", "Comments", count);
   }
 
   function replaceComment(id, url) {
@@ -221,13 +231,13 @@
       var score = element && element.querySelector("[data-score]");
       if (!score) return;
       score.textContent = String(data.score);
-      if (score.parentNode) score.parentNode.title = data.upvotes + " up, " + data.downvotes + " down";
+      if (score.parentNode) score.parentNode.title = interpolate(gettext("%(up)s up, %(down)s down"), { up: data.upvotes, down: data.downvotes });
     },
     "article.reactions": function (data) {
       var points = document.querySelector("#reactions [data-points]");
-      if (points) points.textContent = String(data.up - data.down);
+      if (points) points.textContent = number(data.up - data.down);
       var detail = document.querySelector("#reactions .reactions__detail");
-      if (detail) detail.textContent = data.up + " up · " + data.down + " down";
+      if (detail) detail.textContent = interpolate(gettext("%(up)s up · %(down)s down"), { up: number(data.up), down: number(data.down) });
     },
     "thread.closed": function () { setClosed(true); },
     "thread.reopened": function () { setClosed(false); },
@@ -257,7 +267,7 @@
     var body = element.querySelector(".comment__body");
     if (body) {
       body.className = "comment__body comment__body--deleted";
-      body.textContent = "[deleted]";
+      body.textContent = gettext("[deleted]");
     }
     var actions = element.querySelector(".comment__actions");
     if (actions) actions.remove();
@@ -267,7 +277,7 @@
     section.querySelectorAll(".comment-form textarea, .comment-form button[type=submit]").forEach(function (field) {
       field.disabled = closed;
     });
-    announce(closed ? "Comments are closed." : "Comments are open again.");
+    announce(closed ? gettext("Comments are closed.") : gettext("Comments are open again."));
   }
 
   // --- the connection ----------------------------------------------------------------------
