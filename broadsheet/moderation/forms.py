@@ -13,6 +13,8 @@ from broadsheet.moderation.models import Report
 BULK_ACTIONS = ("approve", "reject", "spam", "feature", "unfeature", "dismiss", "ban", "sanction")
 # Sanctions ask first: how long and why ("ban" with a reason is an answer already).
 SANCTION_ACTIONS = ("ban", "sanction")
+# An editor's pick asks why first, unless the card's reason box says it.
+PICK_ACTIONS = ("feature", "unfeature")
 DURATIONS = [
     ("1", "1 day"),
     ("3", "3 days"),

@@ -34,6 +34,7 @@ from broadsheet.moderation.access import (
 from broadsheet.moderation.commenters import Commenter
 from broadsheet.moderation.forms import (
     DURATIONS,
+    PICK_ACTIONS,
     SANCTION_ACTIONS,
     CloseForm,
     DecisionForm,
@@ -146,6 +147,13 @@ def _apply(actor: Actor, verb: str, comment_id: int, form: QueueActionForm, type
                 notify=notify,
             )
         return
+    # An editor's pick says why in the moderator's words (queue_action asked for them).
+    if verb == "feature":
+        do_feature_comment(comment=comment, actor=actor, reason=reason)
+        return
+    if verb == "unfeature":
+        do_unfeature_comment(comment=comment, actor=actor, reason=reason)
+        return
     reason = reason or selectors.default_reason(comment, verb)
     if verb == "approve":
         actions.do_approve_comment(comment=comment, actor=actor, reason=reason)
@@ -155,10 +163,6 @@ def _apply(actor: Actor, verb: str, comment_id: int, form: QueueActionForm, type
         actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
     elif verb == "dismiss":
         actions.do_dismiss_reports(comment=comment, actor=actor, reason=reason)
-    elif verb == "feature":
-        do_feature_comment(comment=comment, actor=actor)
-    elif verb == "unfeature":
-        do_unfeature_comment(comment=comment, actor=actor)
 
 
 def _action_form(request: HttpRequest) -> QueueActionForm:
@@ -175,8 +179,9 @@ def _action_form(request: HttpRequest) -> QueueActionForm:
 @require_POST
 def queue_action(request: HttpRequest) -> HttpResponse:
     """One card's button (?comment=<id>) or bulk (checked comments): approve, reject,
-    spam, dismiss reports, feature, unfeature; ban or suspend the authors after a
-    confirmation with duration and reason. htmx gets the changed cards back in place."""
+    spam, dismiss reports; feature, unfeature, ban or suspend the authors after a
+    confirmation with the reason (and a duration for sanctions). htmx gets the changed
+    cards back in place."""
     actor = _moderator(request)
     form = _action_form(request)
     if not form.is_valid():
@@ -184,6 +189,8 @@ def queue_action(request: HttpRequest) -> HttpResponse:
     verb, ids = form.cleaned_data["action"], form.cleaned_data["comments"]
     if verb in SANCTION_ACTIONS and not form.sanction_ready:
         return _confirm_sanction(request, form, ids)
+    if verb in PICK_ACTIONS and not _pick_reasons_given(request, form, ids):
+        return _confirm_pick(request, form, ids)
     done, errors = [], []
     for comment_id in ids:
         try:
@@ -226,6 +233,26 @@ def _confirm_sanction(request: HttpRequest, form: QueueActionForm, ids: list[int
         "tab": selectors.parse_tab(request.POST.get("tab")),
     }
     return _dialog(request, "moderation/admin/_confirm_sanction.html", context, confirming)
+
+
+def _pick_reasons_given(request: HttpRequest, form: QueueActionForm, ids: list[int]) -> bool:
+    """Every comment to (un)feature has a reason: typed on its card, or in the dialog."""
+    if form.cleaned_data["reason"].strip():
+        return True
+    return all(request.POST.get(f"reason-{pk}", "").strip() for pk in ids)
+
+
+def _confirm_pick(request: HttpRequest, form: QueueActionForm, ids: list[int]) -> HttpResponse:
+    """Ask why before featuring or unfeaturing an editor's pick (the audit log keeps it)."""
+    confirming = bool(form.cleaned_data["confirmed"])
+    context = {
+        "cards": selectors.queue_cards(ids),
+        "verb": form.cleaned_data["action"],
+        "refused": confirming,
+        "next": _back(request),
+        "tab": selectors.parse_tab(request.POST.get("tab")),
+    }
+    return _dialog(request, "moderation/admin/_confirm_pick.html", context, confirming)
 
 
 def _dialog(

@@ -181,6 +181,29 @@ def test_closing_from_the_queue_asks_for_a_reason(
     assert (entry.actor_id, entry.reason) == (max_user.pk, "heated beyond repair")
 
 
+def test_featuring_from_the_queue_asks_for_a_reason(
+    max_client: Client, thread: Thread, reader_rosa: Actor, max_user: Any
+) -> None:
+    comment = post(thread, reader_rosa, "The clearest account of the vote.")
+    pick = {"action": "feature", "comments": [str(comment.pk)], "next": QUEUE}
+    asked = max_client.post(ACT, pick)
+    assert asked.status_code == 200 and "Feature the comment by" in asked.content.decode()
+    refused = max_client.post(ACT, {**pick, "confirmed": "1", "reason": " "})
+    assert refused.status_code == 400
+    comment.refresh_from_db()
+    assert not comment.is_featured and not AuditEntry.objects.filter(action="feature").exists()
+    max_client.post(ACT, {**pick, "confirmed": "1", "reason": "explains the count"})
+    unpick = {"action": "unfeature", "next": QUEUE, f"reason-{comment.pk}": "a correction"}
+    max_client.post(f"{ACT}?comment={comment.pk}", unpick)
+    comment.refresh_from_db()
+    assert not comment.is_featured
+    entries = AuditEntry.objects.filter(actor=max_user).order_by("pk")
+    assert list(entries.values_list("action", "reason")) == [
+        ("feature", "explains the count"),
+        ("unfeature", "a correction"),
+    ]
+
+
 # --- in place (htmx) --------------------------------------------------------------------
 
 
