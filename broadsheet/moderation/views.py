@@ -370,14 +370,16 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide_in_context(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Approve or reject a held comment where moderators see it, in its place on the
-    article page; back to that comment."""
+    article page, or restore (approve) a rejected or spam one; back to that comment."""
     actor = actor_from_request(request)
     comment = access_moderated_comment(actor, comment_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refused(request, comment, ActionError("Choose Approve or Reject."))
     verb, notify = form.cleaned_data["action"], form.cleaned_data["notify"]
-    reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, verb)
+    removed = comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM)
+    label = "restore" if removed and verb == "approve" else verb
+    reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, label)
     try:
         if verb == "approve":
             actions.do_approve_comment(comment=comment, actor=actor, reason=reason)

@@ -348,6 +348,40 @@ def test_moderators_see_held_comments_in_place_with_approve_and_reject(
     assert "Oh shut up." not in Client().get(thread.get_absolute_url()).content.decode()
 
 
+def test_moderators_see_rejected_and_spam_comments_in_place_and_restore_them(
+    max_client: Client,
+    thread: Thread,
+    rosa: Any,
+    reader_rosa: Actor,
+    moderator_max: Actor,
+    max_user: Any,
+) -> None:
+    kept = post(thread, reader_rosa, "A fair point about the bridge.")
+    rejected = post(thread, reader_rosa, "An unkind aside.", parent=kept)
+    spam = post(thread, guest(), "Cheap watches here.")
+    actions.do_reject_comment(comment=rejected, actor=moderator_max, reason="personal attack")
+    actions.do_mark_spam(comment=spam, actor=moderator_max, reason="advertising")
+    author = Client()
+    author.force_login(rosa)
+    for reader in (Client(), author):  # readers, the author too, never see them
+        page = reader.get(thread.get_absolute_url()).content.decode()
+        assert "A fair point" in page and "unkind aside" not in page and "watches" not in page
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert "An unkind aside." in page and "Rejected (personal attack): only moderators" in page
+    assert "Cheap watches here." in page and "Marked as spam (advertising)" in page
+    assert page.count("comment--removed") == 2 and page.count(">Restore (publish)<") == 2
+    # In context: the permalink of a rejected reply finds its page for moderators.
+    landing = max_client.get(f"/discussion/c/{rejected.pk}/")
+    assert landing["Location"].endswith(f"?comment={rejected.pk}#comment-{rejected.pk}")
+    restored = max_client.post(f"/moderation/decide/{rejected.pk}/", {"action": "approve"})
+    assert restored["Location"] == f"/discussion/c/{rejected.pk}/"
+    rejected.refresh_from_db()
+    assert rejected.status == "approved"
+    entry = AuditEntry.objects.filter(action="approve").get()
+    assert (entry.actor_id, entry.reason) == (max_user.pk, "restored on review")
+    assert "An unkind aside." in Client().get(thread.get_absolute_url()).content.decode()
+
+
 def test_the_permalink_of_a_held_comment_finds_its_page_for_moderators(
     max_client: Client, thread: Thread, settings: Any
 ) -> None:
