@@ -73,6 +73,7 @@ class CommentView:
     review: bool = False
     review_status: str = ""
     review_reason: str = ""
+    can_pick: bool = False  # a moderator may feature / unfeature it here, saying why
     badge: str = ""  # "author", "moderator", "staff", "guest" or "" (discussion.badges)
 
     @property
@@ -176,6 +177,7 @@ def view_of(
         review=review,
         review_status=str(comment.status) if review else "",
         review_reason=comment.moderation_reason if review else "",
+        can_pick=actor.can_moderate and comment.status == Comment.Status.APPROVED,
         badge="" if deleted else badges.of(comment),
     )
 

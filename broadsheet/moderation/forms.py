@@ -63,9 +63,12 @@ class CloseForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """Approve or reject one held comment from the article page."""
+    """Approve or reject one held comment from the article page (restore one rejected),
+    or feature / unfeature a published one there."""
 
-    action = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    action = forms.ChoiceField(
+        choices=[(verb, verb) for verb in ("approve", "reject", *PICK_ACTIONS)]
+    )
     reason = FormText(single_line=True, max_length=300)
     notify = forms.BooleanField(required=False)
 

@@ -370,13 +370,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide_in_context(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Approve or reject a held comment where moderators see it, in its place on the
-    article page, or restore (approve) a rejected or spam one; back to that comment."""
+    article page, restore (approve) a rejected or spam one, or feature / unfeature a
+    published one (with a reason); back to that comment."""
     actor = actor_from_request(request)
     comment = access_moderated_comment(actor, comment_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refused(request, comment, ActionError("Choose Approve or Reject."))
     verb, notify = form.cleaned_data["action"], form.cleaned_data["notify"]
+    if verb in PICK_ACTIONS:  # an editor's pick says why: no default reason
+        pick = do_feature_comment if verb == "feature" else do_unfeature_comment
+        try:
+            pick(comment=comment, actor=actor, reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            return _refused(request, comment, error)
+        return redirect(reverse("discussion:permalink", args=[comment.pk]))
     removed = comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM)
     label = "restore" if removed and verb == "approve" else verb
     reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, label)

@@ -414,6 +414,32 @@ def test_deciding_in_context(
     assert max_client.post(f"/moderation/decide/{held.pk}/", {"action": "x"}).status_code == 400
 
 
+def test_featuring_from_the_article_page_says_why(
+    max_client: Client, thread: Thread, reader_rosa: Actor, max_user: Any
+) -> None:
+    comment = post(thread, reader_rosa, "The clearest account of the vote.")
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert '<summary class="comment__action">Feature…</summary>' in page
+    assert "Feature…" not in Client().get(thread.get_absolute_url()).content.decode()
+    decide = f"/moderation/decide/{comment.pk}/"
+    assert max_client.post(decide, {"action": "feature", "reason": " "}).status_code == 400
+    assert Client().post(decide, {"action": "feature", "reason": "x"}).status_code == 404
+    comment.refresh_from_db()
+    assert not comment.is_featured
+    answer = max_client.post(decide, {"action": "feature", "reason": "explains the count"})
+    assert answer["Location"] == f"/discussion/c/{comment.pk}/"
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert "Unfeature…" in page
+    max_client.post(decide, {"action": "unfeature", "reason": "a correction came in"})
+    comment.refresh_from_db()
+    assert not comment.is_featured
+    entries = AuditEntry.objects.filter(actor=max_user).order_by("pk")
+    assert list(entries.values_list("action", "reason")) == [
+        ("feature", "explains the count"),
+        ("unfeature", "a correction came in"),
+    ]
+
+
 def test_closing_from_the_article_page_asks_why(
     max_client: Client, thread: Thread, max_user: Any
 ) -> None:
