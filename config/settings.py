@@ -349,6 +349,7 @@ LOGGING = {
         "django.request": {"level": "ERROR"},
         "wagtail": {"level": "WARNING"},
         # One line per task state change is noise at INFO.
+        "django.tasks": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
     },
 }

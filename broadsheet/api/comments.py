@@ -150,11 +150,13 @@ def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any
     endpoints answer it too, with the comment's own status).
 
     A listing shows approved comments, "[deleted]" placeholders and the reader's own held
-    comments; the status is the one the reader may know, as on the HTML page: a
-    shadow-banned comment looks approved to its author."""
+    comments (a moderator's: every unpublished one); the status is the one the reader may
+    know, as on the HTML page: a shadow-banned comment looks approved to its author."""
     deleted = view.is_deleted
     anchor = view.passage
     status = "deleted" if deleted else "pending" if view.awaiting_moderation else "approved"
+    if view.review:  # a moderator sees held, rejected and spam comments as they are
+        status = view.review_status
     return {
         "id": view.id,
         "thread_key": thread_key,

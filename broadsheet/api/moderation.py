@@ -11,7 +11,7 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
-from broadsheet.api.schemas import ErrorOut, KeyPrefix, NameFilter
+from broadsheet.api.schemas import ErrorOut, KeyPrefix, ModerationReason, NameFilter, OptionalReason
 from broadsheet.api.security import WRITE_AUTH, check_token, moderator, scoped_key_prefix, writer
 from broadsheet.discussion import actions as discussion_actions
 from broadsheet.discussion.access import access_thread_by_key
@@ -101,9 +101,10 @@ def moderation_queue(
     auth=WRITE_AUTH,
 )
 def moderate_comment(
-    request: HttpRequest, comment_id: int, verb: Verb, reason: str = ""
+    request: HttpRequest, comment_id: int, verb: Verb, reason: OptionalReason = ""
 ) -> dict[str, Any]:
-    """`reason` (query string, optional) goes to the audit log and the author's page."""
+    """`reason` (query string) goes to the audit log and the author's page; optional to
+    approve, reject or mark spam, required to feature or unfeature (400 without)."""
     actor = writer(request, scope="moderate")
     comment = access_moderated_comment(actor, comment_id)
     check_token(request, scope="moderate", of=comment)
@@ -114,20 +115,20 @@ def moderate_comment(
     elif verb == "spam":
         comment = actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
     elif verb == "feature":
-        comment = discussion_actions.do_feature_comment(comment=comment, actor=actor)
+        comment = discussion_actions.do_feature_comment(comment=comment, actor=actor, reason=reason)
     else:
-        comment = discussion_actions.do_unfeature_comment(comment=comment, actor=actor)
+        comment = discussion_actions.do_unfeature_comment(
+            comment=comment, actor=actor, reason=reason
+        )
     return {"id": comment.pk, "status": comment.status, "is_featured": comment.is_featured}
 
 
-def _open_or_close(request: HttpRequest, key: str, *, close: bool) -> dict[str, Any]:
+def _open_or_close(request: HttpRequest, key: str, reason: str, *, close: bool) -> dict[str, Any]:
     actor = writer(request, scope="moderate")
     thread = access_thread_by_key(key)
     check_token(request, scope="moderate", of=thread)
-    if close:
-        thread = discussion_actions.do_close_thread(thread=thread, actor=actor)
-    else:
-        thread = discussion_actions.do_reopen_thread(thread=thread, actor=actor)
+    change = discussion_actions.do_close_thread if close else discussion_actions.do_reopen_thread
+    thread = change(thread=thread, actor=actor, reason=reason)
     return {"key": thread.key, "is_closed": thread.is_closed}
 
 
@@ -137,8 +138,9 @@ def _open_or_close(request: HttpRequest, key: str, *, close: bool) -> dict[str, 
     summary="Close a discussion to new comments",
     auth=WRITE_AUTH,
 )
-def close_thread(request: HttpRequest, key: str) -> dict[str, Any]:
-    return _open_or_close(request, key, close=True)
+def close_thread(request: HttpRequest, key: str, reason: ModerationReason) -> dict[str, Any]:
+    """`reason` (query string, required) goes to the audit log."""
+    return _open_or_close(request, key, reason, close=True)
 
 
 @router.post(
@@ -147,5 +149,6 @@ def close_thread(request: HttpRequest, key: str) -> dict[str, Any]:
     summary="Reopen a closed discussion",
     auth=WRITE_AUTH,
 )
-def reopen_thread(request: HttpRequest, key: str) -> dict[str, Any]:
-    return _open_or_close(request, key, close=False)
+def reopen_thread(request: HttpRequest, key: str, reason: ModerationReason) -> dict[str, Any]:
+    """`reason` (query string, required) goes to the audit log."""
+    return _open_or_close(request, key, reason, close=False)

@@ -56,6 +56,15 @@ KeyPrefix = Annotated[
     str, Field(max_length=100, description='"site:3:" or "article-"'), SingleLineText
 ]
 NameFilter = Annotated[str, Field(max_length=100), SingleLineText]
+# Why a moderator acted: the audit log keeps it (closing and reopening need one).
+ModerationReason = Annotated[
+    str,
+    Field(min_length=1, max_length=300, pattern=r"\S", description="Why: kept in the audit log"),
+    SingleLineText,
+]
+OptionalReason = Annotated[
+    str, Field(max_length=300, description="Why: kept in the audit log"), SingleLineText
+]
 
 
 class ErrorDetail(Schema):

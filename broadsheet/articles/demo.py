@@ -216,8 +216,10 @@ def load_publication(*, stdout: Any = None) -> dict[str, int]:
                 item["slug"],
             ),
         )
+        # Even today's lead went up a couple of hours ago: its discussion has had time
+        # to happen (comments are dated after publication).
         published = now - timedelta(
-            days=int(item.get("days_ago", index)), hours=index % 9, minutes=index * 7 % 60
+            days=int(item.get("days_ago", index)), hours=2 + index % 9, minutes=index * 7 % 60
         )
         article = ArticlePage(
             title=item["headline"],

@@ -26,9 +26,14 @@ from broadsheet.articles.discussion_policy import anchor_texts
 from broadsheet.articles.models import ArticlePage, ArticleReaction, ArticleReactionTally
 from broadsheet.core.errors import ActionError
 from broadsheet.core.pagecache import bump
-from broadsheet.discussion.actions import NewComment, do_post_comment, do_register_thread
+from broadsheet.discussion.actions import (
+    NewComment,
+    do_cast_vote,
+    do_post_comment,
+    do_register_thread,
+)
 from broadsheet.discussion.anchors import Anchor
-from broadsheet.discussion.demo import seed_thread
+from broadsheet.discussion.demo import backdate_comments, seed_thread
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation.demo import seed_moderation_queue
@@ -157,18 +162,28 @@ def load_demo_discussions() -> str:
     )
 
 
+# Inline feedback in the demo: each feedback point gets one comment on it, often
+# answered (replies do not repeat the passage); a few sentences are quoted, never the
+# same one twice.
+POINT_REPLIES = (0, 1, 1, 2)
+QUOTES_PER_ARTICLE = 2
+
+
 def seed_inline_feedback(
     articles: list[ArticlePage], bank: dict[str, Any], readers: list[Any]
 ) -> int:
     """Comments on the feedback points of the articles that have some, and quotes of some
-    of their sentences, posted through do_post_comment (inline feedback). Idempotent: a
+    of their sentences, posted through do_post_comment (inline feedback), answered and
+    voted on by other readers, then dated after the article's publication. Idempotent: a
     thread that already has anchored comments is left alone."""
     if not readers:
         return 0
     posted = 0
+    now = timezone.now()
     for article in articles:
-        fitting = bank_for(article, bank)["comments"]
-        bodies = [c["body"] for c in fitting if c.get("lang") == "en"]
+        fitting = bank_for(article, bank)
+        bodies = [c["body"] for c in fitting["comments"] if c.get("lang") == "en"]
+        answers = [c["body"] for c in fitting["replies"] if c.get("lang") == "en"]
         thread = do_register_thread(
             key=f"article-{article.pk}", title=article.title, url=article.get_url() or ""
         )
@@ -177,28 +192,65 @@ def seed_inline_feedback(
         if not texts.points or done:
             continue
         rng = random.Random(zlib.crc32(f"inline-{article.slug}".encode()))
-        wanted: list[Anchor] = []
-        for block_id in texts.points:
-            wanted += [Anchor(kind="point", block_id=block_id)] * rng.randint(1, 3)
-        for block_id, text in texts.items():
-            sentence = text.split(". ")[0].strip()
-            if block_id not in texts.points and 30 <= len(sentence) <= 300 and rng.random() < 0.3:
-                wanted.append(Anchor(kind="quote", block_id=block_id, quote=sentence))
+        wanted = [Anchor(kind="point", block_id=block_id) for block_id in texts.points]
+        sentences = {
+            block_id: text.split(". ")[0].strip()
+            for block_id, text in texts.items()
+            if block_id not in texts.points
+        }
+        quotable = [(b, q) for b, q in sentences.items() if 30 <= len(q) <= 300]
+        for block_id, sentence in rng.sample(quotable, min(QUOTES_PER_ARTICLE, len(quotable))):
+            wanted.append(Anchor(kind="quote", block_id=block_id, quote=sentence))
+        ids: list[int] = []
         for anchor in wanted:
-            try:
-                do_post_comment(
-                    actor=Actor(user=rng.choice(readers), reader_id=None, ip_hash=""),
-                    new=NewComment(
-                        thread=thread,
-                        body=rng.choice(bodies) if bodies else "Interesting passage.",
-                        anchor=anchor,
-                    ),
-                    anchor_texts=texts,
-                )
-            except ActionError:
-                continue  # e.g. a repeated text that the moderation rules refuse
-            posted += 1
+            talking = rng.sample(readers, min(len(readers), 4))
+            body = rng.choice(bodies) if bodies else ""
+            first = _post_demo(thread, talking[0], body, anchor, texts)
+            conversation = [first] if first is not None else []
+            for who in talking[1 : 1 + rng.choice(POINT_REPLIES)] if answers else []:
+                if not conversation or conversation[-1].status != Comment.Status.APPROVED:
+                    break  # held by a rule: nobody answers it
+                answer = rng.choice(answers)
+                reply = _post_demo(thread, who, answer, None, texts, parent=conversation[-1])
+                conversation += [reply] if reply is not None else []
+            _vote_demo(conversation, readers, rng)
+            ids += [comment.pk for comment in conversation]
+        start = max(article.first_published_at, now - timedelta(days=60))
+        backdate_comments(ids, start=start, end=now, rng=rng)
+        posted += len(ids)
     return posted
+
+
+def _post_demo(
+    thread: Thread,
+    reader: Any,
+    body: str,
+    anchor: Anchor | None,
+    texts: Any,
+    *,
+    parent: Comment | None = None,
+) -> Comment | None:
+    try:
+        return do_post_comment(
+            actor=Actor(user=reader, reader_id=None, ip_hash=""),
+            new=NewComment(
+                thread=thread, body=body or "Interesting passage.", anchor=anchor, parent=parent
+            ),
+            anchor_texts=texts,
+        )
+    except ActionError:
+        return None  # e.g. a repeated text that the moderation rules refuse
+
+
+def _vote_demo(comments: list[Comment], readers: list[Any], rng: random.Random) -> None:
+    """A few readers' votes, mostly up, on each of `comments` (never the author's own)."""
+    for comment in comments:
+        if comment.status != Comment.Status.APPROVED:
+            continue  # held by a rule: not on the page to vote on
+        voters = [r for r in readers if r.pk != comment.author_id]
+        for voter in rng.sample(voters, min(len(voters), rng.randint(1, 5))):
+            actor = Actor(user=voter, reader_id=None, ip_hash="")
+            do_cast_vote(comment=comment, actor=actor, value=1 if rng.random() < 0.8 else -1)
 
 
 def seed_reactions(articles: list[ArticlePage], readers: list[Any]) -> int:

@@ -7,7 +7,9 @@ import logging
 # Routine chatter of the background machinery: the task worker reports every task's start
 # and end at INFO, and `run_schedule` enqueues scheduled publishing every 10 s, so an
 # idle site printed several lines every 10 s and buried the requests and warnings.
-ROUTINE_LOGGERS = ("django_tasks", "django_tasks_db", "broadsheet.core.schedule")
+# "django.tasks" is Django's own tasks logger (Django ≥ 6.0: "Task id=… state=RUNNING"),
+# which django-tasks-db's worker uses there; "django_tasks" the backport's.
+ROUTINE_LOGGERS = ("django.tasks", "django_tasks", "django_tasks_db", "broadsheet.core.schedule")
 
 
 class QuietRoutineTasks(logging.Filter):

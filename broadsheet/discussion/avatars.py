@@ -15,6 +15,7 @@ from broadsheet.core.hashing import Purpose, keyed_hash
 
 DIGEST_LENGTH = 16
 DIGEST_PATTERN = re.compile(r"^[0-9a-f]{16}$")
+MIN_CELLS = 5  # of the 5×5 face, so that no picture looks empty
 
 
 def identity_digest(identity: str) -> str:
@@ -45,8 +46,9 @@ def identicon_svg(digest: str) -> str:
                 cells.append((col, row))
                 if col < 2:
                     cells.append((4 - col, row))
-    if not cells:  # never an empty face
-        cells = [(2, 2)]
+    if len(cells) < MIN_CELLS:
+        # A face of one or two cells reads as an empty or broken picture: add a cross.
+        cells = sorted({*cells, (2, 1), (1, 2), (2, 2), (3, 2), (2, 3)})
     rects = "".join(f'<rect x="{x + 1}" y="{y + 1}" width="1" height="1"/>' for x, y in cells)
     return (
         '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 7 7" width="64" height="64" '

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -81,6 +81,45 @@ class _Deck:
         return self.deal()
 
 
+# How long after publication people comment: most within hours (TYPICAL_DELAY on
+# average, less for a story published an hour ago), a few days later, none in the future.
+TYPICAL_DELAY = timedelta(hours=7).total_seconds()
+LATE_SHARE = 0.12  # comments that arrive any time later (a link shared again)
+
+
+def activity_offsets(rng: random.Random, count: int, span: float) -> list[float]:
+    """`count` sorted delays in seconds in [60 s, `span` − 30 s] after publication,
+    heaviest soon after it, so that replies (planned later) come after their parents."""
+    span = max(span, 120.0)
+    mean = min(TYPICAL_DELAY, span / 4)
+    offsets = []
+    for _ in range(count):
+        delay = span * rng.random() if rng.random() < LATE_SHARE else rng.expovariate(1 / mean)
+        offsets.append(min(max(delay, 60.0), span - 30.0))
+    return sorted(offsets)
+
+
+def backdate_comments(
+    comment_ids: Sequence[int], *, start: datetime, end: datetime, rng: random.Random
+) -> None:
+    """Give demo comments posted through the actions just now the dates readers would
+    have given them: spread after `start` as activity_offsets does, in id order (a
+    reply, posted after its parent, stays after it). Demo loading only: no event, no
+    audit row (nothing a reader did)."""
+    offsets = activity_offsets(rng, len(comment_ids), (end - start).total_seconds())
+    dated = {
+        pk: start + timedelta(seconds=offset)
+        for pk, offset in zip(sorted(comment_ids), offsets, strict=True)
+    }
+    rows = list(Comment.objects.filter(pk__in=dated))
+    for row in rows:
+        row.created_at = dated[row.pk]
+    Comment.objects.bulk_update(rows, ["created_at"], batch_size=500)
+    for thread_id in {row.thread_id for row in rows}:
+        latest = Comment.objects.filter(thread_id=thread_id).aggregate(at=Max("created_at"))
+        Thread.objects.filter(pk=thread_id).update(last_comment_at=latest["at"])
+
+
 # A reply to a reply is written by the person the reply answered this often: the two
 # talk to each other instead of each line coming from a stranger.
 ANSWER_BACK_SHARE = 0.4
@@ -105,9 +144,7 @@ def _plan(
     ]
     roots = _Deck(rng, bank.get("comments") or DEFAULT_BODIES)
     replies = _Deck(rng, bank.get("replies") or bank.get("comments") or DEFAULT_BODIES)
-    span = max((end - start).total_seconds(), 60.0)
-    # Activity is heaviest soon after publication, then tails off.
-    offsets = sorted(span * (rng.random() ** 2.2) for _ in range(count))
+    offsets = activity_offsets(rng, count, max((end - start).total_seconds(), 60.0))
     planned: list[_Planned] = []
     for index in range(count):
         parent: _Planned | None = None
@@ -136,8 +173,11 @@ def _plan(
     for item in planned:
         if item.deleted:
             continue
-        popularity = rng.random() ** 3
-        for _ in range(int(popularity * (14 if item.parent is None else 6))):
+        # Most comments get a few votes, a few get many; top-level ones more than replies.
+        popularity = rng.random() ** 2
+        wanted = 1 + int(popularity * 18) if item.parent is None else int(popularity * 9)
+        wanted += rng.random() < 0.5
+        for _ in range(wanted):
             key, user_id = (
                 rng.choice(accounts)
                 if accounts and rng.random() < 0.3

@@ -34,15 +34,17 @@ from broadsheet.discussion.sorting import order_by as sort_order_by
 VISIBLE = Q(status=Comment.Status.APPROVED) | Q(status=Comment.Status.DELETED, reply_count__gt=0)
 
 
-# What moderators see besides: every comment held for review, in its place, so that they
-# can judge it in context and approve or reject it there.
-HELD = Q(status=Comment.Status.PENDING)
+# What moderators see besides, in its place: every comment held for review (to judge it
+# in context and approve or reject it there), and the rejected and spam ones (to see what
+# was taken out of a conversation, and restore it). The same one query as readers'.
+UNPUBLISHED = (Comment.Status.PENDING, Comment.Status.REJECTED, Comment.Status.SPAM)
+HELD = Q(status__in=UNPUBLISHED)
 
 
 def visible_to(viewer: Actor | None) -> Q:
     """VISIBLE, plus the viewer's own held comments (shown to them alone, marked
     "awaiting moderation"): by account, or for guests by the signed reader cookie.
-    Moderators see every held comment (HELD)."""
+    Moderators see every held, rejected and spam comment too (HELD)."""
     if viewer is None:
         return VISIBLE
     if getattr(viewer, "can_moderate", False):

@@ -27,7 +27,7 @@ from broadsheet.discussion.formatting import text_length
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.people import People, author_name, people
-from broadsheet.discussion.selectors import Displayed, votes_by_voter
+from broadsheet.discussion.selectors import UNPUBLISHED, Displayed, votes_by_voter
 
 _LI = "<li>"
 _OPEN = '<ol class="comment-replies">'
@@ -68,9 +68,12 @@ class CommentView:
     passage: AnchorView | None = None  # the passage it is about (inline feedback)
     is_featured: bool = False  # an editor's pick (moderation)
     awaiting_moderation: bool = False  # held: only its author sees it, with this marker
-    # Held, shown to a moderator in its place with why and Approve / Reject (moderation).
+    # Not published, shown to a moderator in its place with why: held ("pending", with
+    # Approve / Reject), or "rejected" / "spam" (with Restore). Never shown to readers.
     review: bool = False
+    review_status: str = ""
     review_reason: str = ""
+    can_pick: bool = False  # a moderator may feature / unfeature it here, saying why
     badge: str = ""  # "author", "moderator", "staff", "guest" or "" (discussion.badges)
 
     @property
@@ -138,7 +141,7 @@ def view_of(
     body = comment.body_html
     author = comment.author if comment.author_id is not None else None
     held = comment.status == Comment.Status.PENDING
-    review = held and actor.can_moderate
+    review = comment.status in UNPUBLISHED and actor.can_moderate
     return CommentView(
         id=comment.pk,
         thread_id=comment.thread_id,
@@ -172,7 +175,9 @@ def view_of(
         # Shadow-banned comments look published to their author (moderation.rules.sanctions).
         awaiting_moderation=held and not review and comment.moderation_reason != "shadow-banned",
         review=review,
+        review_status=str(comment.status) if review else "",
         review_reason=comment.moderation_reason if review else "",
+        can_pick=actor.can_moderate and comment.status == Comment.Status.APPROVED,
         badge="" if deleted else badges.of(comment),
     )
 

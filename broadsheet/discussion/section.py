@@ -49,6 +49,7 @@ from broadsheet.discussion.presentation import (
     query_string,
 )
 from broadsheet.discussion.selectors import (
+    UNPUBLISHED,
     ThreadPage,
     comments_for_thread,
     featured_comments,
@@ -332,9 +333,9 @@ def build_section(
     else:
         shown: tuple[Comment.Status, ...] = (Comment.Status.APPROVED, Comment.Status.DELETED)
         if actor.can_moderate:
-            # Moderators see held comments in their place (page_rows.visible_to): the
-            # queue's "in context" link leads to the page that holds one.
-            shown = (*shown, Comment.Status.PENDING)
+            # Moderators see held, rejected and spam comments in their place
+            # (page_rows.visible_to): the queue's "in context" link leads to their page.
+            shown = (*shown, *UNPUBLISHED)
         if anchor is not None and anchor.status in shown:
             number = page_of_comment(anchor, sort=sort, viewer=actor)
         page = comments_for_thread(thread, sort=sort, page=number, viewer=actor)

@@ -18,6 +18,7 @@ from broadsheet.discussion import conf
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, CommentVote, Thread
 from broadsheet.discussion.page_rows import (
+    UNPUBLISHED,
     VISIBLE,
     CommentRow,
     displayed_row,
@@ -29,7 +30,7 @@ from broadsheet.discussion.people import author_joins
 from broadsheet.discussion.sorting import Sort, page_of_position, preceding
 
 # Re-exported: the rows of a discussion page are read through this module.
-__all__ = ["VISIBLE", "CommentRow", "displayed_row", "visible_to"]
+__all__ = ["UNPUBLISHED", "VISIBLE", "CommentRow", "displayed_row", "visible_to"]
 
 # Never needed to display a comment, and some must never leave the server.
 _NOT_DISPLAYED = (

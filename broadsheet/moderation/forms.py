@@ -14,6 +14,8 @@ from broadsheet.moderation.models import Report
 BULK_ACTIONS = ("approve", "reject", "spam", "feature", "unfeature", "dismiss", "ban", "sanction")
 # Sanctions ask first: how long and why ("ban" with a reason is an answer already).
 SANCTION_ACTIONS = ("ban", "sanction")
+# An editor's pick asks why first, unless the card's reason box says it.
+PICK_ACTIONS = ("feature", "unfeature")
 DURATIONS = [
     ("1", gettext_lazy("1 day")),
     ("3", gettext_lazy("3 days")),
@@ -62,9 +64,12 @@ class CloseForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    """Approve or reject one held comment from the article page."""
+    """Approve or reject one held comment from the article page (restore one rejected),
+    or feature / unfeature a published one there."""
 
-    action = forms.ChoiceField(choices=[("approve", "approve"), ("reject", "reject")])
+    action = forms.ChoiceField(
+        choices=[(verb, verb) for verb in ("approve", "reject", *PICK_ACTIONS)]
+    )
     reason = FormText(single_line=True, max_length=300)
     notify = forms.BooleanField(required=False)
 

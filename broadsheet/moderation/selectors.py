@@ -115,6 +115,7 @@ _DEFAULT_REASONS = {
     "reject": "rejected on review",
     "spam": "marked spam on review",
     "dismiss": "reports dismissed",
+    "restore": "restored on review",
 }
 
 

@@ -36,6 +36,7 @@ from broadsheet.moderation.access import (
 from broadsheet.moderation.commenters import Commenter
 from broadsheet.moderation.forms import (
     DURATIONS,
+    PICK_ACTIONS,
     SANCTION_ACTIONS,
     CloseForm,
     DecisionForm,
@@ -148,6 +149,13 @@ def _apply(actor: Actor, verb: str, comment_id: int, form: QueueActionForm, type
                 notify=notify,
             )
         return
+    # An editor's pick says why in the moderator's words (queue_action asked for them).
+    if verb == "feature":
+        do_feature_comment(comment=comment, actor=actor, reason=reason)
+        return
+    if verb == "unfeature":
+        do_unfeature_comment(comment=comment, actor=actor, reason=reason)
+        return
     reason = reason or selectors.default_reason(comment, verb)
     if verb == "approve":
         actions.do_approve_comment(comment=comment, actor=actor, reason=reason)
@@ -157,10 +165,6 @@ def _apply(actor: Actor, verb: str, comment_id: int, form: QueueActionForm, type
         actions.do_mark_spam(comment=comment, actor=actor, reason=reason)
     elif verb == "dismiss":
         actions.do_dismiss_reports(comment=comment, actor=actor, reason=reason)
-    elif verb == "feature":
-        do_feature_comment(comment=comment, actor=actor)
-    elif verb == "unfeature":
-        do_unfeature_comment(comment=comment, actor=actor)
 
 
 def _action_form(request: HttpRequest) -> QueueActionForm:
@@ -189,8 +193,9 @@ ACTION_LABELS = {
 @require_POST
 def queue_action(request: HttpRequest) -> HttpResponse:
     """One card's button (?comment=<id>) or bulk (checked comments): approve, reject,
-    spam, dismiss reports, feature, unfeature; ban or suspend the authors after a
-    confirmation with duration and reason. htmx gets the changed cards back in place."""
+    spam, dismiss reports; feature, unfeature, ban or suspend the authors after a
+    confirmation with the reason (and a duration for sanctions). htmx gets the changed
+    cards back in place."""
     actor = _moderator(request)
     form = _action_form(request)
     if not form.is_valid():
@@ -198,6 +203,8 @@ def queue_action(request: HttpRequest) -> HttpResponse:
     verb, ids = form.cleaned_data["action"], form.cleaned_data["comments"]
     if verb in SANCTION_ACTIONS and not form.sanction_ready:
         return _confirm_sanction(request, form, ids)
+    if verb in PICK_ACTIONS and not _pick_reasons_given(request, form, ids):
+        return _confirm_pick(request, form, ids)
     done, errors = [], []
     for comment_id in ids:
         try:
@@ -242,6 +249,26 @@ def _confirm_sanction(request: HttpRequest, form: QueueActionForm, ids: list[int
         "tab": selectors.parse_tab(request.POST.get("tab")),
     }
     return _dialog(request, "moderation/admin/_confirm_sanction.html", context, confirming)
+
+
+def _pick_reasons_given(request: HttpRequest, form: QueueActionForm, ids: list[int]) -> bool:
+    """Every comment to (un)feature has a reason: typed on its card, or in the dialog."""
+    if form.cleaned_data["reason"].strip():
+        return True
+    return all(request.POST.get(f"reason-{pk}", "").strip() for pk in ids)
+
+
+def _confirm_pick(request: HttpRequest, form: QueueActionForm, ids: list[int]) -> HttpResponse:
+    """Ask why before featuring or unfeaturing an editor's pick (the audit log keeps it)."""
+    confirming = bool(form.cleaned_data["confirmed"])
+    context = {
+        "cards": selectors.queue_cards(ids),
+        "verb": form.cleaned_data["action"],
+        "refused": confirming,
+        "next": _back(request),
+        "tab": selectors.parse_tab(request.POST.get("tab")),
+    }
+    return _dialog(request, "moderation/admin/_confirm_pick.html", context, confirming)
 
 
 def _dialog(
@@ -364,14 +391,24 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 @require_POST
 def decide_in_context(request: HttpRequest, comment_id: int) -> HttpResponse:
     """Approve or reject a held comment where moderators see it, in its place on the
-    article page; back to that comment."""
+    article page, restore (approve) a rejected or spam one, or feature / unfeature a
+    published one (with a reason); back to that comment."""
     actor = actor_from_request(request)
     comment = access_moderated_comment(actor, comment_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
         return _refused(request, comment, ActionError(_("Choose Approve or Reject.")))
     verb, notify = form.cleaned_data["action"], form.cleaned_data["notify"]
-    reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, verb)
+    if verb in PICK_ACTIONS:  # an editor's pick says why: no default reason
+        pick = do_feature_comment if verb == "feature" else do_unfeature_comment
+        try:
+            pick(comment=comment, actor=actor, reason=form.cleaned_data["reason"])
+        except ActionError as error:
+            return _refused(request, comment, error)
+        return redirect(reverse("discussion:permalink", args=[comment.pk]))
+    removed = comment.status in (Comment.Status.REJECTED, Comment.Status.SPAM)
+    label = "restore" if removed and verb == "approve" else verb
+    reason = form.cleaned_data["reason"].strip() or selectors.default_reason(comment, label)
     try:
         if verb == "approve":
             actions.do_approve_comment(comment=comment, actor=actor, reason=reason)

@@ -84,6 +84,8 @@ def test_a_moderator_works_the_queue(page: Page, live_server: Any, thread: Threa
 
     page.goto(f"{live_server.url}/admin/moderation/?tab=approved")
     item(page, "about the bridge").get_by_role("button", name="Feature").click()
+    dialog.get_by_label("Reason", exact=True).fill("the clearest account")
+    dialog.get_by_role("button", name="Feature").click()
     expect(item(page, "about the bridge")).to_contain_text("Featured")
 
     statuses = dict(Comment.objects.values_list("pk", "status"))

@@ -12,11 +12,12 @@ from django.test import Client
 from broadsheet.api.models import ApiToken
 from broadsheet.api.tokens import do_create_api_token, do_revoke_api_token, token_digest
 from broadsheet.core.errors import NotAllowed
-from broadsheet.discussion.models import Comment
+from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.testing import guest, make_user, member, post
 from broadsheet.embed.actions import do_register_page, do_register_site
 from broadsheet.embed.models import EmbeddingSite
 from broadsheet.embed.tests.conftest import PAGE
+from broadsheet.moderation.models import AuditEntry
 
 
 @pytest.fixture(autouse=True)
@@ -103,6 +104,7 @@ def test_a_moderate_token_moderates_and_a_site_token_stays_on_its_site(
         actor=member(admin), name="site bot", scopes=["read", "moderate"], site=blog
     )
     client = Client(enforce_csrf_checks=True)
+    bearer = _bearer(token)
     approved = client.post(f"/api/v1/moderation/comments/{held.pk}/approve", headers=_bearer(token))
     assert approved.status_code == 200, approved.content
     assert approved.json()["status"] == "approved"
@@ -110,10 +112,28 @@ def test_a_moderate_token_moderates_and_a_site_token_stays_on_its_site(
         f"/api/v1/moderation/comments/{foreign.pk}/approve", headers=_bearer(token)
     )
     assert elsewhere.status_code == 403
-    closed = client.post(f"/api/v1/threads/{mine.key}/close", headers=_bearer(token))
+    # Closing, reopening and (un)featuring say why: the audit log keeps it (issue 14).
+    for verb in ("close", "reopen"):
+        for blank in ("", "?reason=", "?reason=%20%20"):
+            unexplained = client.post(f"/api/v1/threads/{mine.key}/{verb}{blank}", headers=bearer)
+            assert unexplained.status_code == 422, (verb, blank, unexplained.content)
+            assert unexplained.json()["error"]["field"] == "reason"
+    unexplained = client.post(f"/api/v1/moderation/comments/{held.pk}/feature", headers=bearer)
+    assert unexplained.status_code == 400 and unexplained.json()["error"]["field"] == "reason"
+    assert not Thread.objects.get(pk=mine.pk).is_closed
+    closed = client.post(f"/api/v1/threads/{mine.key}/close?reason=off+topic", headers=bearer)
     assert closed.json() == {"key": mine.key, "is_closed": True}
+    picked = client.post(
+        f"/api/v1/moderation/comments/{held.pk}/feature?reason=clear", headers=bearer
+    )
+    assert picked.json()["is_featured"] is True
+    entries = AuditEntry.objects.filter(action__in=["close", "feature"]).order_by("pk")
+    assert list(entries.values_list("action", "reason")) == [
+        ("close", "off topic"),
+        ("feature", "clear"),
+    ]
     assert (
-        client.post(f"/api/v1/threads/{theirs.key}/close", headers=_bearer(token)).status_code
+        client.post(f"/api/v1/threads/{theirs.key}/close?reason=x", headers=bearer).status_code
         == 403
     )
 

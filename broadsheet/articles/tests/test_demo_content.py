@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django.utils.text import slugify
 
 from broadsheet.articles import demo
@@ -67,6 +69,7 @@ def test_the_demo_reads_like_a_newsroom(demo_site: list[ArticlePage]) -> None:
     _every_article_has_votes_and_points(articles)
     _nobody_answers_themselves_and_people_answer_back()
     _comments_fit_their_article(articles)
+    _dates_votes_and_quotes_look_lived_in(articles)
     # A second run adds nothing.
     counts = (Comment.objects.count(), ArticleReaction.objects.count())
     load_demo_discussions()
@@ -90,6 +93,30 @@ def _every_article_has_votes_and_points(articles: list[ArticlePage]) -> None:
     # Columns divide readers more than reports do.
     share = lambda ts: sum(t.down for t in ts) / sum(t.up + t.down for t in ts)  # noqa: E731
     assert share(columns) > share(reports)
+
+
+def _dates_votes_and_quotes_look_lived_in(articles: list[ArticlePage]) -> None:
+    """Issue 14: not every comment "55 seconds ago", not every score 0, not the same
+    passage quoted over and over."""
+    now = timezone.now()
+    published = {a.thread_key: a.first_published_at for a in articles}
+    comments = {c.pk: c for c in Comment.objects.select_related("thread")}
+    readers = [c for c in comments.values() if c.status != Comment.Status.PENDING]
+    for c in readers:
+        assert published[c.thread.key] < c.created_at <= now, c.pk
+        if c.parent_id:
+            assert c.created_at >= comments[c.parent_id].created_at, c.pk
+    recent = [c for c in readers if c.created_at > now - timedelta(minutes=5)]
+    assert len(recent) < len(readers) * 0.02
+    ages = sorted((c.created_at - published[c.thread.key]).total_seconds() for c in readers)
+    assert ages[len(ages) // 2] < timedelta(days=2).total_seconds()  # most within hours/days
+    approved = [c for c in readers if c.status == Comment.Status.APPROVED]
+    assert sum(c.score != 0 for c in approved) > len(approved) * 0.6
+    for key in {c.thread.key for c in approved}:
+        scores = [c.score for c in approved if c.thread.key == key]
+        assert len(scores) < 3 or any(scores), key
+    anchored = Counter((c.thread_id, c.anchor_quote) for c in comments.values() if c.anchor_kind)
+    assert anchored and max(anchored.values()) == 1
 
 
 def _who(comment: Comment) -> tuple[str, object]:

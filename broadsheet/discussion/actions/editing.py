@@ -203,14 +203,31 @@ def do_set_comment_status(
     return previous, locked
 
 
-def check_feature_comment(*, comment: Comment, actor: Actor) -> None:
+def _check_pick_reason(reason: str) -> str:
+    """Featuring and unfeaturing say why, as every moderation change does: the audit log
+    keeps it."""
+    if not reason.strip():
+        raise ActionError(_("Please give a reason: the audit log keeps it."), field="reason")
+    return reason.strip()
+
+
+def check_feature_comment(*, comment: Comment, actor: Actor, reason: str) -> str:
+    """Authorise featuring `comment`; returns the reason, cleaned."""
     if not actor.can_moderate:
         raise NotAllowed(_("Only moderators can do this."))
     if comment.status != Comment.Status.APPROVED:
         raise ActionError(_("Only published comments can be featured."))
+    return _check_pick_reason(reason)
 
 
-def _set_featured(*, comment: Comment, actor: Actor, featured: bool) -> Comment:
+def check_unfeature_comment(*, comment: Comment, actor: Actor, reason: str) -> str:
+    """Authorise unfeaturing `comment`; returns the reason, cleaned."""
+    if not actor.can_moderate:
+        raise NotAllowed(_("Only moderators can do this."))
+    return _check_pick_reason(reason)
+
+
+def _set_featured(*, comment: Comment, actor: Actor, featured: bool, reason: str) -> Comment:
     with transaction.atomic():
         now = timezone.now() if featured else None
         Comment.objects.filter(pk=comment.pk).update(is_featured=featured, featured_at=now)
@@ -221,6 +238,7 @@ def _set_featured(*, comment: Comment, actor: Actor, featured: bool) -> Comment:
                 actor=actor,
                 thread_id=comment.thread_id,
                 comment=comment,
+                reason=reason,
                 after=comment.status,
             )
         )
@@ -230,18 +248,18 @@ def _set_featured(*, comment: Comment, actor: Actor, featured: bool) -> Comment:
     return comment
 
 
-def do_feature_comment(*, comment: Comment, actor: Actor) -> Comment:
-    """Make a comment an editor's pick (shown under "Featured" with a badge). Audited;
-    publishes CommentFeatured after commit."""
-    check_feature_comment(comment=comment, actor=actor)
-    return _set_featured(comment=comment, actor=actor, featured=True)
+def do_feature_comment(*, comment: Comment, actor: Actor, reason: str) -> Comment:
+    """Make a comment an editor's pick (shown under "Featured" with a badge), saying why.
+    Audited with the reason; publishes CommentFeatured after commit."""
+    reason = check_feature_comment(comment=comment, actor=actor, reason=reason)
+    return _set_featured(comment=comment, actor=actor, featured=True, reason=reason)
 
 
-def do_unfeature_comment(*, comment: Comment, actor: Actor) -> Comment:
-    """An editor's pick no longer. Audited; publishes CommentUnfeatured after commit."""
-    if not actor.can_moderate:
-        raise NotAllowed(_("Only moderators can do this."))
-    return _set_featured(comment=comment, actor=actor, featured=False)
+def do_unfeature_comment(*, comment: Comment, actor: Actor, reason: str) -> Comment:
+    """An editor's pick no longer, saying why. Audited with the reason; publishes
+    CommentUnfeatured after commit."""
+    reason = check_unfeature_comment(comment=comment, actor=actor, reason=reason)
+    return _set_featured(comment=comment, actor=actor, featured=False, reason=reason)
 
 
 def do_count_report(*, comment: Comment) -> int:

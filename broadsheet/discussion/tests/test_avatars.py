@@ -7,6 +7,7 @@ import re
 import pytest
 
 from broadsheet.discussion.avatars import (
+    MIN_CELLS,
     avatar_url,
     comment_identity,
     identicon_svg,
@@ -45,3 +46,11 @@ def test_pictures_are_mirrored_like_a_face() -> None:
 def test_only_digests_are_drawn() -> None:
     with pytest.raises(ValueError):
         identicon_svg("<script>")
+
+
+@pytest.mark.parametrize("digest", ["0000000000000000", "0000000000000200", "ffffffffff0001ff"])
+def test_no_picture_looks_empty(digest: str) -> None:
+    """Issue 14: a digest whose pattern bits are (nearly) all clear drew one cell, which
+    reads as an empty avatar; every picture has at least MIN_CELLS cells."""
+    cells = re.findall(r'<rect x="\d" y="\d" width="1"', identicon_svg(digest))
+    assert len(cells) >= MIN_CELLS

@@ -133,7 +133,7 @@ def test_moderation_decisions_show_at_once(
     refused = post(thread, reader_rosa, "Over the line.")
     html = page_of(thread)
     assert "Featured</span>" not in html and "Over the line." in html
-    do_feature_comment(comment=picked, actor=moderator_max)
+    do_feature_comment(comment=picked, actor=moderator_max, reason="a fine answer")
     do_reject_comment(comment=refused, actor=moderator_max)
     html = page_of(thread)
     assert '<span class="comment__badge">Featured</span>' in article_of(html, picked)

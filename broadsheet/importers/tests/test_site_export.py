@@ -96,7 +96,7 @@ def busy_site(
     do_delete_comment(comment=doomed, actor=member(layla))
     edited = post(thread, member(rosa), "Frist.")
     do_edit_comment(comment=edited, actor=member(rosa), body="First, corrected.")
-    do_feature_comment(comment=first, actor=moderator)
+    do_feature_comment(comment=first, actor=moderator, reason="a fine answer")
     do_cast_vote(comment=first, actor=member(layla), value=1)
     do_cast_vote(comment=first, actor=reader, value=1)
     do_cast_vote(comment=reply, actor=member(rosa), value=-1)

@@ -88,27 +88,33 @@ def test_only_moderators_moderate(thread: Thread, reader_rosa: Actor) -> None:
         with pytest.raises(NotAllowed):
             do(comment=comment, actor=reader_rosa)
     with pytest.raises(NotAllowed):
-        discussion_actions.do_feature_comment(comment=comment, actor=reader_rosa)
+        discussion_actions.do_feature_comment(comment=comment, actor=reader_rosa, reason="good")
     assert not AuditEntry.objects.exists()
 
 
-def test_featuring(thread: Thread, moderator_max: Actor, reader_rosa: Actor) -> None:
+def test_featuring_says_why(thread: Thread, moderator_max: Actor, reader_rosa: Actor) -> None:
     comment = post(thread, reader_rosa, "A great point.")
-    discussion_actions.do_feature_comment(comment=comment, actor=moderator_max)
+    for do in (discussion_actions.do_feature_comment, discussion_actions.do_unfeature_comment):
+        with pytest.raises(ActionError, match="reason") as refused:
+            do(comment=comment, actor=moderator_max, reason="  ")
+        assert refused.value.field == "reason"
+    discussion_actions.do_feature_comment(
+        comment=comment, actor=moderator_max, reason="the clearest answer to the question"
+    )
     comment.refresh_from_db()
     assert comment.is_featured and comment.featured_at is not None
-    discussion_actions.do_unfeature_comment(comment=comment, actor=moderator_max)
+    discussion_actions.do_unfeature_comment(
+        comment=comment, actor=moderator_max, reason="corrected by a later reply"
+    )
     comment.refresh_from_db()
     assert not comment.is_featured and comment.featured_at is None
     with pytest.raises(ActionError, match="Only published"):
         discussion_actions.do_feature_comment(
-            comment=held(thread, reader_rosa), actor=moderator_max
+            comment=held(thread, reader_rosa), actor=moderator_max, reason="good"
         )
-    assert list(
-        AuditEntry.objects.filter(actor__isnull=False).values_list("action", flat=True)
-    ) == [
-        "unfeature",
-        "feature",
+    assert list(AuditEntry.objects.filter(actor__isnull=False).values_list("action", "reason")) == [
+        ("unfeature", "corrected by a later reply"),
+        ("feature", "the clearest answer to the question"),
     ]
 
 

@@ -181,6 +181,29 @@ def test_closing_from_the_queue_asks_for_a_reason(
     assert (entry.actor_id, entry.reason) == (max_user.pk, "heated beyond repair")
 
 
+def test_featuring_from_the_queue_asks_for_a_reason(
+    max_client: Client, thread: Thread, reader_rosa: Actor, max_user: Any
+) -> None:
+    comment = post(thread, reader_rosa, "The clearest account of the vote.")
+    pick = {"action": "feature", "comments": [str(comment.pk)], "next": QUEUE}
+    asked = max_client.post(ACT, pick)
+    assert asked.status_code == 200 and "Feature the comment by" in asked.content.decode()
+    refused = max_client.post(ACT, {**pick, "confirmed": "1", "reason": " "})
+    assert refused.status_code == 400
+    comment.refresh_from_db()
+    assert not comment.is_featured and not AuditEntry.objects.filter(action="feature").exists()
+    max_client.post(ACT, {**pick, "confirmed": "1", "reason": "explains the count"})
+    unpick = {"action": "unfeature", "next": QUEUE, f"reason-{comment.pk}": "a correction"}
+    max_client.post(f"{ACT}?comment={comment.pk}", unpick)
+    comment.refresh_from_db()
+    assert not comment.is_featured
+    entries = AuditEntry.objects.filter(actor=max_user).order_by("pk")
+    assert list(entries.values_list("action", "reason")) == [
+        ("feature", "explains the count"),
+        ("unfeature", "a correction"),
+    ]
+
+
 # --- in place (htmx) --------------------------------------------------------------------
 
 
@@ -325,6 +348,40 @@ def test_moderators_see_held_comments_in_place_with_approve_and_reject(
     assert "Oh shut up." not in Client().get(thread.get_absolute_url()).content.decode()
 
 
+def test_moderators_see_rejected_and_spam_comments_in_place_and_restore_them(
+    max_client: Client,
+    thread: Thread,
+    rosa: Any,
+    reader_rosa: Actor,
+    moderator_max: Actor,
+    max_user: Any,
+) -> None:
+    kept = post(thread, reader_rosa, "A fair point about the bridge.")
+    rejected = post(thread, reader_rosa, "An unkind aside.", parent=kept)
+    spam = post(thread, guest(), "Cheap watches here.")
+    actions.do_reject_comment(comment=rejected, actor=moderator_max, reason="personal attack")
+    actions.do_mark_spam(comment=spam, actor=moderator_max, reason="advertising")
+    author = Client()
+    author.force_login(rosa)
+    for reader in (Client(), author):  # readers, the author too, never see them
+        page = reader.get(thread.get_absolute_url()).content.decode()
+        assert "A fair point" in page and "unkind aside" not in page and "watches" not in page
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert "An unkind aside." in page and "Rejected (personal attack): only moderators" in page
+    assert "Cheap watches here." in page and "Marked as spam (advertising)" in page
+    assert page.count("comment--removed") == 2 and page.count(">Restore (publish)<") == 2
+    # In context: the permalink of a rejected reply finds its page for moderators.
+    landing = max_client.get(f"/discussion/c/{rejected.pk}/")
+    assert landing["Location"].endswith(f"?comment={rejected.pk}#comment-{rejected.pk}")
+    restored = max_client.post(f"/moderation/decide/{rejected.pk}/", {"action": "approve"})
+    assert restored["Location"] == f"/discussion/c/{rejected.pk}/"
+    rejected.refresh_from_db()
+    assert rejected.status == "approved"
+    entry = AuditEntry.objects.filter(action="approve").get()
+    assert (entry.actor_id, entry.reason) == (max_user.pk, "restored on review")
+    assert "An unkind aside." in Client().get(thread.get_absolute_url()).content.decode()
+
+
 def test_the_permalink_of_a_held_comment_finds_its_page_for_moderators(
     max_client: Client, thread: Thread, settings: Any
 ) -> None:
@@ -355,6 +412,32 @@ def test_deciding_in_context(
         "approved on review (held: suspect word: shut up)",
     )
     assert max_client.post(f"/moderation/decide/{held.pk}/", {"action": "x"}).status_code == 400
+
+
+def test_featuring_from_the_article_page_says_why(
+    max_client: Client, thread: Thread, reader_rosa: Actor, max_user: Any
+) -> None:
+    comment = post(thread, reader_rosa, "The clearest account of the vote.")
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert '<summary class="comment__action">Feature…</summary>' in page
+    assert "Feature…" not in Client().get(thread.get_absolute_url()).content.decode()
+    decide = f"/moderation/decide/{comment.pk}/"
+    assert max_client.post(decide, {"action": "feature", "reason": " "}).status_code == 400
+    assert Client().post(decide, {"action": "feature", "reason": "x"}).status_code == 404
+    comment.refresh_from_db()
+    assert not comment.is_featured
+    answer = max_client.post(decide, {"action": "feature", "reason": "explains the count"})
+    assert answer["Location"] == f"/discussion/c/{comment.pk}/"
+    page = max_client.get(thread.get_absolute_url()).content.decode()
+    assert "Unfeature…" in page
+    max_client.post(decide, {"action": "unfeature", "reason": "a correction came in"})
+    comment.refresh_from_db()
+    assert not comment.is_featured
+    entries = AuditEntry.objects.filter(actor=max_user).order_by("pk")
+    assert list(entries.values_list("action", "reason")) == [
+        ("feature", "explains the count"),
+        ("unfeature", "a correction came in"),
+    ]
 
 
 def test_closing_from_the_article_page_asks_why(

@@ -77,7 +77,9 @@ def test_one_click_approve_reject_spam_feature(
         assert response.status_code == 302
         comment.refresh_from_db()
         assert comment.status == status
-    max_client.post(f"{ACT}?comment={comment.pk}", {"action": "feature"})
+    max_client.post(
+        f"{ACT}?comment={comment.pk}", {"action": "feature", f"reason-{comment.pk}": "sharp"}
+    )
     comment.refresh_from_db()
     assert comment.is_featured
     assert list(
@@ -208,7 +210,7 @@ def test_the_featured_view_and_badge(
 
     pick = post(thread, reader_rosa, "The best comment.")
     post(thread, guest(), "An ordinary comment.")
-    do_feature_comment(comment=pick, actor=moderator_max)
+    do_feature_comment(comment=pick, actor=moderator_max, reason="a fine answer")
     url = thread.get_absolute_url()
     everything = client.get(url).content.decode()
     assert "comment__badge" in everything and "?view=featured" in everything

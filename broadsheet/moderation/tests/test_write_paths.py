@@ -153,8 +153,8 @@ def test_featuring_publishes_comment_featured(
 ) -> None:
     comment = post(thread, reader_rosa, "A fair point.")
     with commit():
-        do_feature_comment(comment=comment, actor=moderator_max)
-        do_unfeature_comment(comment=comment, actor=moderator_max)
+        do_feature_comment(comment=comment, actor=moderator_max, reason="a fine answer")
+        do_unfeature_comment(comment=comment, actor=moderator_max, reason="outdated")
     assert names(heard) == ["CommentFeatured", "CommentUnfeatured"]
     assert list(AuditEntry.objects.values_list("action", flat=True).order_by("pk")) == [
         "feature",

@@ -161,9 +161,9 @@ def test_featuring_and_unfeaturing_a_comment(
 ) -> None:
     comment = post(thread, reader_rosa, "Worth a badge.")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_feature_comment(comment=comment, actor=moderator_max)
+        actions.do_feature_comment(comment=comment, actor=moderator_max, reason="a fine answer")
     with django_capture_on_commit_callbacks(execute=True):
-        actions.do_unfeature_comment(comment=comment, actor=moderator_max)
+        actions.do_unfeature_comment(comment=comment, actor=moderator_max, reason="outdated")
     events = published(bus, channels.public(thread.pk))
     assert [e["type"] for e in events] == ["comment.featured", "comment.featured"]
     assert [e["data"]["featured"] for e in events] == [True, False]
