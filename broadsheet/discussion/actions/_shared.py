@@ -3,11 +3,9 @@ and the visible-comment counters."""
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion.comment_writes import add_to_counts
-from broadsheet.discussion.events import DiscussionEvent, publish
+from broadsheet.discussion.events import DiscussionEvent, publish_on_commit
 from broadsheet.discussion.models import Comment, path_ids
 
 CLOSED_MESSAGE = "Comments are closed."
@@ -22,7 +20,7 @@ STATUS_VERBS = {
 
 
 def _after_commit(event: DiscussionEvent) -> None:
-    transaction.on_commit(lambda: publish(event))
+    publish_on_commit(event)
 
 
 def _check_rate(bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str) -> None:

@@ -17,6 +17,10 @@ def _nothing() -> None:
 
 class Backend(ABC):
     name = ""
+    # True: `publish` writes to the site's database, and is called inside the publishing
+    # action's transaction (an outbox: the event commits with the change). False: it
+    # talks to something else (memory, Redis), and is called after the commit.
+    records_in_transaction = False
 
     @abstractmethod
     def publish(self, channel: str, event: WireEvent) -> WireEvent:
