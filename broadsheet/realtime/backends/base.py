@@ -17,10 +17,12 @@ def _nothing() -> None:
 
 class Backend(ABC):
     name = ""
-    # True: `publish` writes to the site's database, and is called inside the publishing
-    # action's transaction (an outbox: the event commits with the change). False: it
-    # talks to something else (memory, Redis), and is called after the commit.
-    records_in_transaction = False
+
+    @property
+    def records_in_transaction(self) -> bool:
+        """True: `publish` is called inside the publishing action's transaction (an
+        outbox: the event commits with the change). False: after the commit."""
+        return False
 
     @abstractmethod
     def publish(self, channel: str, event: WireEvent) -> WireEvent:

@@ -4,10 +4,10 @@ The default on SQLite (`make demo`): several server processes on one machine, no
 service. Each process reads new rows once per BROADSHEET_LIVE_POLL_INTERVAL, however
 many readers it holds. SQLite has one writer at a time, so row ids follow commit order.
 
-An outbox: a discussion event's rows are written inside the action's own transaction
-(``records_in_transaction``; realtime.publishing.record_discussion_event), so they commit
-with the change or not at all, and readers see them once committed. No second write
-transaction follows the action's (on SQLite each one queues for the one write lock).
+On SQLite, an outbox: a discussion event's rows are written inside the action's own
+transaction (``records_in_transaction``; realtime.publishing.record_discussion_event), so
+they commit with the change or not at all, and readers see them once committed. No second
+write transaction follows the action's (each one queues for SQLite's one write lock).
 
 Every hand-written statement of the realtime app is here, with discussion's convention
 (docs/decisions/raw-writes.md): the router's alias, names from the model's meta quoted
@@ -66,7 +66,16 @@ def _statements(alias: str) -> _Statements:
 
 class DatabaseBackend(Backend):
     name = "database"
-    records_in_transaction = True
+
+    @property
+    def records_in_transaction(self) -> bool:
+        """On SQLite, which has one writer at a time and no row locks: an outbox. On
+        PostgreSQL the channel's row lock, held from the event to the end of the action,
+        would wait in a cycle with rows the action locks afterwards (a ban rejecting
+        several comments of a thread, against a vote on one of them): there each event is
+        written after the commit in a short transaction of its own, which queues behind
+        no other writer."""
+        return connections[router.db_for_write(LiveEvent)].vendor == "sqlite"
 
     def publish(self, channel: str, event: WireEvent) -> WireEvent:
         """Inside the caller's transaction when there is one (an action's: the outbox),

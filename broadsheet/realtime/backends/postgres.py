@@ -1,7 +1,7 @@
 """PostgreSQL: the history in the same table as the "database" back-end, delivery by
-LISTEN/NOTIFY. The NOTIFY is sent inside the publishing transaction (the action's own,
-database.py's outbox), so it reaches the listeners at commit, in commit order, and never
-for a change rolled back; each process holds one listening connection.
+LISTEN/NOTIFY. The NOTIFY is sent inside the publishing transaction (after the action's
+commit, database.py says why), so it reaches the listeners at that commit, in commit
+order; each process holds one listening connection.
 """
 
 from __future__ import annotations
