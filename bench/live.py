@@ -10,7 +10,8 @@ settings, e.g. runner.client_buffer_size=4096), both on 127.0.0.1 ports P..P+5 (
 each, in this process); a separate poster process calls do_post_comment (commit, then
 publish) once per second for every discussion, for S seconds. Then it reports:
 
-- latency from publishing (the event's `at`, stamped after commit) to arrival, p50/p99/max;
+- latency from publishing (the event's `at`, stamped when published: inside the post's
+  transaction on SQLite) to arrival, p50/p99/max;
 - lost and duplicated events (every reader must get every event of its discussion once);
 - memory per connection: the proportional set size (PSS, /proc/PID/smaps_rollup) of each
   Pushpin process before the readers connect and once they all are, the difference divided

@@ -4,7 +4,7 @@ exactly as granian calls it: no network, no load generator, one process.
 Usage:
   .venv/bin/python bench/profile_request.py URL [--requests N] [--profile] [--top K]
       [--no-page-cache] [--cookie NAME=VALUE ...] [--wsgi MODULE]
-      [--post-json FILE [--cpu]]
+      [--post-json FILE [--cpu] [--address-per-request]]
 
 With --post-json, each request POSTs the next line of FILE (JSON bodies, one a line,
 cycled; "@@N@@" becomes the request's number so no two texts are equal) with the CSRF
@@ -128,6 +128,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--post-json", type=Path, help="POST these JSON bodies, one a line")
     parser.add_argument("--cpu", action="store_true", help="time process CPU, not wall clock")
     parser.add_argument(
+        "--address-per-request",
+        action="store_true",
+        help="each request claims a reader address of its own (X-Forwarded-For), as the "
+        "bench's posting load does: no flood hold",
+    )
+    parser.add_argument(
         "--wsgi", default="config.wsgi", help="the WSGI module (bench.hello.wsgi: the yardstick)"
     )
     options = parser.parse_args(argv)
@@ -153,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         nonlocal sent
         sent += 1
         body = bodies[sent % len(bodies)].replace(b"@@N@@", f"{run_tag}-{sent}".encode())
+        if options.address_per_request:
+            headers["X-Forwarded-For"] = f"10.{sent >> 16 & 255}.{sent >> 8 & 255}.{sent & 255}"
         return one_request(application, options.url, cookies, body=body, headers=headers)
 
     size = 0

@@ -59,6 +59,7 @@ class Settings:
     connections: int = CONNECTIONS
     sizes: tuple[int, ...] = SIZES
     write_requests: int = 4000
+    reads: bool = True  # False (--writes-only): posting and voting only
 
 
 @dataclass
@@ -375,7 +376,7 @@ def bench_isso(
             started = time.perf_counter()
             ids[size] = isso_side.seed(isso, size, plans[size])
             log(f"isso: seeded {size} comments in {time.perf_counter() - started:.1f} s")
-        for size in settings.sizes:
+        for size in settings.sizes if settings.reads else ():
             for like in (True, False):
                 key = f"isso_listing_{'page' if like else 'default'}_{size}"
                 url = isso.url + _isso_listing(size, like_for_like=like)
@@ -523,7 +524,7 @@ def bench_broadsheet(
         broadsheet_side.serve(var_dir, WORK, workers=WORKERS) as site,
         servers.PssSampler(site.process.pid) as pss,
     ):
-        for size, thread in seeded.items():
+        for size, thread in seeded.items() if settings.reads else ():
             api = f"{site.url}/api/v1/threads/{thread.thread_key}/comments"
             for like, url in ((True, f"{api}?sort=oldest&page=1"), (False, api)):
                 key = f"broadsheet_listing_{'page' if like else 'default'}_{size}"
@@ -536,7 +537,7 @@ def bench_broadsheet(
             results.figures[key]["x_page_cache"] = page_cache_header(article)
         largest = seeded[max(settings.sizes)]
         if (
-            cache_enabled
+            cache_enabled and settings.reads
         ):  # as a browser asks for it: compressed (docs/decisions/compressed-pages.md)
             key = f"broadsheet_article_cached_compressed_{largest.size}"
             article = site.url + largest.article_url
@@ -575,7 +576,7 @@ def bench_broadsheet(
         )
         results.extra["broadsheet_memory"] = memory_of(site, web=_is_granian)
         results.extra["broadsheet_pss"] = pss_summary(pss, web=_is_granian_worker)
-    if cache_enabled:
+    if cache_enabled and settings.reads:
         log("page cache found: measuring the article page again with it switched off")
         with broadsheet_side.serve(
             var_dir, WORK, workers=WORKERS, extra_env={"BENCH_PAGE_CACHE": "off"}
@@ -1189,6 +1190,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--sizes", nargs="+", type=int, help="discussion sizes (default 50 500 5000)"
     )
+    parser.add_argument(
+        "--writes-only",
+        action="store_true",
+        help="with --only: posting and voting only, no reads (a partial run)",
+    )
     options = parser.parse_args(argv)
     settings = Settings(
         runs=options.runs or (1 if options.quick else 3),
@@ -1196,9 +1202,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     if options.sizes:
         settings.sizes = tuple(sorted(options.sizes))
+    if options.writes_only:
+        settings.reads = False
     if options.report_only:
         return rebuild_report()
-    if options.only or options.sizes:
+    if options.only or options.sizes or options.writes_only:
         return partial_run(settings, options.only or list(SYSTEMS))
     WORK.mkdir(parents=True, exist_ok=True)
     (WORK / ".gitignore").write_text("*\n")  # scratch space: never committed

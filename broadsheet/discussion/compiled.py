@@ -41,6 +41,7 @@ ROOMS = frozenset(
         "broadsheet.discussion.comment_writes",  # posting's and voting's statements
         "broadsheet.moderation.hot_queries",  # the rules that read on every comment posted
         "broadsheet.notifications.hot_queries",  # the fan-out check after every comment
+        "broadsheet.realtime.hot_queries",  # a comment's state for its live event
     }
 )
 

@@ -1,10 +1,15 @@
 """What happened in a discussion, for whoever listens (live updates, notifications, the
 page cache).
 
-Actions publish one event per user-visible change with ``transaction.on_commit``, so
-listeners only ever hear about committed data. ``publish`` is an in-process hook: it
-calls the registered listeners in order (``subscribe``); the realtime app subscribes
-here. Every event is a small frozen dataclass naming its thread by id and key; the list
+Actions hand one event per user-visible change to ``publish_on_commit`` inside their
+transaction. Listeners (``subscribe``) hear it after commit, so they only ever hear about
+committed data; ``publish`` is that in-process hook, calling them in order. Recorders
+(``subscribe_in_transaction``) hear it at once, inside the action's transaction: an
+outbox that writes the event's own rows as part of the same commit (live updates on a
+database back-end), so the change and its event are stored together or not at all, and
+no second write transaction follows the action's. The realtime app subscribes to both.
+
+Every event is a small frozen dataclass naming its thread by id and key; the list
 and the action that publishes each is in docs/discussion.md ("Events").
 """
 
@@ -14,6 +19,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
+
+from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
@@ -144,6 +152,7 @@ class ThreadReopened(DiscussionEvent):
 
 Listener = Callable[[DiscussionEvent], None]
 _listeners: list[Listener] = []
+_recorders: list[Listener] = []
 
 
 def subscribe(listener: Listener) -> None:
@@ -154,6 +163,28 @@ def subscribe(listener: Listener) -> None:
 def unsubscribe(listener: Listener) -> None:
     if listener in _listeners:
         _listeners.remove(listener)
+
+
+def subscribe_in_transaction(recorder: Listener) -> None:
+    """Call `recorder` with every event inside the publishing action's transaction. A
+    recorder is part of the action: what it writes commits or rolls back with the change,
+    and an error it raises refuses the change (it must not talk to anything outside the
+    database; what follows the commit belongs to an after-commit listener)."""
+    if recorder not in _recorders:
+        _recorders.append(recorder)
+
+
+def unsubscribe_in_transaction(recorder: Listener) -> None:
+    if recorder in _recorders:
+        _recorders.remove(recorder)
+
+
+def publish_on_commit(event: DiscussionEvent) -> None:
+    """What every action calls with its event, inside its transaction: the recorders now,
+    every listener after commit (at once outside a transaction)."""
+    for recorder in list(_recorders):
+        recorder(event)
+    transaction.on_commit(partial(publish, event))
 
 
 def publish(event: DiscussionEvent) -> None:

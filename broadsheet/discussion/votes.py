@@ -12,6 +12,7 @@ never lose or double a vote.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -70,16 +71,28 @@ def counter_deltas(previous: int, value: int) -> tuple[int, int]:
     return int(value == 1) - int(previous == 1), int(value == -1) - int(previous == -1)
 
 
-def cast(store: VoteStore, value: int, *, toggle: bool = False) -> Cast:
+def cast(
+    store: VoteStore,
+    value: int,
+    *,
+    toggle: bool = False,
+    on_change: Callable[[Cast], None] | None = None,
+) -> Cast:
     """Set the voter's vote to `value` (with `toggle`, repeating a vote takes it back),
     in a transaction of its own, retried when two first votes of one voter race.
-    Callers schedule what follows a change (events, page-cache bumps) with on_commit
-    after it returns: inside an outer transaction that still waits for its commit."""
+    `on_change` runs inside that transaction when the vote changed: the caller publishes
+    its event there (discussion.events.publish_on_commit), so the event's recorders write
+    with the vote's own commit. Callers may also schedule what follows a change (page-cache
+    bumps) with on_commit after it returns: inside an outer transaction that still waits
+    for its commit."""
     check_vote_value(value)
     for attempt in range(ATTEMPTS):
         try:
             with transaction.atomic():
-                return _cast_once(store, value, toggle)
+                done = _cast_once(store, value, toggle)
+                if on_change is not None and done.changed:
+                    on_change(done)
+                return done
         except IntegrityError:
             if attempt == ATTEMPTS - 1:
                 raise

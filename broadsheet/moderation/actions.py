@@ -13,7 +13,6 @@ row (taken by do_set_comment_status) → report and sanction rows.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from functools import partial
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -22,7 +21,11 @@ from django.utils.translation import gettext as _
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion import actions as discussion_actions
-from broadsheet.discussion.events import CommenterNoticeRequested, CommentReported, publish
+from broadsheet.discussion.events import (
+    CommenterNoticeRequested,
+    CommentReported,
+    publish_on_commit,
+)
 from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.moderation import conf
@@ -78,7 +81,7 @@ def _request_notice(
         reason=reason,
         until=until,
     )
-    transaction.on_commit(partial(publish, event))
+    publish_on_commit(event)
 
 
 def do_approve_comment(*, comment: Comment, actor: Actor, reason: str = "") -> Comment:
@@ -182,7 +185,7 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
                 comment_id=comment.pk,
                 report_count=count,
             )
-            transaction.on_commit(partial(publish, event))
+            publish_on_commit(event)
             if count >= conf.reports_to_hold() and comment.status == Status.APPROVED:
                 discussion_actions.do_set_comment_status(
                     comment=comment,

@@ -8,6 +8,7 @@ class RealtimeConfig(AppConfig):
 
     def ready(self) -> None:
         from broadsheet.discussion import events
-        from broadsheet.realtime.publishing import on_discussion_event
+        from broadsheet.realtime.publishing import on_discussion_event, record_discussion_event
 
+        events.subscribe_in_transaction(record_discussion_event)
         events.subscribe(on_discussion_event)

@@ -1,9 +1,11 @@
 """From discussion events to wire events and their audiences: one function per event class.
 
-The discussion action decides *what* happened; the comment's committed state decides who
-may hear it: a visible comment's events go to the thread's public channel, a held one's
-(pending, spam) only to its author's channel and the moderators' channel. Each function
-reads at most one row (the comment, with its thread's count), after commit.
+The discussion action decides *what* happened; the comment's state as the action commits
+it decides who may hear it: a visible comment's events go to the thread's public channel,
+a held one's (pending, spam) only to its author's channel and the moderators' channel.
+Each function reads at most one row (the comment, with its thread's count: a compiled
+read, hot_queries.py), inside the action's transaction (a database back-end's outbox) or
+after its commit (memory, Redis).
 
 Event classes that this version of the discussion engine does not define yet (the names
 in ``_OPTIONAL``) are mapped when they appear, with no change here.
@@ -20,6 +22,7 @@ from django.urls import reverse
 from broadsheet.discussion import events
 from broadsheet.discussion.models import Comment
 from broadsheet.realtime import channels
+from broadsheet.realtime.hot_queries import comment_state
 from broadsheet.realtime.wire import WireEvent
 
 
@@ -65,19 +68,7 @@ class _CommentState:
 
 
 def _state(comment_id: int) -> _CommentState | None:
-    row = (
-        Comment.objects.filter(pk=comment_id)
-        .values_list(
-            "status",
-            "author_id",
-            "guest_reader_id",
-            "parent_id",
-            "root_id",
-            "is_featured",
-            "thread__comment_count",
-        )
-        .first()
-    )
+    row = comment_state(comment_id)
     return _CommentState(*row) if row else None
 
 

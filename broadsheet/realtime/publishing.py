@@ -1,6 +1,12 @@
-"""Publishing: discussion events (heard after commit) and article reactions, to the
-back-end and, when Pushpin holds the streams, to every Pushpin (from a thread of its
-own, never holding the request that made the change)."""
+"""Publishing: discussion events and article reactions, to the back-end and, when
+Pushpin holds the streams, to every Pushpin (from a thread of its own, never holding the
+request that made the change).
+
+A back-end in the site's database records a discussion event inside the action's
+transaction (discussion.events.subscribe_in_transaction: the outbox commits with the
+change); the others publish after the commit (discussion.events.subscribe). Pushpin is
+always told after the commit: a reader it tells fetches what the event names.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ import queue
 import threading
 import time
 import urllib.request
+from functools import partial
 
 from django.db import transaction
 
@@ -25,9 +32,25 @@ from broadsheet.realtime.wire import WireEvent
 logger = logging.getLogger(__name__)
 
 
-def on_discussion_event(event: DiscussionEvent) -> None:
-    """The discussion listener (events are published after commit)."""
+def record_discussion_event(event: DiscussionEvent) -> None:
+    """The discussion recorder, inside the action's transaction: with a back-end that keeps
+    its history in the site's database, the wire events are written with the change (an
+    outbox; backends/database.py), and only Pushpin is told after the commit."""
     if not conf.enabled():
+        return
+    backend = get_backend()
+    if not backend.records_in_transaction:
+        return
+    for outgoing in wire_events_for(event):
+        published = [backend.publish(channel, outgoing.event) for channel in outgoing.channels]
+        if conf.engine() == "pushpin":
+            transaction.on_commit(partial(_to_pushpin, published))
+
+
+def on_discussion_event(event: DiscussionEvent) -> None:
+    """The discussion listener, after commit: back-ends outside the site's database
+    (memory, Redis) publish here."""
+    if not conf.enabled() or get_backend().records_in_transaction:
         return
     for outgoing in wire_events_for(event):
         send(outgoing)
@@ -37,9 +60,13 @@ def send(outgoing: Outgoing) -> list[WireEvent]:
     backend = get_backend()
     published = [backend.publish(channel, outgoing.event) for channel in outgoing.channels]
     if conf.engine() == "pushpin":
-        for event in published:
-            publish_to_pushpin(event)
+        _to_pushpin(published)
     return published
+
+
+def _to_pushpin(published: list[WireEvent]) -> None:
+    for event in published:
+        publish_to_pushpin(event)
 
 
 def publish_reactions(*, thread_key: str, up: int, down: int) -> None:

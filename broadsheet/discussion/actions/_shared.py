@@ -3,13 +3,12 @@ and the visible-comment counters."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from broadsheet.core.ratelimit import enforce
 from broadsheet.discussion.comment_writes import add_to_counts
-from broadsheet.discussion.events import DiscussionEvent, publish
+from broadsheet.discussion.events import DiscussionEvent, publish_on_commit
 from broadsheet.discussion.models import Comment, path_ids
 
 CLOSED_MESSAGE = _("Comments are closed.")
@@ -24,7 +23,7 @@ STATUS_VERBS = {
 
 
 def _after_commit(event: DiscussionEvent) -> None:
-    transaction.on_commit(lambda: publish(event))
+    publish_on_commit(event)
 
 
 def _check_rate(

@@ -77,21 +77,27 @@ class _CommentVotes:
 def do_cast_vote(*, comment: Comment, actor: Actor, value: int) -> VoteResult:
     """Set the actor's vote on a comment to +1, -1 or 0 (none): switching and undoing
     included (votes.cast: the voter's row locked, counters changed in one statement, a
-    race of two first votes retried). VoteChanged is published after the commit."""
+    race of two first votes retried). VoteChanged is published in the vote's transaction
+    (its recorders write with it; its listeners hear it after the commit)."""
     check_cast_vote(comment=comment, actor=actor, value=value)
     assert actor.voter_key is not None
-    done = votes.cast(_CommentVotes(comment.pk, actor.voter_key, actor.ip_hash), value)
-    upvotes, downvotes, score = done.totals
-    comment.upvotes, comment.downvotes, comment.score = upvotes, downvotes, score
-    if done.changed:
+    thread_key = comment.thread.key
+
+    def changed(done: votes.Cast) -> None:
+        upvotes, downvotes, score = done.totals
         _after_commit(
             VoteChanged(
                 thread_id=comment.thread_id,
-                thread_key=comment.thread.key,
+                thread_key=thread_key,
                 comment_id=comment.pk,
                 upvotes=upvotes,
                 downvotes=downvotes,
                 score=score,
             )
         )
+
+    store = _CommentVotes(comment.pk, actor.voter_key, actor.ip_hash)
+    done = votes.cast(store, value, on_change=changed)
+    upvotes, downvotes, score = done.totals
+    comment.upvotes, comment.downvotes, comment.score = upvotes, downvotes, score
     return VoteResult(upvotes=upvotes, downvotes=downvotes, score=score, mine=done.value)

@@ -18,6 +18,12 @@ def _nothing() -> None:
 class Backend(ABC):
     name = ""
 
+    @property
+    def records_in_transaction(self) -> bool:
+        """True: `publish` is called inside the publishing action's transaction (an
+        outbox: the event commits with the change). False: after the commit."""
+        return False
+
     @abstractmethod
     def publish(self, channel: str, event: WireEvent) -> WireEvent:
         """Give `event` the channel's next sequence number, keep it in the channel's

@@ -1,6 +1,7 @@
 """PostgreSQL: the history in the same table as the "database" back-end, delivery by
-LISTEN/NOTIFY. The NOTIFY is sent inside the publishing transaction, so it reaches the
-listeners at commit, in commit order; each process holds one listening connection.
+LISTEN/NOTIFY. The NOTIFY is sent inside the publishing transaction (after the action's
+commit, database.py says why), so it reaches the listeners at that commit, in commit
+order; each process holds one listening connection.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from typing import Any
 
 import psycopg
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 
 from broadsheet.realtime.backends.base import Deliver, Ready, _nothing
 from broadsheet.realtime.backends.database import DatabaseBackend
@@ -45,7 +46,7 @@ class PostgresBackend(DatabaseBackend):
         payload = event.to_json()
         if len(payload.encode()) > MAX_PAYLOAD:
             payload = f"ref {event.channel} {event.seq}"
-        with connection.cursor() as cursor:
+        with connections[router.db_for_write(LiveEvent)].cursor() as cursor:
             cursor.execute("SELECT pg_notify(%s, %s)", [NOTIFY_CHANNEL, payload])
 
     async def listen(self, deliver: Deliver, ready: Ready = _nothing) -> None:
