@@ -38,7 +38,10 @@ def _children(element: ET.Element | None) -> Children:
     found: Children = {}
     if element is not None:
         for child in element:
-            found.setdefault(local_name(child.tag), child)
+            tag = child.tag
+            name = tag[tag.find("}") + 1 :]  # local_name(), inline: a dozen per post
+            if name not in found:
+                found[name] = child
     return found
 
 
