@@ -392,7 +392,7 @@ def test_view_all_replies_opens_in_place(
     # widget.js is held back: a reader quicker than the network clicks before it listens.
     held: list[Any] = []
     page.route("**/embed/widget.js", lambda route: held.append(route))
-    page.goto(url)
+    page.goto(url, wait_until="domcontentloaded")  # "load" would wait for the held script
     box = page.locator("#broadsheet-thread")
     expect(box.locator("article.comment")).to_have_count(2)  # the comment and one reply
     box.get_by_role("link", name="View all 3 replies").click()
