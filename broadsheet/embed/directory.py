@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import Http404
 
+from broadsheet.core.text import TextError, clean_text
 from broadsheet.discussion.identity import Actor
 from broadsheet.embed import origins
 from broadsheet.embed.actions import do_update_site
@@ -32,6 +33,16 @@ def site_data(site: EmbeddingSite) -> dict[str, Any]:
     }
 
 
+def site_by_key(key: str) -> EmbeddingSite | None:
+    """The site of a key from an address, or None. No stored key holds a NUL or another
+    character the text boundary refuses (PostgreSQL would refuse the query itself)."""
+    try:
+        clean_text(key, single_line=True)
+    except TextError:
+        return None
+    return EmbeddingSite.objects.filter(key=key).first()
+
+
 class EmbedSites:
     def sites(self, *, site_id: int | None = None) -> list[dict[str, Any]]:
         rows = EmbeddingSite.objects.all()
@@ -40,11 +51,11 @@ class EmbedSites:
         return [site_data(site) for site in rows]
 
     def site(self, key: str) -> dict[str, Any] | None:
-        site = EmbeddingSite.objects.filter(key=key).first()
+        site = site_by_key(key)
         return site_data(site) if site is not None else None
 
     def update_site(self, *, key: str, actor: Actor, changes: dict[str, Any]) -> dict[str, Any]:
-        site = EmbeddingSite.objects.filter(key=key).first()
+        site = site_by_key(key)
         if site is None:
             raise Http404("No such embedding site")
         return site_data(do_update_site(site=site, actor=actor, changes=changes))
