@@ -11,6 +11,7 @@ to the test database itself (a transactional test commits what it writes) and `a
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import subprocess
@@ -21,6 +22,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 from django.db import connection, connections
 from django.db.utils import load_backend
@@ -28,6 +31,21 @@ from django.utils import timezone
 
 from broadsheet.core.models import TaskWorker
 from tests import servers
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@contextmanager
+def queued_in_database(settings: Any, tasks_module: ModuleType) -> Iterator[None]:
+    """While inside: this process enqueues `tasks_module`'s tasks into the production
+    queue (the database), for real workers to run; the tests' immediate back-end after."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    importlib.reload(tasks_module)  # tasks bind their back-end when defined
+    try:
+        yield
+    finally:
+        settings.TASKS = IMMEDIATE_TASKS
+        importlib.reload(tasks_module)
 
 
 @dataclass

@@ -15,7 +15,6 @@ contacted.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
@@ -37,6 +36,7 @@ from tests.task_workers import (
     kill,
     lease_over,
     own_database,
+    queued_in_database,
     start_worker,
     stop,
     wait_for,
@@ -68,12 +68,9 @@ class HoldingMailbox(Mailbox):
 @pytest.fixture
 def database_queue(settings: Any) -> Iterator[None]:
     """This process enqueues into the production queue (see notifications' test_delivery)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     settings.BROADSHEET_DISCUSSION_POLICY = "broadsheet.discussion.policy.default_policy"
-    importlib.reload(tasks)
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    importlib.reload(tasks)
+    with queued_in_database(settings, tasks):
+        yield
 
 
 def test_refused_mail_is_retried_and_every_mail_delivered_once_across_worker_kills(

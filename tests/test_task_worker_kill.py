@@ -7,7 +7,6 @@ of the test's own (tests/task_workers.py), SIGKILL.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from tests.task_workers import (
     kill,
     lease_over,
     own_database,
+    queued_in_database,
     start_worker,
     stop,
     wait_for,
@@ -34,11 +34,8 @@ pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def database_queue(settings: Any) -> Iterator[None]:
     """This process enqueues into the production queue, for the workers to run."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    importlib.reload(worker_tasks)
-    yield
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    importlib.reload(worker_tasks)
+    with queued_in_database(settings, worker_tasks):
+        yield
 
 
 def test_the_task_of_a_killed_worker_runs_to_completion_once_on_a_new_worker(
