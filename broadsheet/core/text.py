@@ -53,6 +53,12 @@ def clean_text(value: str, *, single_line: bool = False) -> str:
     return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def is_clean_line(value: str) -> bool:
+    """Whether `clean_text(value, single_line=True)` accepts `value`. A key from an address
+    that fails this is no stored key (none holds a NUL; PostgreSQL would refuse the query)."""
+    return _FORBIDDEN.search(value) is None and _FORBIDDEN_ONE_LINE.search(value) is None
+
+
 def text_param(raw: object, *, max_length: int = 200) -> str:
     """A one-line text filter from a query string (a search, a name to filter by): as sent,
     or "" when `clean_text` refuses it (a NUL would make PostgreSQL refuse the query)."""

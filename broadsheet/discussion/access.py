@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 
-from broadsheet.core.text import TextError, clean_text
+from broadsheet.core.text import is_clean_line
 from broadsheet.discussion import comment_writes
 from broadsheet.discussion.identity import Actor
 from broadsheet.discussion.models import Comment, Thread
@@ -23,13 +23,7 @@ def access_thread(thread_id: int) -> Thread:
 def access_thread_by_key(key: str) -> Thread:
     """The thread of a host's key. Every API request about a discussion starts here, so
     its query is a compiled one (comment_writes.thread_by_key)."""
-    try:
-        clean_text(key, single_line=True)
-    except TextError:
-        # No stored key holds a NUL or another refused character (PostgreSQL would
-        # refuse the query itself): no such discussion.
-        raise Http404("No such discussion") from None
-    thread = comment_writes.thread_by_key(key)
+    thread = comment_writes.thread_by_key(key) if is_clean_line(key) else None
     if thread is None:
         raise Http404("No such discussion")
     return thread

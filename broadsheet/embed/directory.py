@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import Http404
 
-from broadsheet.core.text import TextError, clean_text
+from broadsheet.core.text import is_clean_line
 from broadsheet.discussion.identity import Actor
 from broadsheet.embed import origins
 from broadsheet.embed.actions import do_update_site
@@ -34,11 +34,8 @@ def site_data(site: EmbeddingSite) -> dict[str, Any]:
 
 
 def site_by_key(key: str) -> EmbeddingSite | None:
-    """The site of a key from an address, or None. No stored key holds a NUL or another
-    character the text boundary refuses (PostgreSQL would refuse the query itself)."""
-    try:
-        clean_text(key, single_line=True)
-    except TextError:
+    """The site of a key from an address, or None."""
+    if not is_clean_line(key):
         return None
     return EmbeddingSite.objects.filter(key=key).first()
 

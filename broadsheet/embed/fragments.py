@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from broadsheet.discussion.actions import can_edit
@@ -122,9 +124,22 @@ def subscribe_fragment(request: HttpRequest, context: dict[str, Any]) -> str:
     return _fragment(request, "notifications/fragments/answer.html", context)
 
 
-def widget_strings() -> dict[str, str]:
-    """What widget.js says itself, in the active language (%(name)s filled in there)."""
+# Numbers that between them fall in every plural category (CLDR's zero, one, two, few,
+# many, other) of the languages we ship and of most others; widget.js picks the form of
+# the sample in the same category as its count (Intl.PluralRules), since it cannot run
+# the catalogue's plural formula under our CSP.
+PLURAL_SAMPLES = (0, 1, 2, 3, 11, 100, 1000000)
+
+
+def _plural_forms(phrase: Callable[[int], str]) -> dict[str, str]:
+    return {str(n): phrase(n) for n in PLURAL_SAMPLES}
+
+
+def widget_strings() -> dict[str, object]:
+    """What widget.js says itself, in the active language (%(name)s filled in there);
+    counted phrases as their forms for PLURAL_SAMPLES."""
     return {
+        "lang": get_language() or "en",
         "posted": _("Your comment was posted."),
         "pending": _("Your comment awaits moderation."),
         "deleted": _("Comment deleted."),
@@ -143,12 +158,13 @@ def widget_strings() -> dict[str, str]:
         "reopened": _("Comments are open again."),
         "changed": _("The discussion has changed"),
         "reload": _("reload"),
-        "newOne": _("1 new comment"),
-        # A count-free form (Arabic has six plural forms; the widget has no plural rules).
-        "newMany": _("%(count)s new comments"),
+        "new": _plural_forms(
+            lambda n: ngettext("%(count)s new comment", "%(count)s new comments", n)
+        ),
         "show": _("show"),
-        "shownOne": _("1 new comment shown."),
-        "shownMany": _("%(count)s new comments shown."),
+        "shown": _plural_forms(
+            lambda n: ngettext("%(count)s new comment shown.", "%(count)s new comments shown.", n)
+        ),
         "elsewhere": _("The new comments are on another page of this discussion."),
     }
 

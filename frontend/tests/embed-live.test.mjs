@@ -42,3 +42,35 @@ test("the widget gives up a stream silent for three keep-alive intervals and res
   assert.equal(resumed.searchParams.get("after"), "t7:4");
   assert.equal(resumed.searchParams.get("since"), "1700000100");
 });
+
+test("the widget's bubble counts in the fragment's language, with its plural forms", () => {
+  // Arabic has six forms; the fragment gives one per plural category (embed/fragments.py).
+  const forms = { 0: "لا تعليقات جديدة", 1: "تعليق جديد", 2: "تعليقان جديدان", 3: "%(count)s تعليقات جديدة",
+    11: "%(count)s تعليقًا جديدًا", 100: "%(count)s تعليق جديد", 1000000: "%(count)s تعليق جديد" };
+  const strings = JSON.stringify({ lang: "ar", new: forms, show: "اعرضها" }).replace(/"/g, "&quot;");
+  window = pageWith(PAGE.replace('<section', `<section data-strings="${strings}"`));
+  stoppedClock(window);
+  let stream;
+  window.EventSource = class {
+    constructor() { this.listeners = {}; stream = this; }
+    addEventListener(type, listener) { (this.listeners[type] ||= []).push(listener); }
+    close() {}
+  };
+  window.fetch = () => new Promise(() => {});
+  run(window, "../embed/widget.js");
+  const post = (id) => {
+    for (const listener of stream.listeners["comment.posted"] || []) {
+      listener({ data: JSON.stringify({ v: 1, type: "comment.posted", ch: "t7", seq: id,
+        data: { comment_id: id, count: id, created_at: "2030-01-01T00:00:00Z" } }) });
+    }
+  };
+  const bubble = () => window.document.querySelector(".live-bubble__button").textContent;
+  post(1);
+  assert.equal(bubble(), "تعليق جديد — اعرضها");
+  post(2);
+  assert.equal(bubble(), "تعليقان جديدان — اعرضها");
+  post(3);
+  assert.equal(bubble(), "3 تعليقات جديدة — اعرضها");
+  for (let id = 4; id <= 11; id++) post(id);
+  assert.equal(bubble(), "11 تعليقًا جديدًا — اعرضها");
+});

@@ -6,7 +6,7 @@ import pytest
 from django.urls import resolve
 
 from broadsheet.core.ids import MAX_ID, FormId, parse_id
-from broadsheet.core.text import FormText, TextError, clean_text
+from broadsheet.core.text import FormText, TextError, clean_text, is_clean_line
 
 
 @pytest.mark.parametrize(
@@ -44,6 +44,16 @@ def test_single_line_text_refuses_line_breaks_and_tabs() -> None:
     for text in ("Gabriel\nBcc: x@example.org", "a\rb", "a\tb"):
         with pytest.raises(TextError):
             clean_text(text, single_line=True)
+
+
+@pytest.mark.parametrize("key", ["abc-123", "مقال", "a\x00b", "a\tb", "a\nb", "\ufffe", "\ud800"])
+def test_is_clean_line_answers_as_clean_text_single_line_does(key: str) -> None:
+    try:
+        clean_text(key, single_line=True)
+        accepted = True
+    except TextError:
+        accepted = False
+    assert is_clean_line(key) is accepted
 
 
 def test_the_form_field_answers_the_same_refusal_as_a_form_error() -> None:

@@ -28,11 +28,28 @@
 
   /* Its own words come with the fragment, in the fragment's language (data-strings);
      the English here until one has loaded. */
-  function t(key, english, values) {
+  function strings() {
     var holder = box.querySelector("[data-strings]");
-    var found = english;
-    try { found = JSON.parse(holder.getAttribute("data-strings"))[key] || english; } catch { /* English */ }
-    return found.replace(/%\((\w+)\)s/g, function (all, name) { return String((values || {})[name]); });
+    try { return JSON.parse(holder.getAttribute("data-strings")) || {}; } catch { return {}; }
+  }
+  function fill(text, values) {
+    return text.replace(/%\((\w+)\)s/g, function (all, name) { return String((values || {})[name]); });
+  }
+  function t(key, english, values) {
+    var found = strings()[key];
+    return fill(typeof found === "string" ? found : english, values);
+  }
+  /* A counted phrase: the fragment gives its forms for a few sample numbers (one in each
+     plural category); the form of the sample in the count's category is the one. */
+  function tn(key, one, many, n) {
+    var all = strings(), forms = all[key], lang = all.lang || "en", text = n === 1 ? one : many;
+    var shown = window.Intl ? new Intl.NumberFormat(lang).format(n) : String(n);
+    if (forms && typeof forms === "object" && window.Intl && Intl.PluralRules) {
+      var rules = new Intl.PluralRules(lang), category = rules.select(n);
+      var sample = Object.keys(forms).filter(function (s) { return rules.select(Number(s)) === category; })[0];
+      if (sample !== undefined) text = forms[sample];
+    }
+    return fill(text, { count: shown });
   }
   S.params = S.params || {};
 
@@ -522,7 +539,7 @@
       box.appendChild(b);
     }
     var news = live.stale ? t("changed", "The discussion has changed")
-      : n === 1 ? t("newOne", "1 new comment") : t("newMany", "%(count)s new comments", { count: n });
+      : tn("new", "%(count)s new comment", "%(count)s new comments", n);
     var text = news + " — " + (live.stale ? t("reload", "reload") : t("show", "show"));
     b.hidden = !n && !live.stale;
     if (!b.hidden && b.firstChild.textContent !== text) {
@@ -573,8 +590,7 @@
       added[0].tabIndex = -1;
       added[0].focus({ preventScroll: true });
       added[0].scrollIntoView({ block: "nearest" });
-      announce(added.length === 1 ? t("shownOne", "1 new comment shown.")
-        : t("shownMany", "%(count)s new comments shown.", { count: added.length }));
+      announce(tn("shown", "%(count)s new comment shown.", "%(count)s new comments shown.", added.length));
     });
   }
 
