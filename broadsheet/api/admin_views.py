@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.api import tokens
@@ -48,7 +49,7 @@ def revoke_api_token(request: HttpRequest, token_id: int) -> HttpResponse:
     token = tokens.access_api_token(actor.user, token_id)
     try:
         tokens.do_revoke_api_token(token=token, actor=actor)
-        messages.success(request, f"Revoked {token}.")
+        messages.success(request, _("Revoked %(token)s.") % {"token": token})
     except ActionError as error:
         messages.error(request, error.message)
     return redirect("api_admin:tokens")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from broadsheet.api.models import ApiToken
 
@@ -12,14 +13,18 @@ _Site = ApiToken._meta.get_field("site").related_model
 
 
 class ApiTokenForm(forms.Form):
-    name = forms.CharField(max_length=100)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
     scopes = forms.MultipleChoiceField(
-        choices=ApiToken.Scope.choices, widget=forms.CheckboxSelectMultiple, initial=["read"]
+        label=gettext_lazy("Scopes"),
+        choices=ApiToken.Scope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=["read"],
     )
     site = forms.ModelChoiceField(
         queryset=_Site._default_manager.all(),  # type: ignore[union-attr]
+        label=pgettext_lazy("embedding site", "Site"),
         required=False,
-        help_text="A site token acts only on that site's discussions",
+        help_text=gettext_lazy("A site token acts only on that site's discussions"),
     )
 
     def __init__(self, *args: Any, allow_sites: bool = False, **kwargs: Any) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiToken(models.Model):
@@ -13,9 +14,9 @@ class ApiToken(models.Model):
     of the token is stored; the token itself is shown once, when it is made."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read"
-        WRITE = "write", "Post, edit, delete and vote"
-        MODERATE = "moderate", "Moderate"
+        READ = "read", _("Read")
+        WRITE = "write", _("Post, edit, delete and vote")
+        MODERATE = "moderate", _("Moderate")
 
     name = models.CharField(max_length=100)
     user = models.ForeignKey(

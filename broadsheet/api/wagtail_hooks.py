@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -16,7 +17,9 @@ class StaffMenuItem(MenuItem):
 
 @hooks.register("register_admin_menu_item")
 def register_tokens_menu_item() -> MenuItem:
-    return StaffMenuItem("API tokens", reverse("api_admin:tokens"), icon_name="key", order=900)
+    return StaffMenuItem(
+        gettext_lazy("API tokens"), reverse("api_admin:tokens"), icon_name="key", order=900
+    )
 
 
 @hooks.register("register_admin_urls")

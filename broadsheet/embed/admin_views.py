@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from broadsheet.core.errors import ActionError
@@ -41,10 +42,10 @@ def endpoint_action(request: HttpRequest, endpoint_id: int, verb: str) -> HttpRe
     endpoint = access_endpoint(actor, endpoint_id)
     if verb == "enable":
         actions.do_enable_webhook_endpoint(endpoint=endpoint, actor=actor)
-        messages.success(request, "Endpoint enabled again.")
+        messages.success(request, _("Endpoint enabled again."))
     elif verb == "rotate":
         actions.do_rotate_webhook_secret(endpoint=endpoint, actor=actor)
-        messages.success(request, "New secret; the previous one still signs for a while.")
+        messages.success(request, _("New secret; the previous one still signs for a while."))
     else:
         raise Http404("No such action")
     return redirect("embed_admin:deliveries", endpoint_id=endpoint.pk)
@@ -58,7 +59,7 @@ def redeliver(request: HttpRequest, delivery_id: int) -> HttpResponse:
         raise Http404("No such delivery")
     try:
         actions.do_redeliver_webhook(delivery=delivery, actor=actor)
-        messages.success(request, "Queued again.")
+        messages.success(request, _("Queued again."))
     except ActionError as error:
         messages.error(request, error.message)
     return redirect("embed_admin:deliveries", endpoint_id=delivery.endpoint_id)

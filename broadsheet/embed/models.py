@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from broadsheet.embed.origins import OriginRule, parse_rules
 
@@ -177,10 +178,10 @@ class WebhookDelivery(models.Model):
     """One event for one endpoint: its payload and the outcome of its last attempt."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to be sent"
-        SUCCEEDED = "succeeded", "Delivered"
-        RETRYING = "retrying", "Failed, will retry"
-        FAILED = "failed", "Failed, gave up"
+        PENDING = "pending", _("Waiting to be sent")
+        SUCCEEDED = "succeeded", _("Delivered")
+        RETRYING = "retrying", _("Failed, will retry")
+        FAILED = "failed", _("Failed, gave up")
 
     endpoint = models.ForeignKey(
         WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"

@@ -7,6 +7,8 @@ from typing import Any
 
 from django.urls import include, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
@@ -19,13 +21,13 @@ from broadsheet.embed.origins import key_prefix
 class QueueLinkColumn(Column):
     def get_value(self, instance: Any) -> Any:
         url = reverse("moderation_admin:queue") + f"?key={key_prefix(instance.pk)}"
-        return format_html('<a href="{}">Comments</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Comments"))
 
 
 class DeliveryLogColumn(Column):
     def get_value(self, instance: Any) -> Any:
         url = reverse("embed_admin:deliveries", args=[instance.pk])
-        return format_html('<a href="{}">Delivery log</a>', url)
+        return format_html('<a href="{}">{}</a>', url, _("Delivery log"))
 
 
 class EmbeddingSiteViewSet(SnippetViewSet):
@@ -33,21 +35,26 @@ class EmbeddingSiteViewSet(SnippetViewSet):
 
     model = EmbeddingSite
     icon = "globe"
-    menu_label = "Embedding sites"
-    list_display = ["name", "key", "is_active", QueueLinkColumn("queue", label="Moderation")]
+    menu_label = gettext_lazy("Embedding sites")
+    list_display = [
+        "name",
+        "key",
+        "is_active",
+        QueueLinkColumn("queue", label=gettext_lazy("Moderation")),
+    ]
     search_fields = ["name", "origins"]
 
 
 class WebhookEndpointViewSet(SnippetViewSet):
     model = WebhookEndpoint
     icon = "link-external"
-    menu_label = "Webhook endpoints"
+    menu_label = gettext_lazy("Webhook endpoints")
     list_display = [
         "url",
         "site",
         "is_enabled",
         "consecutive_failures",
-        DeliveryLogColumn("log", label="Deliveries"),
+        DeliveryLogColumn("log", label=gettext_lazy("Deliveries")),
     ]
     list_filter = ["site", "is_enabled"]
 

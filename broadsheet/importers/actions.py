@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.importers import isso, tasks
@@ -30,18 +31,22 @@ def can_import(user: Any) -> bool:
 
 def check_check_export(*, user: Any, source: str, upload: UploadedFile | None) -> None:
     if not can_import(user):
-        raise NotAllowed("Only editors and administrators can import.")
+        raise NotAllowed(_("Only editors and administrators can import."))
     if source not in SOURCES:
-        raise ActionError("Choose what kind of export this is.", field="source")
+        raise ActionError(_("Choose what kind of export this is."), field="source")
     if upload is None or not upload.size:
-        raise ActionError("Choose a file to upload (this one is empty).", field="export")
+        raise ActionError(_("Choose a file to upload (this one is empty)."), field="export")
     upload.seek(0)
     head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     kind = "sqlite" if source == isso.SOURCE else "xml"
     if not looks_like(kind, head):
-        wanted = "an SQLite database" if kind == "sqlite" else "an XML file"
-        raise ActionError(f"This is not {wanted}: is it the {SOURCES[source]}?", field="export")
+        wrong = (
+            _("This is not an SQLite database: is it the %(source)s?")
+            if kind == "sqlite"
+            else _("This is not an XML file: is it the %(source)s?")
+        )
+        raise ActionError(wrong % {"source": SOURCES[source]}, field="export")
 
 
 def do_check_export(*, user: Any, source: str, upload: UploadedFile) -> ImportRun:
@@ -73,9 +78,9 @@ def startable(checked: ImportRun) -> bool:
 
 def check_start_import(*, user: Any, checked: ImportRun) -> None:
     if not can_import(user):
-        raise NotAllowed("Only editors and administrators can import.")
+        raise NotAllowed(_("Only editors and administrators can import."))
     if not startable(checked):
-        raise ActionError("Only a checked file that is not imported yet can be imported.")
+        raise ActionError(_("Only a checked file that is not imported yet can be imported."))
 
 
 def do_start_import(*, user: Any, checked: ImportRun) -> ImportRun:

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from broadsheet.core.errors import ActionError
@@ -16,8 +17,8 @@ from broadsheet.importers.pipeline import SOURCES
 
 
 class UploadForm(forms.Form):
-    source = forms.ChoiceField(label="Kind of export", choices=list(SOURCES.items()))
-    export = forms.FileField(label="File")
+    source = forms.ChoiceField(label=gettext_lazy("Kind of export"), choices=list(SOURCES.items()))
+    export = forms.FileField(label=gettext_lazy("File"))
 
 
 def _importer(request: HttpRequest) -> None:

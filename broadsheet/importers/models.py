@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 IMPORT_PERMISSION = "importers.run_import"
 
@@ -25,10 +26,10 @@ class ImportRun(models.Model):
     import proper has finished, so that a checked file can then be imported."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting for the task worker"
-        RUNNING = "running", "Running"
-        DONE = "done", "Done"
-        FAILED = "failed", "Failed"
+        QUEUED = "queued", _("Waiting for the task worker")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
 
     source = models.CharField(max_length=20, help_text="disqus, isso, wordpress, site")
     file_name = models.CharField(max_length=500, blank=True)

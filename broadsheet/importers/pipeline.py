@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy
+
 from broadsheet.importers import disqus, isso, wordpress
 from broadsheet.importers.comments import import_discussions
 from broadsheet.importers.matching import ThreadMatcher
@@ -20,9 +22,9 @@ from broadsheet.importers.staging import Staging
 from broadsheet.importers.xmlstream import MalformedExport
 
 SOURCES = {
-    disqus.SOURCE: "Disqus XML export",
-    wordpress.SOURCE: "WordPress export (WXR)",
-    isso.SOURCE: "Isso database (comments.db)",
+    disqus.SOURCE: gettext_lazy("Disqus XML export"),
+    wordpress.SOURCE: gettext_lazy("WordPress export (WXR)"),
+    isso.SOURCE: gettext_lazy("Isso database (comments.db)"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
@@ -24,5 +25,5 @@ def register_admin_urls() -> list[Any]:
 @hooks.register("register_settings_menu_item")
 def register_imports_menu_item() -> MenuItem:
     return ImportsMenuItem(
-        "Imports", reverse("importers_admin:imports"), icon_name="upload", order=900
+        gettext_lazy("Imports"), reverse("importers_admin:imports"), icon_name="upload", order=900
     )

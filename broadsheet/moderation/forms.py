@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from broadsheet.core.text import FormText
 from broadsheet.moderation.models import Report
@@ -76,7 +76,11 @@ class DecisionForm(forms.Form):
 
 class SanctionForm(forms.Form):
     kind = forms.ChoiceField(
-        choices=[("ban", "Ban"), ("suspend", "Suspend"), ("shadow", "Shadow-ban")]
+        choices=[
+            ("ban", pgettext_lazy("noun", "Ban")),
+            ("suspend", gettext_lazy("Suspend")),
+            ("shadow", pgettext_lazy("noun", "Shadow-ban")),
+        ]
     )
     until = forms.DateTimeField(required=False)
     reason = FormText(single_line=True, max_length=300)

@@ -43,9 +43,9 @@ class Sanction(models.Model):
     hash of their e-mail address and/or IP. Lifting sets ``lifted_at``; rows are kept."""
 
     class Kind(models.TextChoices):
-        BAN = "ban", "Banned"
-        SUSPENSION = "suspension", "Suspended"
-        SHADOW_BAN = "shadow_ban", "Shadow-banned"
+        BAN = "ban", _("Banned")
+        SUSPENSION = "suspension", _("Suspended")
+        SHADOW_BAN = "shadow_ban", _("Shadow-banned")
 
     kind = models.CharField(max_length=12, choices=Kind.choices)
     user = models.ForeignKey(
@@ -140,22 +140,22 @@ class AuditEntry(models.Model):
     """One moderation decision: who, what, when, why, status before and after."""
 
     class Action(models.TextChoices):
-        HOLD = "hold", "Held by a rule"
-        APPROVE = "approve", "Approved"
-        REJECT = "reject", "Rejected"
-        SPAM = "spam", "Marked spam"
-        FEATURE = "feature", "Featured"
-        UNFEATURE = "unfeature", "Unfeatured"
-        REPORT = "report", "Reported"
-        DISMISS = "dismiss", "Reports dismissed"
-        AUTO_HOLD = "auto_hold", "Held after reports"
-        BAN = "ban", "Banned"
-        SUSPEND = "suspend", "Suspended"
-        SHADOW_BAN = "shadow_ban", "Shadow-banned"
-        LIFT = "lift", "Sanction lifted"
-        CLOSE = "close", "Discussion closed"
-        REOPEN = "reopen", "Discussion reopened"
-        NOTE = "note", "Note added"
+        HOLD = "hold", _("Held by a rule")
+        APPROVE = "approve", _("Approved")
+        REJECT = "reject", _("Rejected")
+        SPAM = "spam", _("Marked spam")
+        FEATURE = "feature", _("Featured")
+        UNFEATURE = "unfeature", _("Unfeatured")
+        REPORT = "report", _("Reported")
+        DISMISS = "dismiss", _("Reports dismissed")
+        AUTO_HOLD = "auto_hold", _("Held after reports")
+        BAN = "ban", _("Banned")
+        SUSPEND = "suspend", _("Suspended")
+        SHADOW_BAN = "shadow_ban", _("Shadow-banned")
+        LIFT = "lift", _("Sanction lifted")
+        CLOSE = "close", _("Discussion closed")
+        REOPEN = "reopen", _("Discussion reopened")
+        NOTE = "note", _("Note added")
 
     action = models.CharField(max_length=12, choices=Action.choices)
     actor = models.ForeignKey(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from broadsheet.core.ids import parse_id
 from broadsheet.discussion.models import Comment, Thread
@@ -17,21 +19,27 @@ from broadsheet.moderation.commenters import Commenter, active_sanctions, trust_
 from broadsheet.moderation.models import AuditEntry, CommenterNote, Report, Sanction
 from broadsheet.moderation.rules.sanctions import SHADOW_REASON
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 QUEUE_SIZE = 50
 
-# tab: (label, filter)
-TABS: dict[str, tuple[str, Q]] = {
-    "pending": ("Pending", Q(status=Comment.Status.PENDING)),
-    "reported": ("Reported", Q(report_count__gt=0) & ~Q(status=Comment.Status.DELETED)),
+# tab: (label, translated when the queue shows it; filter)
+TABS: dict[str, tuple[StrOrPromise, Q]] = {
+    "pending": (gettext_lazy("Pending"), Q(status=Comment.Status.PENDING)),
+    "reported": (
+        gettext_lazy("Reported"),
+        Q(report_count__gt=0) & ~Q(status=Comment.Status.DELETED),
+    ),
     "held": (
-        "Held by a rule",
+        gettext_lazy("Held by a rule"),
         Q(status=Comment.Status.PENDING)
         & ~Q(moderation_reason="")
         & ~Q(moderation_reason__startswith="reported"),
     ),
-    "approved": ("Approved", Q(status=Comment.Status.APPROVED)),
-    "rejected": ("Rejected", Q(status=Comment.Status.REJECTED)),
-    "spam": ("Spam", Q(status=Comment.Status.SPAM)),
+    "approved": (gettext_lazy("Approved"), Q(status=Comment.Status.APPROVED)),
+    "rejected": (gettext_lazy("Rejected"), Q(status=Comment.Status.REJECTED)),
+    "spam": (gettext_lazy("Spam"), Q(status=Comment.Status.SPAM)),
 }
 
 
@@ -91,8 +99,12 @@ def _named(comments: list[Comment]) -> list[Comment]:
     for comment in comments:
         name = author_name(comment)
         guest = comment.author_id is None and comment.guest_name
-        comment.display_name = f"{name} (guest)" if guest else name  # type: ignore[attr-defined]
+        comment.display_name = _guest(name) if guest else name  # type: ignore[attr-defined]
     return comments
+
+
+def _guest(name: str) -> str:
+    return _("%(name)s (guest)") % {"name": name}
 
 
 def queue_cards(ids: list[int]) -> list[Comment]:
@@ -182,10 +194,10 @@ def commenter_page(commenter: Commenter, *, limit: int = 50) -> CommenterPage:
     user = None
     if commenter.user_id is not None:
         user = get_user_model().objects.filter(pk=commenter.user_id).first()
-        name = str(user) if user is not None else f"Account {commenter.user_id}"
+        name = str(user) if user is not None else _("Account %(id)s") % {"id": commenter.user_id}
     comments = list(commenter.comments().select_related("thread").order_by("-created_at")[:limit])
     if commenter.user_id is None:
-        name = f"{comments[0].guest_name} (guest)" if comments else "Guest"
+        name = _guest(comments[0].guest_name) if comments else _("Guest")
     notes = CommenterNote.objects.filter(
         Q(user_id=commenter.user_id) if commenter.user_id else Q(email_hash=commenter.email_hash)
     )
@@ -238,7 +250,7 @@ class AuditRow:
 def _commenter_of_comment(comment: Comment) -> Named:
     name = author_name(comment)
     if comment.author_id is None and comment.guest_name:
-        name = f"{name} (guest)"
+        name = _guest(name)
     return Named(name, reverse("moderation_admin:commenter", args=[page_key(comment)]))
 
 
@@ -259,20 +271,24 @@ def audit_rows(entries: list[AuditEntry]) -> list[AuditRow]:
             actor = Named(public_name(entry.actor))
         else:
             by_reader = entry.action == AuditEntry.Action.REPORT
-            actor = Named("a reader" if by_reader else "the rules")
+            actor = Named(_("a reader") if by_reader else _("the rules"))
         if entry.actor is not None:
             actor.url = reverse("moderation_admin:commenter", args=[f"u:{entry.actor_id}"])
         commenter: Named | None = None
         target_id = parse_id(entry.target[2:]) if entry.target.startswith("u:") else None
         if target_id is not None:
             user = users.get(target_id)
-            name = public_name(user) if user is not None else f"deleted account {target_id}"
+            name = (
+                public_name(user)
+                if user is not None
+                else _("deleted account %(id)s") % {"id": target_id}
+            )
             url = reverse("moderation_admin:commenter", args=[f"u:{target_id}"])
             commenter = Named(name, url)
         elif entry.comment is not None:
             commenter = _commenter_of_comment(entry.comment)
         elif entry.target:
-            commenter = Named("a guest")
+            commenter = Named(_("a guest"))
         comment_url = ""
         if entry.comment_id is not None:
             comment_url = reverse("discussion:permalink", args=[entry.comment_id])

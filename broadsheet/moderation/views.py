@@ -82,7 +82,7 @@ def report_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
 def _moderator(request: HttpRequest) -> Actor:
     actor = actor_from_request(request)
     if not actor.can_moderate:
-        raise PermissionDenied("Only moderators can use the moderation queue.")
+        raise PermissionDenied(_("Only moderators can use the moderation queue."))
     return actor
 
 

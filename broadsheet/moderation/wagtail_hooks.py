@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
@@ -28,7 +29,7 @@ def register_admin_urls() -> list[Any]:
 @hooks.register("register_admin_menu_item")
 def register_comments_menu_item() -> MenuItem:
     return ModeratorMenuItem(
-        "Comments", reverse("moderation_admin:queue"), icon_name="comment", order=250
+        gettext_lazy("Comments"), reverse("moderation_admin:queue"), icon_name="comment", order=250
     )
 
 
@@ -37,7 +38,7 @@ class ModerationWordViewSet(SnippetViewSet):
 
     model = ModerationWord
     icon = "warning"
-    menu_label = "Moderation words"
+    menu_label = gettext_lazy("Moderation words")
     list_display = ["word", "kind"]
     list_filter = ["kind"]
     search_fields = ["word"]

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, NotAllowed
 from broadsheet.core.signatures import SIGNATURE_HEADER, signature_header
@@ -170,7 +171,7 @@ def do_send_due_webhooks() -> int:
 
 def check_manage_webhooks(*, actor: Actor) -> None:
     if not (actor.is_authenticated and actor.user.is_active and actor.user.is_superuser):
-        raise NotAllowed("Only administrators can manage webhooks.")
+        raise NotAllowed(_("Only administrators can manage webhooks."))
 
 
 def do_redeliver_webhook(*, delivery: WebhookDelivery, actor: Actor) -> WebhookDelivery:
@@ -178,7 +179,7 @@ def do_redeliver_webhook(*, delivery: WebhookDelivery, actor: Actor) -> WebhookD
     dedupe), whatever became of the original."""
     check_manage_webhooks(actor=actor)
     if not delivery.endpoint.is_enabled:
-        raise ActionError("Enable the endpoint first.")
+        raise ActionError(_("Enable the endpoint first."))
     with transaction.atomic():
         again = WebhookDelivery.objects.create(
             endpoint=delivery.endpoint,

@@ -152,6 +152,23 @@ def test_a_file_that_is_not_what_it_claims_is_refused_at_upload(
     assert not uploads_dir().exists() or not any(uploads_dir().iterdir())
 
 
+def test_the_imports_page_and_its_refusals_are_in_the_editors_language(
+    editor_eve: Client,
+) -> None:
+    """The form's labels and choices, the listing and the refusal made in Python, in
+    Spanish when the browser asks for it (no Wagtail preference set)."""
+    answer = editor_eve.post(
+        IMPORTS,
+        {"source": "isso", "export": SimpleUploadedFile("export.xml", b"<disqus/>")},
+        HTTP_ACCEPT_LANGUAGE="es",
+    )
+    page = answer.content.decode()
+    assert answer.status_code == 400 and 'lang="es"' in page
+    assert "Tipo de exportación" in page and "Base de datos de Isso (comments.db)" in page
+    assert "Esto no es una base de datos SQLite: ¿es la Base de datos de Isso" in page
+    assert "Subir y comprobar" in page and "Todavía no hay importaciones." in page
+
+
 def test_only_editors_and_administrators_see_imports(editors: Group, disqus_export: Path) -> None:
     moderator = make_user("max", name="Max Moderator")
     moderator.groups.add(Group.objects.get_or_create(name="Moderators")[0])

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from wagtail.users.models import UserProfile
 
 from broadsheet.core.errors import ActionError
 from broadsheet.discussion.identity import Actor
@@ -474,3 +475,30 @@ def test_the_queue_and_the_audit_log_cost_the_same_at_any_length(
     few = (cost(QUEUE + "?tab=rejected"), cost("/admin/moderation/audit/"))
     add(6)
     assert (cost(QUEUE + "?tab=rejected"), cost("/admin/moderation/audit/")) == few
+
+
+# --- in the moderator's language ---------------------------------------------------------
+
+
+def test_the_queue_and_the_audit_log_speak_the_moderators_language(
+    max_client: Client, max_user: Any, thread: Thread, moderator_max: Actor
+) -> None:
+    """Wagtail's own preference (Account → Preferred language) reaches our screens: the
+    labels, the tabs, the choices and the names the views make, not only the templates."""
+    profile = UserProfile.get_for_user(max_user)
+    profile.preferred_language = "ar"
+    profile.save()
+    troll = post(thread, guest(ip_hash="troll"), "shut up", name="Troll", email="t@example.org")
+    actions.do_ban_commenter(
+        commenter=Commenter.of_comment(troll), actor=moderator_max, reason="spam", comment=troll
+    )
+    queue = max_client.get(QUEUE + "?tab=rejected").content.decode()
+    assert 'lang="ar"' in queue and 'dir="rtl"' in queue
+    assert ">الطابور</a>" in queue and ">سجل التدقيق</a>" in queue
+    assert "محجوز بقاعدة" in queue  # a tab label made in Python
+    assert "Troll (زائر)" in queue  # a name a selector makes
+    assert '<option value="sanction">احظر أصحاب التعليقات أو أوقفهم…</option>' in queue
+    audit = max_client.get("/admin/moderation/audit/").content.decode()
+    assert "<td>محظور</td>" in audit  # the action's label, a model choice
+    assert f">التعليق {troll.pk}</a>" in audit
+    assert "Moderation audit log" not in audit and "سجل تدقيق الإشراف" in audit
