@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import base64
 import queue
+import re
+import secrets
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,9 +26,21 @@ from broadsheet.discussion.models import Thread
 from broadsheet.realtime import channels, conf
 from broadsheet.realtime.backends import get_backend
 from broadsheet.realtime.hub import Subscription
-from broadsheet.realtime.wire import WireEvent, hello_frame, keepalive_frame, refetch_frame
+from broadsheet.realtime.publishing import publish_to_nchan_now
+from broadsheet.realtime.wire import (
+    WireEvent,
+    hello_frame,
+    keepalive_frame,
+    refetch_frame,
+    refetch_payload,
+)
 
 MAX_CURSORS = 8
+# Nchan's own message id ("<Unix time>:<tags>"), which a browser that reconnects by
+# itself sends as Last-Event-ID when Nchan held its stream.
+NCHAN_MESSAGE_ID = re.compile(r"(\d{9,11}):[-\d,\[\]]+")
+# nginx's internal Nchan subscriber location (deploy/nginx/snippets/broadsheet-live.conf).
+NCHAN_SUBSCRIBER = "/_live/sub/"
 
 
 @dataclass
@@ -40,6 +54,11 @@ def parse_cursor(params: Mapping[str, str], last_event_id: str = "") -> Cursor:
     then starts from now or refetches, and loses nothing else)."""
     cursor = Cursor()
     parts = [p for p in params.get("after", "").split(",") if p][:MAX_CURSORS]
+    if nchan_id := NCHAN_MESSAGE_ID.fullmatch(last_event_id.strip()):
+        # Nchan held the stream and the browser reconnected by itself: it has everything
+        # of every channel up to that time, later than the after= of its URL.
+        cursor.since = int(nchan_id.group(1)) - conf.clock_margin()
+        return cursor
     if last_event_id:
         parts.append(last_event_id)
     for part in parts:
@@ -112,6 +131,30 @@ def grip_headers(thread_id: int, names: list[str]) -> dict[str, str]:
         "Grip-Channel": ", ".join(names),
         "Grip-Keep-Alive": f"{content}; format=base64; timeout={max(1, round(conf.keepalive()))}",
     }
+
+
+def nchan_location(thread_id: int, names: list[str], cursor: Cursor) -> str | None:
+    """Where nginx sends a new stream (`X-Accel-Redirect`): Nchan's internal subscriber
+    location with the reader's channels, replaying Nchan's own buffer from a time early
+    enough to hold everything the reader missed. Our history decides whether it can: a
+    gap older than it (or than Nchan's buffer) gets one refetch event, published to a
+    channel of this stream alone. None when that publish failed."""
+    missed = missed_events(names, cursor)
+    now = time.time()
+    if missed and min(event.at for event in missed) < now - conf.nchan_replay_seconds():
+        missed = None  # Nchan no longer holds them
+    channel_ids = list(names)
+    if missed is None:
+        own = f"x{secrets.token_hex(16)}"  # unguessable, and named only to nginx
+        if not publish_to_nchan_now(own, refetch_payload(thread_id), "refetch"):
+            return None
+        channel_ids.append(own)
+    # Nchan numbers its messages by its own clock (nginx's, or Redis's), ours by the app
+    # host's: the margin covers the difference, and the few events replayed twice are
+    # skipped by the reader (their sequence number is not newer than its cursor).
+    start = min((event.at for event in missed or ()), default=now) - conf.clock_margin()
+    # "<time>:-": every message of every channel from that second on.
+    return f"{NCHAN_SUBSCRIBER}{','.join(channel_ids)}?from={int(start)}:-"
 
 
 def event_stream(
