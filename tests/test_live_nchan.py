@@ -152,6 +152,11 @@ def test_nchan_locations_are_not_the_readers_to_choose(stack: Stack) -> None:
     direct = Reader(stack.port, f"/_live/sub/t{thread.pk},t{thread.pk}.mod?from=1:-")
     assert direct.response.status == 404
     direct.close()
+    # Nor a start position of the reader's choosing (Nchan reads one from these headers).
+    for header in ("If-None-Match", "If-Modified-Since"):
+        chosen = Reader(stack.port, f"/live/t/{thread.pk}/", **{header: "1"})
+        assert chosen.response.status == 400
+        chosen.close()
     # Another site's page may not read a stream, least of all with the reader's cookies.
     foreign = Reader(stack.port, f"/live/t/{thread.pk}/", Origin="https://elsewhere.example")
     assert foreign.response.status == 403

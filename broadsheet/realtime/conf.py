@@ -20,7 +20,8 @@ DEFAULTS: dict[str, Any] = {
     "ENGINE": "embedded",
     "PUSHPIN_PUBLISH_URLS": [],
     "NCHAN_PUBLISH_URLS": [],
-    "NCHAN_REPLAY_SECONDS": 3600,
+    "NCHAN_REPLAY_SECONDS": 300,
+    "NCHAN_REPLAY_EVENTS": 20,
     "KEEPALIVE": 15,
     "POLL_INTERVAL": 0.5,
     "STREAM_SECONDS": 900,
@@ -88,10 +89,19 @@ def nchan_publish_urls() -> list[str]:
 
 
 def nchan_replay_seconds() -> float:
-    """BROADSHEET_LIVE_NCHAN_REPLAY_SECONDS (default 3600): how far back Nchan's own
-    message buffer reaches (nginx's `nchan_message_timeout`; keep the two equal). A reader
-    who missed events older than this gets one "refetch" event instead of a replay."""
+    """BROADSHEET_LIVE_NCHAN_REPLAY_SECONDS (default 300): how long Nchan keeps a message
+    (nginx's `nchan_message_timeout`; keep the two equal). Every new stream is replayed
+    Nchan's whole buffer; a reader who missed an event older than this gets one "refetch"
+    event instead."""
     return float(_get("NCHAN_REPLAY_SECONDS"))
+
+
+def nchan_replay_events() -> int:
+    """BROADSHEET_LIVE_NCHAN_REPLAY_EVENTS (default 20): messages Nchan keeps per channel
+    (nginx's `nchan_message_buffer_length`; keep the two equal). A reader who missed more
+    of one channel than this, less a few for events published while nginx subscribes,
+    gets one "refetch" event instead of a replay."""
+    return int(_get("NCHAN_REPLAY_EVENTS"))
 
 
 def pushpin_publish_urls() -> list[str]:

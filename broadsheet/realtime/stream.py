@@ -13,6 +13,7 @@ import queue
 import re
 import secrets
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -41,6 +42,9 @@ MAX_CURSORS = 8
 NCHAN_MESSAGE_ID = re.compile(r"(\d{9,11}):[-\d,\[\]]+")
 # nginx's internal Nchan subscriber location (deploy/nginx/snippets/broadsheet-live.conf).
 NCHAN_SUBSCRIBER = "/_live/sub/"
+# Events of one channel that may be published between our reading the history and
+# nginx's subscribing (milliseconds): Nchan's buffer must hold them too.
+NCHAN_RACE_ALLOWANCE = 5
 
 
 @dataclass
@@ -135,26 +139,33 @@ def grip_headers(thread_id: int, names: list[str]) -> dict[str, str]:
 
 def nchan_location(thread_id: int, names: list[str], cursor: Cursor) -> str | None:
     """Where nginx sends a new stream (`X-Accel-Redirect`): Nchan's internal subscriber
-    location with the reader's channels, replaying Nchan's own buffer from a time early
-    enough to hold everything the reader missed. Our history decides whether it can: a
-    gap older than it (or than Nchan's buffer) gets one refetch event, published to a
-    channel of this stream alone. None when that publish failed."""
+    location with the reader's channels. Nchan replays each channel's whole (short)
+    buffer, which covers what the reader missed when our history says it is recent and
+    small; a larger or older gap gets one refetch event, published to a channel of this
+    stream alone. None when that publish failed."""
     missed = missed_events(names, cursor)
-    now = time.time()
-    if missed and min(event.at for event in missed) < now - conf.nchan_replay_seconds():
-        missed = None  # Nchan no longer holds them
     channel_ids = list(names)
-    if missed is None:
+    if not nchan_replays(missed):
         own = f"x{secrets.token_hex(16)}"  # unguessable, and named only to nginx
         if not publish_to_nchan_now(own, refetch_payload(thread_id), "refetch"):
             return None
         channel_ids.append(own)
-    # Nchan numbers its messages by its own clock (nginx's, or Redis's), ours by the app
-    # host's: the margin covers the difference, and the few events replayed twice are
-    # skipped by the reader (their sequence number is not newer than its cursor).
-    start = min((event.at for event in missed or ()), default=now) - conf.clock_margin()
-    # "<time>:-": every message of every channel from that second on.
-    return f"{NCHAN_SUBSCRIBER}{','.join(channel_ids)}?from={int(start)}:-"
+    return NCHAN_SUBSCRIBER + ",".join(channel_ids)
+
+
+def nchan_replays(missed: list[WireEvent] | None) -> bool:
+    """Whether Nchan's buffer still holds every missed event: no older than its message
+    timeout, no more of a channel than its length less what may be published while nginx
+    subscribes (the clock margin covers Nchan's clock against ours)."""
+    if missed is None:
+        return False
+    oldest = time.time() - conf.nchan_replay_seconds() + conf.clock_margin()
+    if any(event.at < oldest for event in missed):
+        return False
+    per_channel = Counter(event.channel for event in missed)
+    return all(
+        count <= conf.nchan_replay_events() - NCHAN_RACE_ALLOWANCE for count in per_channel.values()
+    )
 
 
 def event_stream(
