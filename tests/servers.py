@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,12 +171,14 @@ def require_nchan() -> None:
         )
 
 
-def nchan_snippets(work: Path, keepalive: int | None = None) -> dict[str, Path]:
+def nchan_snippets(work: Path, keepalive: int | None = None, redis: bool = True) -> dict[str, Path]:
     """deploy/nginx/snippets/, copied into `work` (the keep-alive interval changed when
-    asked)."""
+    asked; without `redis`, Nchan keeps channels in its own memory)."""
     found = {}
     for snippet in (ROOT / "deploy" / "nginx" / "snippets").glob("*.conf"):
         text = snippet.read_text()
+        if not redis:
+            text = re.sub(r"\n\s*nchan_redis_pass [^;]+;", "", text)
         if keepalive is not None:
             text, count = re.subn(
                 r"nchan_eventsource_ping_interval \d+;",
@@ -190,12 +193,15 @@ def nchan_snippets(work: Path, keepalive: int | None = None) -> dict[str, Path]:
 
 @contextmanager
 def nchan(work: Path, app_port: int, port: int, publish_port: int, keepalive: int) -> Iterator[str]:
-    """nginx with Nchan and deploy/nginx/snippets/ (each nginx keeps its channels in its
-    own memory here: one host), in front of the app at `app_port`; readers connect to
-    `port`. Yields the publish URL."""
+    """nginx with Nchan and deploy/nginx/snippets/, in front of the app at `app_port`;
+    readers connect to `port`. Nchan keeps its channels in the suite's Redis when it has
+    one (REDIS_URL), else in its own memory. Yields the publish URL."""
     require_nchan()
-    snippets = nchan_snippets(work, keepalive)
+    redis_url = settings.ENV.redis_url
+    snippets = nchan_snippets(work, keepalive, redis=bool(redis_url))
+    store = f"upstream broadsheet_nchan_redis {{ nchan_redis_server {redis_url}; }}"
     body = f"""
+    {store if redis_url else ""}
     upstream broadsheet_app {{ server 127.0.0.1:{app_port}; }}
     server {{
         listen 127.0.0.1:{port};
