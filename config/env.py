@@ -249,6 +249,7 @@ class Environment:
     live: bool
     live_engine: str
     live_pushpin_urls: list[str]
+    live_nchan_urls: list[str]
     live_backend: str
     task_worker_lease: int
     live_keepalive: int
@@ -285,6 +286,7 @@ def read_environment() -> Environment:
         live=_flag("BROADSHEET_LIVE", True),
         live_engine=_live_engine(),
         live_pushpin_urls=_list("BROADSHEET_LIVE_PUSHPIN_URLS", []),
+        live_nchan_urls=_list("BROADSHEET_LIVE_NCHAN_URLS", []),
         live_backend=_live_backend(),
         task_worker_lease=_task_worker_lease(),
         live_keepalive=max(1, _integer("BROADSHEET_LIVE_KEEPALIVE", 15)),
@@ -324,8 +326,8 @@ def _language() -> str:
 
 def _live_engine() -> str:
     engine = _text("BROADSHEET_LIVE_ENGINE") or "embedded"
-    if engine not in {"embedded", "pushpin"}:
-        raise EnvError(f"BROADSHEET_LIVE_ENGINE must be embedded or pushpin, not {engine!r}")
+    if engine not in {"embedded", "nchan", "pushpin"}:
+        raise EnvError(f"BROADSHEET_LIVE_ENGINE must be embedded, nchan or pushpin, not {engine!r}")
     return engine
 
 

@@ -329,6 +329,7 @@ BROADSHEET_LIVE_ENABLED = ENV.live
 BROADSHEET_LIVE_ENGINE = ENV.live_engine
 BROADSHEET_LIVE_BACKEND = ENV.live_backend  # empty: chosen from REDIS_URL / DATABASE_URL
 BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS = ENV.live_pushpin_urls
+BROADSHEET_LIVE_NCHAN_PUBLISH_URLS = ENV.live_nchan_urls
 BROADSHEET_LIVE_KEEPALIVE = ENV.live_keepalive
 BROADSHEET_DISCUSSION_THREAD_AUTHORS = "broadsheet.articles.discussion_policy.thread_author_ids"
 

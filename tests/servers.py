@@ -1,5 +1,6 @@
 """Real servers for tests that need them: the site under granian (as scripts/serve.sh and
-deploy/systemd start it) on the test database, and Pushpin with deploy/'s configuration."""
+deploy/systemd start it) on the test database, and nginx + Nchan or Pushpin with
+deploy/'s configuration."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[1]
+# Debian's libnginx-mod-nchan.
+NCHAN_MODULE = Path("/usr/lib/nginx/modules/ngx_nchan_module.so")
 # The live helper's port range; tests take free ports from it.
 PORTS = range(8740, 8800)
 
@@ -134,5 +138,102 @@ def pushpin(run_dir: Path, app_port: int, http_port: int, internal: list[int]) -
             time.sleep(0.2)
         time.sleep(1)  # the proxy and condure start beside it
         yield f"http://127.0.0.1:{publish}/publish/"
+    finally:
+        stop(process)
+
+
+def nchan_main_config(work: Path, body: str, worker_connections: int = 1024) -> str:
+    """An nginx.conf of our own around `body` (the http block's content): Nchan loaded,
+    every path in `work`."""
+    return f"""load_module {NCHAN_MODULE};
+user root;
+worker_processes 1;
+pid {work}/nginx.pid;
+error_log {work}/error.log warn;
+events {{ worker_connections {worker_connections}; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {work}/access.log;
+    client_body_temp_path {work}/body;
+    proxy_temp_path {work}/proxy;
+    fastcgi_temp_path {work}/fastcgi;
+    uwsgi_temp_path {work}/uwsgi;
+    scgi_temp_path {work}/scgi;
+{body}
+}}
+"""
+
+
+def require_nchan() -> None:
+    if shutil.which("nginx") is None or not NCHAN_MODULE.exists():
+        pytest.skip(
+            "nginx's Nchan module is not installed (Debian: apt-get install libnginx-mod-nchan)"
+        )
+
+
+def nchan_snippets(work: Path, keepalive: int | None = None, redis: bool = True) -> dict[str, Path]:
+    """deploy/nginx/snippets/, copied into `work` (the keep-alive interval changed when
+    asked; without `redis`, Nchan keeps channels in its own memory)."""
+    found = {}
+    for snippet in (ROOT / "deploy" / "nginx" / "snippets").glob("*.conf"):
+        text = snippet.read_text()
+        if not redis:
+            text = re.sub(r"\n\s*nchan_redis_pass [^;]+;", "", text)
+        if keepalive is not None:
+            text, count = re.subn(
+                r"nchan_eventsource_ping_interval \d+;",
+                f"nchan_eventsource_ping_interval {keepalive};",
+                text,
+            )
+            assert count or "ping" not in text
+        (work / snippet.name).write_text(text)
+        found[snippet.stem] = work / snippet.name
+    return found
+
+
+@contextmanager
+def nchan(work: Path, app_port: int, port: int, publish_port: int, keepalive: int) -> Iterator[str]:
+    """nginx with Nchan and deploy/nginx/snippets/, in front of the app at `app_port`;
+    readers connect to `port`. Nchan keeps its channels in the suite's Redis when it has
+    one (REDIS_URL), else in its own memory. Yields the publish URL."""
+    require_nchan()
+    redis_url = settings.ENV.redis_url
+    snippets = nchan_snippets(work, keepalive, redis=bool(redis_url))
+    store = f"upstream broadsheet_nchan_redis {{ nchan_redis_server {redis_url}; }}"
+    body = f"""
+    {store if redis_url else ""}
+    upstream broadsheet_app {{ server 127.0.0.1:{app_port}; }}
+    server {{
+        listen 127.0.0.1:{port};
+        include {snippets["broadsheet-live"]};
+    }}
+    server {{
+        listen 127.0.0.1:{publish_port};
+        include {snippets["broadsheet-live-publish"]};
+    }}"""
+    (work / "nginx.conf").write_text(nchan_main_config(work, body))
+    process = subprocess.Popen(
+        [
+            "nginx",
+            "-e",
+            str(work / "error.log"),
+            "-c",
+            str(work / "nginx.conf"),
+            "-g",
+            "daemon off;",
+        ],
+        stdout=(work / "nginx.log").open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", publish_port)) == 0:
+                    break
+            if process.poll() is not None:
+                pytest.fail(f"nginx exited: {(work / 'error.log').read_text()}")
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{publish_port}/_live/pub/"
     finally:
         stop(process)

@@ -1,17 +1,18 @@
 """The site on several machines, as deploy/ sets it up: each its own network namespace.
 
-- two app hosts, each with nginx (deploy/nginx/broadsheet.conf, TLS on a throw-away
-  certificate) in front of granian with two worker processes (as broadsheet-web@.service
-  starts it);
-- a worker host running the task worker (as broadsheet-worker.service starts it);
-- a Pushpin host holding every live stream (deploy/pushpin/), routing to both app hosts;
+- two app hosts, each with nginx and its Nchan module (deploy/nginx/broadsheet.conf and
+  its snippets, TLS on a throw-away certificate) in front of granian with two worker
+  processes (as broadsheet-web@.service starts it); each nginx holds the live streams of
+  the readers attached to it, and the two share their channels through Redis;
+- a worker host running the task worker (as broadsheet-worker.service starts it), which
+  publishes to the first app host's Nchan;
 - PostgreSQL and Redis: the machine's own (the test database and the suite's Redis),
   reached from the namespaces at the bridge's address through a relay in this process;
   mail goes to an SMTP server in this process, at the same address.
 
 The test process is a reader's browser on the bridge. It needs root (namespaces),
-nginx, Pushpin and openssl, and PostgreSQL + Redis: on SQLite it is skipped (it runs
-in CI's second pass, on PostgreSQL + Redis).
+nginx with Nchan (Debian: libnginx-mod-nchan) and openssl, and PostgreSQL + Redis: on
+SQLite it is skipped (it runs in CI's second pass, on PostgreSQL + Redis).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 
+from tests import servers
 from tests.netns import Host, Network, Relay, Unavailable
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -50,6 +52,7 @@ SITE = "news.example.org"
 ORIGIN = f"https://{SITE}"
 APP_PORT = 8000  # as deploy/ has it: every host is a machine of its own
 SMTP_PORT = 2525
+NCHAN_PUBLISH_PORT = 8090  # deploy/nginx/broadsheet.conf's publisher server
 # One comment may reach a reader through another host within this (issue 17).
 DELIVERY_GOAL = 1.0
 VOTES_PER_DAY = 3  # the vote rate limit the hosts are given, per client address
@@ -69,7 +72,7 @@ def unit_command(unit: str, **replace: str) -> list[str]:
     return [str(Path(sys.executable).with_name(argv[0])), *argv[1:]]
 
 
-def environment(var_dir: Path, network: Network, pushpin: Host, secret: str) -> dict[str, str]:
+def environment(var_dir: Path, network: Network, nchan: str, secret: str) -> dict[str, str]:
     """deploy/env.example, with the values an operator would fill in for this network."""
     env: dict[str, str] = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
     for line in (DEPLOY / "env.example").read_text().splitlines():
@@ -87,7 +90,7 @@ def environment(var_dir: Path, network: Network, pushpin: Host, secret: str) -> 
         EMAIL_URL=f"smtp://{network.gateway}:{SMTP_PORT}",
         BROADSHEET_VAR_DIR=str(var_dir),
         BROADSHEET_RELEASE="multi-host-test",
-        BROADSHEET_LIVE_PUSHPIN_URLS=f"http://{pushpin.address}:5561/publish/",
+        BROADSHEET_LIVE_NCHAN_URLS=f"http://{nchan}:{NCHAN_PUBLISH_PORT}/_live/pub/",
         ALLOWED_HOSTS=f"{SITE},127.0.0.1",
         # The test posts as one reader, quickly: the limits under test are the votes'.
         BROADSHEET_DISCUSSION_VOTE_RATE_LIMIT=f"{VOTES_PER_DAY}/86400",
@@ -99,13 +102,25 @@ def environment(var_dir: Path, network: Network, pushpin: Host, secret: str) -> 
     return env
 
 
-def nginx_config(work: Path, pushpin: Host, static: Path, certificates: Path) -> Path:
-    """deploy/nginx/broadsheet.conf inside a minimal nginx.conf; only the paths and the
-    Pushpin host's address change (the app upstream stays 127.0.0.1:8000: granian runs on
-    the same host)."""
+def nginx_config(work: Path, network: Network, static: Path, certificates: Path) -> Path:
+    """deploy/nginx/broadsheet.conf and its snippets inside a minimal nginx.conf; only the
+    paths, Redis's address and the publisher's listening address change (the app
+    upstream stays 127.0.0.1:8000: granian runs on the same host; the worker host
+    publishes from another)."""
+    snippets = servers.nchan_snippets(work)
     site = (DEPLOY / "nginx" / "broadsheet.conf").read_text()
+    redis = urlsplit(django_settings.ENV.redis_url)
     for old, new in [
-        ("server 127.0.0.1:7999;", f"server {pushpin.address}:7999;"),
+        (
+            "redis://127.0.0.1:6379/1;",
+            f"redis://{network.gateway}:{redis.port or 6379}{redis.path or '/0'};",
+        ),
+        ("include snippets/broadsheet-live.conf;", f"include {snippets['broadsheet-live']};"),
+        (
+            "include snippets/broadsheet-live-publish.conf;",
+            f"include {snippets['broadsheet-live-publish']};",
+        ),
+        (f"listen 127.0.0.1:{NCHAN_PUBLISH_PORT};", f"listen 0.0.0.0:{NCHAN_PUBLISH_PORT};"),
         ("/etc/letsencrypt/live/news.example.org/", f"{certificates}/"),
         ("/srv/broadsheet/var/static/", f"{static}/"),
         ("/srv/broadsheet/var/media/", f"{work}/media/"),
@@ -117,43 +132,8 @@ def nginx_config(work: Path, pushpin: Host, static: Path, certificates: Path) ->
         site = re.sub(r"\n\s*listen \[::\].*", "", site)  # a kernel without IPv6
     (work / "site.conf").write_text(site)
     main = work / "nginx.conf"
-    main.write_text(
-        f"""user root;
-worker_processes 1;
-pid {work}/nginx.pid;
-error_log {work}/error.log warn;
-events {{ worker_connections 1024; }}
-http {{
-    include /etc/nginx/mime.types;
-    access_log {work}/access.log;
-    client_body_temp_path {work}/body;
-    proxy_temp_path {work}/proxy;
-    fastcgi_temp_path {work}/fastcgi;
-    uwsgi_temp_path {work}/uwsgi;
-    scgi_temp_path {work}/scgi;
-    include {work}/site.conf;
-}}
-"""
-    )
+    main.write_text(servers.nchan_main_config(work, f"    include {work}/site.conf;"))
     return main
-
-
-def pushpin_config(work: Path, app_hosts: list[Host]) -> Path:
-    """deploy/pushpin/pushpin.conf: listening on the Pushpin host's network (nginx and the
-    publishers are on other hosts), routing to every app host."""
-    config = (DEPLOY / "pushpin" / "pushpin.conf").read_text()
-    for pattern, value in [
-        (r"rundir=.*", f"rundir={work}"),
-        (r"logdir=.*", f"logdir={work}"),
-        (r"^http_port=.*", "http_port=0.0.0.0:7999"),
-        (r"^push_in_http_addr=.*", "push_in_http_addr=0.0.0.0"),
-    ]:
-        config, count = re.subn(pattern, value, config, flags=re.M)
-        assert count, f"deploy/pushpin/pushpin.conf no longer sets {pattern}"
-    (work / "pushpin.conf").write_text(config)
-    targets = " ".join(f"{host.address}:{APP_PORT}" for host in app_hosts)
-    (work / "routes").write_text(f"* {targets}\n")
-    return work / "pushpin.conf"
 
 
 # --- the cluster ---------------------------------------------------------------------------
@@ -164,16 +144,16 @@ class Cluster:
     network: Network
     apps: list[Host]
     worker: Host
-    pushpin: Host
     tls: ssl.SSLContext
     mail: list[tuple[str, Any]]
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
 
 def _require() -> None:
-    for binary in ("ip", "nginx", "pushpin", "openssl"):
+    for binary in ("ip", "nginx", "openssl"):
         if shutil.which(binary) is None:
-            pytest.skip(f"the multi-host test needs {binary} (Debian: nginx, pushpin, openssl)")
+            pytest.skip(f"the multi-host test needs {binary} (Debian: iproute2, nginx, openssl)")
+    servers.require_nchan()
     if connection.vendor != "postgresql" or not django_settings.ENV.redis_url:
         pytest.skip(
             "the multi-host test needs PostgreSQL and Redis (DATABASE_URL=postgres://…, "
@@ -232,7 +212,7 @@ def cluster(
     cluster = None
     try:
         apps = [network.add_host("app1"), network.add_host("app2")]
-        worker, pushpin = network.add_host("worker"), network.add_host("pushpin")
+        worker = network.add_host("worker")
         db = connection.settings_dict
         redis = urlsplit(django_settings.ENV.redis_url)
         relays.append(
@@ -256,19 +236,17 @@ def cluster(
         certificate += ["-keyout", str(work / "privkey.pem"), "-out", str(work / "fullchain.pem")]
         subprocess.run(certificate, check=True, capture_output=True)
         tls = ssl.create_default_context(cafile=str(work / "fullchain.pem"))
-        cluster = Cluster(network, apps, worker, pushpin, tls, mailbox.messages)
+        cluster = Cluster(network, apps, worker, tls, mailbox.messages)
         secret = "multi-host-" + "x" * 40
 
-        (work / "pushpin").mkdir()
-        config = pushpin_config(work / "pushpin", apps)
-        argv = ["pushpin", "--config", str(config), "--merge-output"]
-        _start(cluster, pushpin, argv, work / "pushpin" / "out.log")
         for host in [*apps, worker]:
             var = work / host.name / "var"
             var.mkdir(parents=True)
             # collectstatic's output, as a release puts it on every host
             (var / "static").symlink_to(ROOT / "var" / "static")
-            env = environment(var, network, pushpin, secret)
+            # Each app host publishes to its own nginx; the worker host to the first's.
+            nchan = apps[0].address if host is worker else "127.0.0.1"
+            env = environment(var, network, nchan, secret)
             if host is worker:
                 argv = unit_command("broadsheet-worker.service")
             else:
@@ -276,7 +254,7 @@ def cluster(
                 argv = unit_command("broadsheet-web@.service", **binding)
                 (work / host.name / "nginx").mkdir()
                 conf = nginx_config(
-                    work / host.name / "nginx", pushpin, ROOT / "var" / "static", work
+                    work / host.name / "nginx", network, ROOT / "var" / "static", work
                 )
                 errors = str(conf.parent / "error.log")
                 front = ["nginx", "-e", errors, "-c", str(conf), "-g", "daemon off;"]
@@ -286,7 +264,8 @@ def cluster(
         for host in apps:
             up = partial(_answers, cluster, host, "/healthz")
             _wait(f"{host.name} through nginx", up, cluster.processes, work)
-        _wait("Pushpin", lambda: _port_open(pushpin.address, 7999), cluster.processes, work)
+        publisher = partial(_port_open, apps[0].address, NCHAN_PUBLISH_PORT)
+        _wait("Nchan's publisher", publisher, cluster.processes, work)
         yield cluster
     finally:
         if cluster is not None:
@@ -460,8 +439,8 @@ def test_a_comment_posted_through_one_host_reaches_readers_attached_through_the_
     one, other = cluster.apps
     readers = [Reader(cluster, host, f"/live/t/{thread_id}/") for host in (other, other, one)]
     try:
-        for reader in readers:
-            reader.wait_for(lambda m: m["type"] == "hello")
+        # Each stream is open (200): Nchan replays from a moment before it subscribed, so
+        # nothing published from now on can pass it by.
         post_comment(Browser(cluster), one, path, thread_id, "Posted through the first host.")
         for reader in readers:
             arrived, message = reader.wait_for(lambda m: m["type"] == "comment.posted")

@@ -19,6 +19,9 @@ DEFAULTS: dict[str, Any] = {
     "BACKEND": "",
     "ENGINE": "embedded",
     "PUSHPIN_PUBLISH_URLS": [],
+    "NCHAN_PUBLISH_URLS": [],
+    "NCHAN_REPLAY_SECONDS": 300,
+    "NCHAN_REPLAY_EVENTS": 20,
     "KEEPALIVE": 15,
     "POLL_INTERVAL": 0.5,
     "STREAM_SECONDS": 900,
@@ -69,9 +72,36 @@ def backend_name() -> str:
 def engine() -> str:
     """BROADSHEET_LIVE_ENGINE (default "embedded"; environment: `BROADSHEET_LIVE_ENGINE`):
     who holds the readers' streams. "embedded": the app's own server threads;
-    "pushpin": a Pushpin proxy in front of the app holds them (GRIP) and the app publishes
-    to it (BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS)."""
+    "nchan": nginx's Nchan module holds them (the app answers each new stream with an
+    `X-Accel-Redirect` naming the reader's channels) and the app publishes to it
+    (BROADSHEET_LIVE_NCHAN_PUBLISH_URLS); "pushpin": a Pushpin proxy in front of the app
+    holds them (GRIP) and the app publishes to it (BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS)."""
     return str(_get("ENGINE"))
+
+
+def nchan_publish_urls() -> list[str]:
+    """BROADSHEET_LIVE_NCHAN_PUBLISH_URLS (default none; environment:
+    `BROADSHEET_LIVE_NCHAN_URLS`, comma-separated): Nchan's internal publisher location,
+    to which the channel's name is appended (e.g. http://127.0.0.1:8090/_live/pub/). Each
+    event is posted to every URL: list one when the nginx hosts share their channels
+    through Redis (deploy/), one per nginx when they do not."""
+    return list(_get("NCHAN_PUBLISH_URLS"))
+
+
+def nchan_replay_seconds() -> float:
+    """BROADSHEET_LIVE_NCHAN_REPLAY_SECONDS (default 300): how long Nchan keeps a message
+    (nginx's `nchan_message_timeout`; keep the two equal). Every new stream is replayed
+    Nchan's whole buffer; a reader who missed an event older than this gets one "refetch"
+    event instead."""
+    return float(_get("NCHAN_REPLAY_SECONDS"))
+
+
+def nchan_replay_events() -> int:
+    """BROADSHEET_LIVE_NCHAN_REPLAY_EVENTS (default 20): messages Nchan keeps per channel
+    (nginx's `nchan_message_buffer_length`; keep the two equal). A reader who missed more
+    of one channel than this, less a few for events published while nginx subscribes,
+    gets one "refetch" event instead of a replay."""
+    return int(_get("NCHAN_REPLAY_EVENTS"))
 
 
 def pushpin_publish_urls() -> list[str]:
@@ -116,5 +146,6 @@ def clock_margin() -> float:
 def max_streams() -> int:
     """BROADSHEET_LIVE_MAX_STREAMS (default 12): streams one server process holds with the
     embedded engine, each on one of its threads (scripts/serve.sh gives each worker 16);
-    past it a stream answers 503 and the reader retries later. Pushpin has no such limit."""
+    past it a stream answers 503 and the reader retries later. Nchan and Pushpin have no
+    such limit."""
     return int(_get("MAX_STREAMS"))

@@ -1,16 +1,17 @@
 """Publishing: discussion events and article reactions, to the back-end and, when
-Pushpin holds the streams, to every Pushpin (from a thread of its own, never holding the
-request that made the change).
+Nchan or Pushpin holds the streams, to that engine (from a thread of its own, never
+holding the request that made the change).
 
 A back-end in the site's database records a discussion event inside the action's
 transaction (discussion.events.subscribe_in_transaction: the outbox commits with the
-change); the others publish after the commit (discussion.events.subscribe). Pushpin is
-always told after the commit: a reader it tells fetches what the event names.
+change); the others publish after the commit (discussion.events.subscribe). The engine
+is always told after the commit: a reader it tells fetches what the event names.
 """
 
 from __future__ import annotations
 
 import atexit
+import http.client
 import json
 import logging
 import os
@@ -19,6 +20,7 @@ import threading
 import time
 import urllib.request
 from functools import partial
+from urllib.parse import quote, urlsplit
 
 from django.db import transaction
 
@@ -35,7 +37,7 @@ logger = logging.getLogger(__name__)
 def record_discussion_event(event: DiscussionEvent) -> None:
     """The discussion recorder, inside the action's transaction: with a back-end that keeps
     its history in the site's database, the wire events are written with the change (an
-    outbox; backends/database.py), and only Pushpin is told after the commit."""
+    outbox; backends/database.py), and only the engine is told after the commit."""
     if not conf.enabled():
         return
     backend = get_backend()
@@ -43,8 +45,8 @@ def record_discussion_event(event: DiscussionEvent) -> None:
         return
     for outgoing in wire_events_for(event):
         published = [backend.publish(channel, outgoing.event) for channel in outgoing.channels]
-        if conf.engine() == "pushpin":
-            transaction.on_commit(partial(_to_pushpin, published))
+        if conf.engine() in ENGINES:
+            transaction.on_commit(partial(to_engine, published))
 
 
 def on_discussion_event(event: DiscussionEvent) -> None:
@@ -59,14 +61,18 @@ def on_discussion_event(event: DiscussionEvent) -> None:
 def send(outgoing: Outgoing) -> list[WireEvent]:
     backend = get_backend()
     published = [backend.publish(channel, outgoing.event) for channel in outgoing.channels]
-    if conf.engine() == "pushpin":
-        _to_pushpin(published)
+    if conf.engine() in ENGINES:
+        to_engine(published)
     return published
 
 
-def _to_pushpin(published: list[WireEvent]) -> None:
-    for event in published:
-        publish_to_pushpin(event)
+def to_engine(published: list[WireEvent]) -> None:
+    """Hand events to the engine that holds the streams, without waiting: a publisher
+    thread per engine URL posts them (requests of readers never wait for an engine)."""
+    publisher = ENGINES[conf.engine()]
+    urls = conf.nchan_publish_urls() if publisher is NchanPublisher else conf.pushpin_publish_urls()
+    for url in urls:
+        engine_publisher(publisher, url).put_all(published)
 
 
 def publish_reactions(*, thread_key: str, up: int, down: int) -> None:
@@ -81,13 +87,6 @@ def publish_reactions(*, thread_key: str, up: int, down: int) -> None:
                 send(outgoing)
 
     transaction.on_commit(after_commit)
-
-
-def publish_to_pushpin(event: WireEvent) -> None:
-    """Hand one event to every Pushpin, without waiting: each Pushpin's publisher thread
-    posts it (requests of readers never wait for a Pushpin)."""
-    for url in conf.pushpin_publish_urls():
-        pushpin_publisher(url).put(event)
 
 
 def grip_items(events: list[WireEvent]) -> bytes:
@@ -106,7 +105,7 @@ def grip_items(events: list[WireEvent]) -> bytes:
 
 def check_publish_url(url: str) -> None:
     if not url.startswith(("http://", "https://")):
-        raise ValueError(f"BROADSHEET_LIVE_PUSHPIN_PUBLISH_URLS: not an http(s) URL: {url!r}")
+        raise ValueError(f"BROADSHEET_LIVE_*_PUBLISH_URLS: not an http(s) URL: {url!r}")
 
 
 def post_to_pushpin(url: str, body: bytes, timeout: float) -> None:
@@ -119,16 +118,18 @@ def post_to_pushpin(url: str, body: bytes, timeout: float) -> None:
         response.read()
 
 
-class PushpinPublisher:
-    """A thread (per process and Pushpin) that posts events to one Pushpin in publish
-    order, so the request or task that made a change never waits for a Pushpin, and a
-    Pushpin that is slow or gone delays no other. Events waiting together go in one
-    request. A failed post is tried again (`ATTEMPTS` in all, `TIMEOUT` seconds each),
-    then its events are logged as not delivered there: that Pushpin's readers get them
-    from the history when they reconnect (live.js does when the keep-alive stops). The
-    queue is bounded: past `QUEUE_SIZE` waiting events a new one is logged and dropped,
-    never held without end. At exit the queue is drained for up to `DRAIN_SECONDS`."""
+class EnginePublisher:
+    """A thread (per process and engine URL) that posts events to one engine in publish
+    order, so the request or task that made a change never waits for the engine, and an
+    engine that is slow or gone delays no other. Events waiting together go out together
+    (`BATCH` at most). A failed post is tried again (`ATTEMPTS` in all, `TIMEOUT` seconds
+    each), then its events are logged as not delivered there: that engine's readers get
+    them from the history when they reconnect (live.js does when the keep-alive stops).
+    The queue is bounded: past `QUEUE_SIZE` waiting events a new one is logged and
+    dropped, never held without end. At exit the queue is drained for up to
+    `DRAIN_SECONDS`."""
 
+    NAME = "engine"
     QUEUE_SIZE = 10_000
     BATCH = 100
     TIMEOUT = 2.0
@@ -139,7 +140,9 @@ class PushpinPublisher:
         check_publish_url(url)  # a mistake in the settings shows where it is made
         self.url = url
         self.queue: queue.Queue[WireEvent] = queue.Queue(self.QUEUE_SIZE)
-        self.thread = threading.Thread(target=self._run, name=f"live-pushpin {url}", daemon=True)
+        self.thread = threading.Thread(
+            target=self._run, name=f"live-{self.NAME} {url}", daemon=True
+        )
         self.thread.start()
 
     def put(self, event: WireEvent) -> None:
@@ -147,11 +150,16 @@ class PushpinPublisher:
             self.queue.put_nowait(event)
         except queue.Full:
             logger.error(
-                "Pushpin publisher for %s is %d events behind; %s not published there",
+                "%s publisher for %s is %d events behind; %s not published there",
+                self.NAME,
                 self.url,
                 self.QUEUE_SIZE,
                 event.id,
             )
+
+    def put_all(self, events: list[WireEvent]) -> None:
+        for event in events:
+            self.put(event)
 
     def _run(self) -> None:
         while True:
@@ -162,26 +170,33 @@ class PushpinPublisher:
                 except queue.Empty:
                     break
             try:
-                self._post(batch)
+                self._publish(batch)
             finally:
                 for _ in batch:
                     self.queue.task_done()
 
-    def _post(self, events: list[WireEvent]) -> None:
-        body = grip_items(events)
+    def _publish(self, events: list[WireEvent]) -> None:
         for attempt in range(1, self.ATTEMPTS + 1):
             try:
-                post_to_pushpin(self.url, body, self.TIMEOUT)
-                return
-            except OSError as error:
-                if attempt == self.ATTEMPTS:
-                    logger.error(
-                        "Publishing %s to Pushpin at %s failed (%s); its readers get them "
-                        "from the history when they reconnect",
-                        ", ".join(event.id for event in events),
-                        self.url,
-                        error,
-                    )
+                events = self._post(events)
+                if not events:
+                    return
+                error: Exception | str = "refused"
+            except (OSError, http.client.HTTPException) as failure:
+                error = failure
+            if attempt == self.ATTEMPTS:
+                logger.error(
+                    "Publishing %s to %s at %s failed (%s); its readers get them "
+                    "from the history when they reconnect",
+                    ", ".join(event.id for event in events),
+                    self.NAME,
+                    self.url,
+                    error,
+                )
+
+    def _post(self, events: list[WireEvent]) -> list[WireEvent]:
+        """Post `events`; return those still to be posted (raise if the engine is gone)."""
+        raise NotImplementedError
 
     def drain(self, seconds: float) -> bool:
         """Wait until every queued event was tried, or `seconds` passed; True if done."""
@@ -193,27 +208,124 @@ class PushpinPublisher:
         return True
 
 
-_publishers: dict[tuple[int, str], PushpinPublisher] = {}
+class PushpinPublisher(EnginePublisher):
+    """Posts to Pushpin's publish API: the events waiting together in one request."""
+
+    NAME = "Pushpin"
+
+    def _post(self, events: list[WireEvent]) -> list[WireEvent]:
+        post_to_pushpin(self.url, grip_items(events), self.TIMEOUT)
+        return []
+
+
+class NchanPublisher(EnginePublisher):
+    """Posts to Nchan's publisher location (`<url><channel>`), one message per event (Nchan
+    takes one message a request) over one kept-alive connection. The message is the
+    event's JSON and its `X-EventSource-Event` header the type, so Nchan writes the same
+    `event:` and `data:` lines as the other engines (its `id:` line is its own)."""
+
+    NAME = "Nchan"
+
+    def __init__(self, url: str) -> None:
+        self.connection: http.client.HTTPConnection | None = None
+        parts = urlsplit(url)
+        self.secure, self.netloc, self.path = parts.scheme == "https", parts.netloc, parts.path
+        super().__init__(url)  # starts the thread: everything it reads is set
+
+    def _connect(self) -> http.client.HTTPConnection:
+        if self.connection is None:
+            kind = http.client.HTTPSConnection if self.secure else http.client.HTTPConnection
+            self.connection = kind(self.netloc, timeout=self.TIMEOUT)
+        return self.connection
+
+    def _post(self, events: list[WireEvent]) -> list[WireEvent]:
+        for done, event in enumerate(events):
+            try:
+                status = post_to_nchan(self._connect(), self.path, event)
+            except (OSError, http.client.HTTPException):
+                # A kept-alive connection the server closed, or a server gone: a new
+                # connection for the next attempt.
+                if self.connection is not None:
+                    self.connection.close()
+                self.connection = None
+                raise
+            if not 200 <= status < 300:
+                logger.error("Nchan at %s answered %d to %s", self.url, status, event.id)
+                return events[done:]
+        return []
+
+
+def post_to_nchan(connection: http.client.HTTPConnection, path: str, event: WireEvent) -> int:
+    headers = {"Content-Type": "application/json", "X-EventSource-Event": event.type}
+    target = path + quote(event.channel, safe="")
+    connection.request("POST", target, body=event.to_json().encode(), headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status
+
+
+def publish_to_nchan_now(channel: str, body: str, event_type: str) -> bool:
+    """Publish one message to a channel of Nchan and wait for it (a stream's own control
+    channel: the stream's request waits for it, at most `TIMEOUT` seconds per URL). True
+    when every Nchan took it."""
+    urls = conf.nchan_publish_urls()
+    for url in urls:
+        check_publish_url(url)
+        parts = urlsplit(url)
+        kind = (
+            http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+        )
+        connection = kind(parts.netloc, timeout=EnginePublisher.TIMEOUT)
+        headers = {"Content-Type": "application/json", "X-EventSource-Event": event_type}
+        try:
+            connection.request(
+                "POST", parts.path + quote(channel, safe=""), body=body.encode(), headers=headers
+            )
+            response = connection.getresponse()
+            response.read()
+            if not 200 <= response.status < 300:
+                logger.error("Nchan at %s answered %d to %s", url, response.status, channel)
+                return False
+        except (OSError, http.client.HTTPException) as error:
+            logger.error("Nchan at %s could not be reached (%s)", url, error)
+            return False
+        finally:
+            connection.close()
+    return bool(urls)
+
+
+ENGINES: dict[str, type[EnginePublisher]] = {"nchan": NchanPublisher, "pushpin": PushpinPublisher}
+
+_publishers: dict[tuple[int, str, str], EnginePublisher] = {}
 _publishers_lock = threading.Lock()
 
 
-def pushpin_publisher(url: str) -> PushpinPublisher:
+def engine_publisher(kind: type[EnginePublisher], url: str) -> EnginePublisher:
     """This process's publisher for `url` (a forked worker starts its own thread)."""
-    key = (os.getpid(), url)
+    key = (os.getpid(), kind.NAME, url)
     with _publishers_lock:
         publisher = _publishers.get(key)
         if publisher is None:
-            publisher = _publishers[key] = PushpinPublisher(url)
+            publisher = _publishers[key] = kind(url)
         return publisher
 
 
+def pushpin_publisher(url: str) -> EnginePublisher:
+    return engine_publisher(PushpinPublisher, url)
+
+
+def nchan_publisher(url: str) -> EnginePublisher:
+    return engine_publisher(NchanPublisher, url)
+
+
 @atexit.register
-def drain_pushpin_publishers() -> None:
+def drain_engine_publishers() -> None:
     """Events still waiting when the process ends are posted first (or logged)."""
-    for (pid, url), publisher in list(_publishers.items()):
+    for (pid, name, url), publisher in list(_publishers.items()):
         if pid == os.getpid() and not publisher.drain(publisher.DRAIN_SECONDS):
             logger.error(
-                "%d events not published to Pushpin at %s at exit",
+                "%d events not published to %s at %s at exit",
                 publisher.queue.unfinished_tasks,
+                name,
                 url,
             )

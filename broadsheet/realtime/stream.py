@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import base64
 import queue
+import re
+import secrets
 import time
+from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,9 +27,24 @@ from broadsheet.discussion.models import Thread
 from broadsheet.realtime import channels, conf
 from broadsheet.realtime.backends import get_backend
 from broadsheet.realtime.hub import Subscription
-from broadsheet.realtime.wire import WireEvent, hello_frame, keepalive_frame, refetch_frame
+from broadsheet.realtime.publishing import publish_to_nchan_now
+from broadsheet.realtime.wire import (
+    WireEvent,
+    hello_frame,
+    keepalive_frame,
+    refetch_frame,
+    refetch_payload,
+)
 
 MAX_CURSORS = 8
+# Nchan's own message id ("<Unix time>:<tags>"), which a browser that reconnects by
+# itself sends as Last-Event-ID when Nchan held its stream.
+NCHAN_MESSAGE_ID = re.compile(r"(\d{9,11}):[-\d,\[\]]+")
+# nginx's internal Nchan subscriber location (deploy/nginx/snippets/broadsheet-live.conf).
+NCHAN_SUBSCRIBER = "/_live/sub/"
+# Events of one channel that may be published between our reading the history and
+# nginx's subscribing (milliseconds): Nchan's buffer must hold them too.
+NCHAN_RACE_ALLOWANCE = 5
 
 
 @dataclass
@@ -40,6 +58,11 @@ def parse_cursor(params: Mapping[str, str], last_event_id: str = "") -> Cursor:
     then starts from now or refetches, and loses nothing else)."""
     cursor = Cursor()
     parts = [p for p in params.get("after", "").split(",") if p][:MAX_CURSORS]
+    if nchan_id := NCHAN_MESSAGE_ID.fullmatch(last_event_id.strip()):
+        # Nchan held the stream and the browser reconnected by itself: it has everything
+        # of every channel up to that time, later than the after= of its URL.
+        cursor.since = int(nchan_id.group(1)) - conf.clock_margin()
+        return cursor
     if last_event_id:
         parts.append(last_event_id)
     for part in parts:
@@ -112,6 +135,37 @@ def grip_headers(thread_id: int, names: list[str]) -> dict[str, str]:
         "Grip-Channel": ", ".join(names),
         "Grip-Keep-Alive": f"{content}; format=base64; timeout={max(1, round(conf.keepalive()))}",
     }
+
+
+def nchan_location(thread_id: int, names: list[str], cursor: Cursor) -> str | None:
+    """Where nginx sends a new stream (`X-Accel-Redirect`): Nchan's internal subscriber
+    location with the reader's channels. Nchan replays each channel's whole (short)
+    buffer, which covers what the reader missed when our history says it is recent and
+    small; a larger or older gap gets one refetch event, published to a channel of this
+    stream alone. None when that publish failed."""
+    missed = missed_events(names, cursor)
+    channel_ids = list(names)
+    if not nchan_replays(missed):
+        own = f"x{secrets.token_hex(16)}"  # unguessable, and named only to nginx
+        if not publish_to_nchan_now(own, refetch_payload(thread_id), "refetch"):
+            return None
+        channel_ids.append(own)
+    return NCHAN_SUBSCRIBER + ",".join(channel_ids)
+
+
+def nchan_replays(missed: list[WireEvent] | None) -> bool:
+    """Whether Nchan's buffer still holds every missed event: no older than its message
+    timeout, no more of a channel than its length less what may be published while nginx
+    subscribes (the clock margin covers Nchan's clock against ours)."""
+    if missed is None:
+        return False
+    oldest = time.time() - conf.nchan_replay_seconds() + conf.clock_margin()
+    if any(event.at < oldest for event in missed):
+        return False
+    per_channel = Counter(event.channel for event in missed)
+    return all(
+        count <= conf.nchan_replay_events() - NCHAN_RACE_ALLOWANCE for count in per_channel.values()
+    )
 
 
 def event_stream(

@@ -110,13 +110,21 @@ class WireEvent:
         )
 
 
-def _control_frame(kind: str, thread_id: int, data: dict[str, Any]) -> str:
-    # No id: the reader's cursor stays where it was.
-    body = json.dumps(
+def _control_payload(kind: str, thread_id: int, data: dict[str, Any]) -> str:
+    return json.dumps(
         {"v": WIRE_VERSION, "type": kind, "thread": thread_id, "data": data},
         separators=(",", ":"),
     )
-    return f"event: {kind}\ndata: {body}\n\n"
+
+
+def _control_frame(kind: str, thread_id: int, data: dict[str, Any]) -> str:
+    # No id: the reader's cursor stays where it was.
+    return f"event: {kind}\ndata: {_control_payload(kind, thread_id, data)}\n\n"
+
+
+def refetch_payload(thread_id: int) -> str:
+    """The refetch event's data line (Nchan writes the frame around it)."""
+    return _control_payload("refetch", thread_id, {})
 
 
 def refetch_frame(thread_id: int) -> str:

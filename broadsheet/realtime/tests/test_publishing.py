@@ -1,7 +1,7 @@
-"""Publishing to Pushpin never holds the request that made the change: a Pushpin that
+"""Publishing to an engine never holds the request that made the change: a Pushpin that
 accepts the connection and does not answer (overloaded, or half gone) delays nobody, the
 event still reaches it when it answers, and one that is gone is logged, naming the
-events, never dropped silently."""
+events, never dropped silently (Nchan as well)."""
 
 from __future__ import annotations
 
@@ -126,3 +126,20 @@ def test_a_pushpin_that_is_gone_is_logged_with_the_events_it_missed(
 def test_a_publish_url_that_is_not_http_is_refused_where_it_is_configured() -> None:
     with pytest.raises(ValueError, match="not an http"):
         publishing.pushpin_publisher("file:///etc/passwd")
+
+
+def test_an_nchan_that_is_gone_is_logged_with_the_events_it_missed(
+    thread: Thread,
+    settings: Any,
+    caplog: pytest.LogCaptureFixture,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    url = f"http://127.0.0.1:{free_port()}/_live/pub/"  # nothing listens there
+    settings.BROADSHEET_LIVE_ENGINE = "nchan"
+    settings.BROADSHEET_LIVE_NCHAN_PUBLISH_URLS = [url]
+    with caplog.at_level(logging.ERROR, logger="broadsheet.realtime.publishing"):
+        with django_capture_on_commit_callbacks(execute=True):
+            post(thread, guest(), "Nobody hears this through Nchan.")
+        assert publishing.nchan_publisher(url).drain(10)
+    (record,) = [r for r in caplog.records if url in r.getMessage()]
+    assert f"t{thread.pk}:1" in record.getMessage() and "Nchan" in record.getMessage()

@@ -1,10 +1,12 @@
 """The stream endpoint as readers meet it: who gets which channel, resuming with and
-without a gap, idle and switched-off discussions, and Pushpin's GRIP answer."""
+without a gap, idle and switched-off discussions, Nchan's hand-over and Pushpin's GRIP
+answer."""
 
 from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -207,6 +209,75 @@ def test_pushpin_holds_the_stream_with_grip_headers(
     assert body.startswith("event: hello\n") and f"id: {public}:1\n" in body
 
 
+def nchan_handover(response: Any) -> list[str]:
+    """The channels of the app's X-Accel-Redirect."""
+    assert response.status_code == 200 and response.content == b""
+    assert response["X-Accel-Buffering"] == "no"
+    location = response["X-Accel-Redirect"]
+    assert location.startswith("/_live/sub/") and "?" not in location
+    return location.removeprefix("/_live/sub/").split(",")
+
+
+def test_nchan_gets_the_channels_the_app_chose_for_each_reader(
+    thread: Thread,
+    bus: Backend,
+    reader_rosa: Actor,
+    moderator_max: Actor,
+    settings: Any,
+) -> None:
+    settings.BROADSHEET_LIVE_ENGINE = "nchan"
+    public = channels.public(thread.pk)
+    rosa, max_, stranger = Client(), Client(), Client()
+    rosa.force_login(reader_rosa.user)
+    max_.force_login(moderator_max.user)
+    assert nchan_handover(stranger.get(url(thread))) == [public]
+    assert nchan_handover(rosa.get(url(thread))) == [public, f"{public}.u{reader_rosa.user_id}"]
+    assert nchan_handover(max_.get(url(thread)))[:2] == [public, f"{public}.mod"]
+    # The URL names only the thread: asking for a channel changes nothing.
+    asked = stranger.get(url(thread, f"?after={public}.mod:0,{public}.u{reader_rosa.user_id}:0"))
+    assert nchan_handover(asked) == [public]
+
+
+def test_nchan_replays_a_small_recent_gap_and_refetches_a_larger_one(
+    client: Client, thread: Thread, bus: Backend, settings: Any
+) -> None:
+    settings.BROADSHEET_LIVE_ENGINE = "nchan"
+    settings.BROADSHEET_LIVE_NCHAN_REPLAY_EVENTS = 7  # 5 kept for events while subscribing
+    settings.BROADSHEET_LIVE_NCHAN_PUBLISH_URLS = ["http://127.0.0.1:9/_live/pub/"]  # gone
+    public = channels.public(thread.pk)
+    for n in range(1, 5):
+        bus.publish(public, score_event(thread, n))
+    # Two missed: Nchan's buffer holds them.
+    assert nchan_handover(client.get(url(thread, f"?after={public}:2"))) == [public]
+    # Three: more than it can be trusted with; the app must send refetch (here it cannot
+    # reach Nchan, so it says it itself).
+    response = client.get(url(thread, f"?after={public}:1"))
+    assert "X-Accel-Redirect" not in response
+    assert "event: refetch\n" in response.content.decode()
+
+
+def test_nchan_is_told_to_refetch_when_the_gap_is_older_than_its_buffer(
+    client: Client, thread: Thread, bus: Backend, settings: Any
+) -> None:
+    settings.BROADSHEET_LIVE_ENGINE = "nchan"
+    settings.BROADSHEET_LIVE_NCHAN_REPLAY_SECONDS = 0  # nothing is old enough for Nchan
+    settings.BROADSHEET_LIVE_NCHAN_PUBLISH_URLS = ["http://127.0.0.1:9/_live/pub/"]  # gone
+    public = channels.public(thread.pk)
+    bus.publish(public, score_event(thread, 1))
+    time.sleep(0.01)
+    # Nchan cannot take the refetch event (nothing listens there): the app says it, and ends.
+    response = client.get(url(thread, f"?after={public}:0"))
+    assert "X-Accel-Redirect" not in response
+    body = response.content.decode()
+    assert "event: refetch\n" in body and f"id: {public}:1" not in body
+
+
 def test_cursors_are_parsed_leniently() -> None:
     cursor = parse_cursor({"after": "t1:5,t1.mod:x,:3,t1:2", "since": "abc"}, "t1.u4:7")
     assert cursor.after == {"t1": 5, "t1.u4": 7} and cursor.since is None
+
+
+def test_nchan_message_ids_resume_from_their_time(settings: Any) -> None:
+    settings.BROADSHEET_LIVE_CLOCK_MARGIN = 2
+    cursor = parse_cursor({"after": "t1:5"}, "1796400000:[0],-,3")
+    assert cursor.after == {} and cursor.since == 1796400000 - 2
