@@ -149,7 +149,7 @@ if ENV.redis_url:
     CACHES = {
         "default": {
             # Redis out of reach: a logged warning, and the site serves from the database.
-            "BACKEND": "broadsheet.core.caching.TolerantRedisCache",
+            "BACKEND": "broadsheet.core.redis_cache.TolerantRedisCache",
             "LOCATION": ENV.redis_url,
             "KEY_PREFIX": "bs",
             # A Redis that does not answer is given up on quickly, not waited for.
@@ -178,10 +178,12 @@ else:
 
 # Wagtail looks up image renditions on every page render; they never change once made,
 # so each process keeps them in memory instead of writing the shared cache per request.
+# Bounded in bytes, like every per-process cache (docs/settings.md).
+BROADSHEET_RENDITIONS_CACHE_BYTES = 4 * 1024 * 1024
 CACHES["renditions"] = {
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "BACKEND": "broadsheet.core.caching.BoundedMemoryCache",
     "TIMEOUT": 3600,
-    "OPTIONS": {"MAX_ENTRIES": 5000},
+    "OPTIONS": {"MAX_BYTES": BROADSHEET_RENDITIONS_CACHE_BYTES},
 }
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -307,6 +309,12 @@ BROADSHEET_SCHEDULE = {
 # (broadsheet.core.workers).
 BROADSHEET_TASKS_WORKER_LEASE = ENV.task_worker_lease
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
+# What each per-process cache may hold, in bytes (broadsheet.core.lru; docs/settings.md,
+# docs/performance.md "Memory"): together well under what a web process may cost.
+BROADSHEET_PAGE_CACHE_LOCAL_BYTES = 8 * 1024 * 1024
+BROADSHEET_COMMENT_FRAGMENTS_BYTES = 8 * 1024 * 1024
+BROADSHEET_ARTICLE_PARTS_BYTES = 2 * 1024 * 1024
+BROADSHEET_COMPILED_QUERIES_BYTES = 1024 * 1024
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
 BROADSHEET_RELEASE = ENV.release
 # The discussion engine asks the publication (Wagtail settings) whether guests may comment,

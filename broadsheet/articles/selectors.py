@@ -31,7 +31,7 @@ from broadsheet.articles.models import (
 )
 from broadsheet.core.clients import reader_id
 from broadsheet.core.ids import parse_id
-from broadsheet.core.lru import BoundedLRU
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.core.versions import scope_versions
 from broadsheet.discussion.selectors import comment_counts, threads_most_discussed
 
@@ -306,7 +306,9 @@ def related_articles(article: ArticlePage, *, use_cache: bool = True) -> list[Ar
 
 # A small per-process LRU of what an article page shows beyond its own fields and the
 # reader's own state (see article_page_context).
-page_parts: BoundedLRU[Hashable, dict[str, Any]] = BoundedLRU(256)
+page_parts: BoundedLRU[Hashable, dict[str, Any]] = BoundedLRU(
+    setting_bytes("BROADSHEET_ARTICLE_PARTS_BYTES", 2 * 1024 * 1024)
+)
 
 
 def _shared_parts(article: ArticlePage, request: HttpRequest, *, preview: bool) -> dict[str, Any]:

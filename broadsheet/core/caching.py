@@ -1,6 +1,7 @@
-"""The cache backends: Redis that tolerates an outage (TolerantRedisCache, with
-REDIS_URL), and the shared cache of one machine (no REDIS_URL): python-diskcache, kept
-open.
+"""The cache backends of one machine: the shared cache (no REDIS_URL), python-diskcache,
+kept open; and a per-process memory cache bounded in bytes (BoundedMemoryCache). Redis
+that tolerates an outage is in broadsheet.core.redis_cache: a site without Redis never
+imports the Redis client.
 
 Django closes every cache at the end of each request (`close_caches` on
 request_finished). For diskcache that closes its SQLite connections, and the next
@@ -12,120 +13,78 @@ itself opens new ones in a forked child: it checks the process id on every use).
 
 from __future__ import annotations
 
-import logging
+import pickle
 import time
 from typing import Any
 
 from diskcache import DjangoCache
-from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import TimeoutError as RedisTimeoutError
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 
-logger = logging.getLogger(__name__)
-REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+from broadsheet.core.lru import BoundedLRU
 
 
 class SharedDiskCache(DjangoCache):  # type: ignore[misc]
     def close(self, **kwargs: Any) -> None:
         """Keep the connections: see the module docstring."""
 
+    def close_connections(self) -> None:
+        """Close this thread's connections for real (what `close` skips): before a fork,
+        so that no process forked from this one inherits an open SQLite database
+        (config.granian_server)."""
+        super().close()
 
-class TolerantRedisCache(RedisCache):
-    """Django's Redis cache that keeps the site serving while Redis is out of reach:
-    every operation that cannot reach it logs a warning (at most one per WARN_EVERY
-    seconds per process) and answers as an empty cache would. Pages render from the
-    database, sessions start empty (signed-in readers are asked to sign in again), rate
-    limits count nothing (they fail open rather than lock every reader out), the page
-    cache stores nothing it could not invalidate. Whatever comes back is used at once."""
 
-    WARN_EVERY = 30.0
-    _warned_at = 0.0
+class BoundedMemoryCache(BaseCache):
+    """A cache in this process's memory, like Django's LocMemCache (values pickled, a
+    timeout per entry), bounded in bytes instead of entries: OPTIONS["MAX_BYTES"]
+    (broadsheet.core.lru). Past it, the least recently used entries go."""
 
-    def _unreachable(self, operation: str, error: Exception) -> None:
-        now = time.monotonic()
-        if now - TolerantRedisCache._warned_at >= self.WARN_EVERY:
-            TolerantRedisCache._warned_at = now
-            logger.warning(
-                "Redis unreachable (%s: %s); serving from the database meanwhile.",
-                operation,
-                error,
-            )
+    def __init__(self, name: str, params: dict[str, Any]) -> None:
+        super().__init__(params)
+        max_bytes = int(params.get("OPTIONS", {}).get("MAX_BYTES", 4 * 1024 * 1024))
+        # key -> (pickled value, expiry time or None)
+        self._entries: BoundedLRU[str, tuple[bytes, float | None]] = BoundedLRU(max_bytes)
+
+    def _live(self, key: str) -> tuple[bytes, float | None] | None:
+        found = self._entries.get(key)
+        if found is not None and found[1] is not None and found[1] <= time.time():
+            self._entries.pop(key)
+            return None
+        return found
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
-        try:
-            return super().get(key, default, version)
-        except REDIS_DOWN as error:
-            self._unreachable("get", error)
-            return default
-
-    def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
-        try:
-            return super().get_many(keys, version)
-        except REDIS_DOWN as error:
-            self._unreachable("get_many", error)
-            return {}
-
-    def has_key(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().has_key(key, version)
-        except REDIS_DOWN as error:
-            self._unreachable("has_key", error)
-            return False
-
-    def add(
-        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
-    ) -> bool:
-        try:
-            return super().add(key, value, timeout, version)
-        except REDIS_DOWN as error:
-            self._unreachable("add", error)
-            return True  # as if stored: a caller counting first events goes on
+        found = self._live(self.make_and_validate_key(key, version=version))
+        # Our own pickles, never out of this process's memory (as LocMemCache's).
+        return default if found is None else pickle.loads(found[0])  # noqa: S301
 
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
     ) -> None:
-        try:
-            super().set(key, value, timeout, version)
-        except REDIS_DOWN as error:
-            self._unreachable("set", error)
+        pickled = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+        expiry = self.get_backend_timeout(timeout)
+        self._entries.put(self.make_and_validate_key(key, version=version), (pickled, expiry))
 
-    def set_many(self, data: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> list[Any]:
-        try:
-            return super().set_many(data, timeout, version)
-        except REDIS_DOWN as error:
-            self._unreachable("set_many", error)
-            return list(data)
+    def add(
+        self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
+    ) -> bool:
+        if self._live(self.make_and_validate_key(key, version=version)) is not None:
+            return False
+        self.set(key, value, timeout, version)
+        return True
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None) -> bool:
-        try:
-            return super().touch(key, timeout, version)
-        except REDIS_DOWN as error:
-            self._unreachable("touch", error)
+        made = self.make_and_validate_key(key, version=version)
+        found = self._live(made)
+        if found is None:
             return False
+        self._entries.put(made, (found[0], self.get_backend_timeout(timeout)))
+        return True
 
     def delete(self, key: Any, version: int | None = None) -> bool:
-        try:
-            return super().delete(key, version)
-        except REDIS_DOWN as error:
-            self._unreachable("delete", error)
-            return False
+        return self._entries.pop(self.make_and_validate_key(key, version=version)) is not None
 
-    def delete_many(self, keys: Any, version: int | None = None) -> None:
-        try:
-            super().delete_many(keys, version)
-        except REDIS_DOWN as error:
-            self._unreachable("delete_many", error)
-
-    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> int:
-        try:
-            return super().incr(key, delta, version)
-        except REDIS_DOWN as error:
-            self._unreachable("incr", error)
-            return delta  # a first event: limits fail open
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        return self._live(self.make_and_validate_key(key, version=version)) is not None
 
     def clear(self) -> None:
-        try:
-            super().clear()
-        except REDIS_DOWN as error:
-            self._unreachable("clear", error)
+        self._entries.clear()

@@ -62,7 +62,7 @@ from django.utils.cache import patch_vary_headers
 from broadsheet.core.clients import PERSONAL_COOKIES
 from broadsheet.core.compression import PrecompressedPage, chosen_encoding, is_compressible
 from broadsheet.core.languages import requested_language
-from broadsheet.core.lru import BoundedLRU
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.core.versions import scope_versions
 
 # A form's token field as {% csrf_token %} writes it. Reader content is escaped, so it can
@@ -319,7 +319,9 @@ def _csrf_cookie_header(secret: str) -> str:
 
 # The last pages this process served, so a hit costs a read of the scope versions
 # instead of fetching and unpickling the whole page from the shared cache.
-_local_pages: BoundedLRU[str, dict[str, Any]] = BoundedLRU(256)
+_local_pages: BoundedLRU[str, dict[str, Any]] = BoundedLRU(
+    setting_bytes("BROADSHEET_PAGE_CACHE_LOCAL_BYTES", 8 * 1024 * 1024)
+)
 
 
 def _fresh_entry(key: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:

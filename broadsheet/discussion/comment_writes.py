@@ -38,7 +38,7 @@ from broadsheet.discussion.compiled import (
 )
 from broadsheet.discussion.models import Comment, CommentVote, Thread
 
-_compiled = CompiledQueries(max_entries=16)
+_compiled = CompiledQueries()
 
 
 # --- naming and preparing, the one way -----------------------------------------------

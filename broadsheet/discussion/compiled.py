@@ -32,7 +32,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import QuerySet
 
-from broadsheet.core.lru import BoundedLRU
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 
 # The modules allowed to import this one: the hot paths that measurably need it.
 ROOMS = frozenset(
@@ -193,10 +193,13 @@ def compile_query(
 
 class CompiledQueries:
     """Compiled queries by (database alias, shape key), built on first use (a bounded,
-    locked LRU). The alias is part of every key: one shape compiles per database."""
+    locked LRU, each instance within BROADSHEET_COMPILED_QUERIES_BYTES). The alias is part
+    of every key: one shape compiles per database."""
 
-    def __init__(self, max_entries: int = 512) -> None:
-        self._entries: BoundedLRU[tuple[str, Hashable], CompiledQuery] = BoundedLRU(max_entries)
+    def __init__(self) -> None:
+        self._entries: BoundedLRU[tuple[str, Hashable], CompiledQuery] = BoundedLRU(
+            setting_bytes("BROADSHEET_COMPILED_QUERIES_BYTES", 1024 * 1024)
+        )
 
     def get(
         self, alias: str, key: Hashable, build: Callable[[str], CompiledQuery]

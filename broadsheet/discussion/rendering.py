@@ -43,12 +43,11 @@ from django.template.loader import get_template
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from broadsheet.core.lru import BoundedLRU
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.discussion.presentation import CommentView
 from broadsheet.discussion.section import DiscussionContext
 
 COMMENT_TEMPLATE = "discussion/includes/comment.html"
-MAX_ENTRIES = 4000  # ~3 KB each (markup and key): ~12 MB per process at most
 
 # Every field of the view but `before` (groups.html prints it outside the comment) and
 # `passage`, which is a mutable dataclass and goes into the key as a tuple.
@@ -94,7 +93,9 @@ _NO_CSRF_TOKEN = frozenset(("", "NOTPROVIDED"))
 
 
 # key -> the markup split at the CSRF marker
-comment_fragments: BoundedLRU[Hashable, tuple[str, ...]] = BoundedLRU(MAX_ENTRIES)
+comment_fragments: BoundedLRU[Hashable, tuple[str, ...]] = BoundedLRU(
+    setting_bytes("BROADSHEET_COMMENT_FRAGMENTS_BYTES", 8 * 1024 * 1024)
+)
 
 
 class _NaturalTimes:

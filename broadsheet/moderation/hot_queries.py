@@ -23,7 +23,7 @@ from broadsheet.discussion.compiled import (
 from broadsheet.discussion.models import Comment
 from broadsheet.moderation.models import ModerationWord, Sanction
 
-_compiled = CompiledQueries(max_entries=32)
+_compiled = CompiledQueries()
 
 
 def _same_source(p: Placeholders, account: bool) -> Q:

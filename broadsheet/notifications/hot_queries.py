@@ -18,7 +18,7 @@ from broadsheet.discussion.compiled import (
 from broadsheet.discussion.models import Comment
 from broadsheet.notifications.models import Subscription
 
-_compiled = CompiledQueries(max_entries=8)
+_compiled = CompiledQueries()
 
 
 def _followed_query(alias: str) -> CompiledQuery:

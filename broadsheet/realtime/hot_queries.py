@@ -31,7 +31,7 @@ STATE_FIELDS = (
     "thread__comment_count",
 )
 
-_compiled = CompiledQueries(max_entries=4)
+_compiled = CompiledQueries()
 
 
 def _state_query(alias: str) -> CompiledQuery:

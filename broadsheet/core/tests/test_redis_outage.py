@@ -9,14 +9,14 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from broadsheet.core.caching import TolerantRedisCache
+from broadsheet.core.redis_cache import TolerantRedisCache
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.testing import make_thread
 
 pytestmark = pytest.mark.django_db
 
 DOWN = {
-    "BACKEND": "broadsheet.core.caching.TolerantRedisCache",
+    "BACKEND": "broadsheet.core.redis_cache.TolerantRedisCache",
     "LOCATION": "redis://127.0.0.1:9/0",
     "KEY_PREFIX": "bs-down",
     "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from broadsheet.core.clients import READER_COOKIE
-from broadsheet.core.lru import BoundedLRU
+from broadsheet.core.lru import BoundedLRU, deep_size
 from broadsheet.discussion.actions import (
     do_cast_vote,
     do_delete_comment,
@@ -141,8 +141,9 @@ def test_moderation_decisions_show_at_once(
 
 
 def test_the_cache_is_bounded() -> None:
-    cache: BoundedLRU[int, tuple[str, ...]] = BoundedLRU(max_entries=3)
+    one = deep_size(0) + deep_size(("<article>0</article>",))
+    cache: BoundedLRU[int, tuple[str, ...]] = BoundedLRU(3 * one)
     for n in range(5):
         cache.put(n, (f"<article>{n}</article>",))
-    assert len(cache) == 3
+    assert len(cache) == 3 and cache.bytes <= 3 * one
     assert cache.get(0) is None and cache.get(4) == ("<article>4</article>",)
