@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make audit: known vulnerabilities in the locked Python packages (pip-audit, PyPI's own
-# vulnerability data) and the front-end packages (npm audit), and bandit over our code.
+# vulnerability data) and the front-end packages (npm audit), bandit over our code, and
+# Lighthouse on the demo's pages (scripts/lighthouse.py; scores in docs/readers.md).
 # The tools live in a virtualenv of their own (var/audit-venv), installed from PyPI on
 # first use, so they never enter the project's lock. A check whose service cannot be
 # reached says so and is skipped; a vulnerability or a bandit finding fails.
@@ -51,5 +52,10 @@ counts = data["metadata"]["vulnerabilities"]
 print("npm audit:", ", ".join(f"{k} {v}" for k, v in counts.items()))
 sys.exit(1 if counts.get("total", 0) else 0)
 ' <<<"$out" || status=1
+
+echo "--- Lighthouse (mobile) on the demo's busiest article, home and a section page"
+# Accessibility, best practices or SEO below 100 fails; performance is a timing, printed
+# against its goal and never failing (scripts/lighthouse.py).
+"$PY" scripts/lighthouse.py || status=1
 
 exit $status

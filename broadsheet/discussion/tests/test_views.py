@@ -738,3 +738,23 @@ def test_a_reply_to_a_comment_the_reader_may_not_see_keeps_their_text(
     html = answer.content.decode()
     assert "you can no longer reply to it" in html and "My careful reply." in html
     assert Comment.objects.count() == 1
+
+
+# --- weight of the first screen ------------------------------------------------------------
+
+ELEMENT = re.compile(r"<[a-zA-Z]")
+
+
+def test_a_comment_costs_a_phone_at_most_21_elements(thread: Thread, reader_rosa: Actor) -> None:
+    """A big discussion's first screen is mostly comments, and a slow phone pays for each
+    element in style, layout and htmx's start (docs/readers.md). A one-paragraph comment
+    with its votes, Reply and Report, as a reader we know nothing about sees it, stays
+    within 21 elements (its list item included); every control still names whose comment
+    it acts on."""
+    post(thread, reader_rosa, "One paragraph.")
+    html = page_of(thread)
+    start = html.index('<li class="comment-thread">')
+    one = html[start : html.index("</li>", start)]
+    assert len(ELEMENT.findall(one)) <= 21, one
+    names = re.findall(r'aria-label="([\w ]+?) the comment by ([^"]+)"', one)
+    assert [verb for verb, _name in names] == ["Upvote", "Downvote", "Reply to", "Report"]

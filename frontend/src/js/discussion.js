@@ -155,12 +155,20 @@
 
   // --- relative times ("3 minutes ago") stay true while the page is open ---------------
   var UNITS = [["year", 31536e6], ["month", 2592e6], ["week", 6048e5], ["day", 864e5], ["hour", 36e5], ["minute", 6e4]];
-  var format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
+  // Made on first use, not as the page loads: a page's first Intl formatter loads its
+  // locale's data, a long task on a slow phone, and the first refresh is a minute away.
+  var format;
+  function relativeFormat() {
+    if (format === undefined) {
+      format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(document.documentElement.lang || "en", { numeric: "auto" }) : null;
+    }
+    return format;
+  }
 
   // The words for a time `elapsed` ms from now (negative: in the past), or null for times
   // over a day old, which keep the server's words.
   function relativeTime(elapsed) {
-    if (!format || isNaN(elapsed) || -elapsed > 864e5) return null;
+    if (isNaN(elapsed) || -elapsed > 864e5 || !relativeFormat()) return null;
     for (var i = 0; i < UNITS.length; i++) {
       if (Math.abs(elapsed) >= UNITS[i][1] || UNITS[i][0] === "minute") {
         var value = Math.round(elapsed / UNITS[i][1]);

@@ -53,8 +53,13 @@
     window.setTimeout(function () { status.textContent = text; }, 50);
   }
 
-  var numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
-  function number(n) { return numbers ? numbers.format(n) : String(n); }
+  // Made on first use (an event), not as the page loads: a page's first Intl formatter
+  // loads its locale's data, a long task on a slow phone.
+  var numbers;
+  function number(n) {
+    if (numbers === undefined) numbers = window.Intl ? new Intl.NumberFormat(document.documentElement.lang || "en") : null;
+    return numbers ? numbers.format(n) : String(n);
+  }
   function newComments(n) { return interpolate(ngettext("%(count)s new comment", "%(count)s new comments", n), { count: number(n) }); }
 
   function streamUrl() {
