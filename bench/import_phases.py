@@ -37,30 +37,36 @@ sys.path.insert(0, str(ROOT))
 
 
 class Phases:
-    """Exclusive CPU and wall time per phase: time inside a nested phase is its own."""
+    """Exclusive CPU and wall time per phase: time inside a nested phase is its own. A
+    phase named with a leading "+" is a part of whichever phase calls it ("comments:
+    INSERT … + statements")."""
 
     def __init__(self) -> None:
         self.cpu: dict[str, float] = {}
         self.wall: dict[str, float] = {}
-        self._stack: list[list[float]] = []  # [cpu at start, wall at start, child cpu, child wall]
+        # [phase, cpu at start, wall at start, child cpu, child wall]
+        self._stack: list[list[Any]] = []
 
     def wrap(self, owner: Any, name: str, phase: str) -> None:
         original: Callable[..., Any] = getattr(owner, name)
 
         def timed(*args: Any, **kwargs: Any) -> Any:
-            frame = [time.process_time(), time.perf_counter(), 0.0, 0.0]
+            label = phase
+            if phase.startswith("+"):
+                label = (self._stack[-1][0] if self._stack else "(outside)") + " " + phase
+            frame = [label, time.process_time(), time.perf_counter(), 0.0, 0.0]
             self._stack.append(frame)
             try:
                 return original(*args, **kwargs)
             finally:
                 self._stack.pop()
-                cpu = time.process_time() - frame[0]
-                wall = time.perf_counter() - frame[1]
-                self.cpu[phase] = self.cpu.get(phase, 0.0) + cpu - frame[2]
-                self.wall[phase] = self.wall.get(phase, 0.0) + wall - frame[3]
+                cpu = time.process_time() - frame[1]
+                wall = time.perf_counter() - frame[2]
+                self.cpu[label] = self.cpu.get(label, 0.0) + cpu - frame[3]
+                self.wall[label] = self.wall.get(label, 0.0) + wall - frame[4]
                 if self._stack:
-                    self._stack[-1][2] += cpu
-                    self._stack[-1][3] += wall
+                    self._stack[-1][3] += cpu
+                    self._stack[-1][4] += wall
 
         setattr(owner, name, timed)
 
@@ -69,6 +75,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--comments", type=int, default=100_000)
     parser.add_argument("--threads", type=int, default=0, help="default: comments / 50")
+    parser.add_argument(
+        "--page-cache-kib", type=int, default=None, help="the import's SQLite page cache"
+    )
+    parser.add_argument(
+        "--checkpoint-pages", type=int, default=None, help="the import's wal_autocheckpoint"
+    )
+    parser.add_argument("--batch", type=int, default=None, help="comments per transaction")
     args = parser.parse_args()
     threads = args.threads or max(1, args.comments // 50)
     WORK.mkdir(parents=True, exist_ok=True)
@@ -95,7 +108,7 @@ def main() -> int:
     from broadsheet.importers import comments, disqus, xmlstream
     from broadsheet.importers.matching import ThreadMatcher
     from broadsheet.importers.pipeline import run_import
-    from broadsheet.importers.report import ImportReport, Progress
+    from broadsheet.importers.report import Progress
     from broadsheet.importers.staging import Staging
 
     load_before = os.getloadavg()
@@ -110,6 +123,16 @@ def main() -> int:
             disqus._post(element, element.get(disqus.DSQ_ID) or "")
     fields = (time.process_time() - cpu0, time.perf_counter() - wall0)
     ThreadMatcher()  # Django's and Wagtail's first queries: not the import's
+    if args.page_cache_kib is not None:
+        from broadsheet.importers import record_writes
+
+        record_writes.IMPORT_PAGE_CACHE_KIB = args.page_cache_kib
+    if args.checkpoint_pages is not None:
+        from broadsheet.importers import record_writes
+
+        record_writes.IMPORT_CHECKPOINT_PAGES = args.checkpoint_pages
+    if args.batch is not None:
+        comments.BATCH_COMMENTS = args.batch
 
     phases = Phases()
     phases.wrap(disqus, "read_export", "reading (whole)")
@@ -117,15 +140,25 @@ def main() -> int:
     phases.wrap(ThreadMatcher, "match", "threads: matching")
     phases.wrap(comments, "do_register_thread", "threads: registering")
     phases.wrap(comments, "do_close_thread", "threads: registering")
-    phases.wrap(comments, "_records", "ImportedRecord look-ups")
-    phases.wrap(comments, "_add_records", "ImportedRecord rows")
+    for name, phase in (
+        ("_records", "ImportedRecord look-ups"),
+        ("recorded", "ImportedRecord look-ups"),
+        ("_add_records", "ImportedRecord rows"),
+        ("add_records", "ImportedRecord rows"),
+    ):
+        if hasattr(comments, name):  # the names before and after the records' own module
+            phases.wrap(comments, name, phase)
     phases.wrap(comments, "_items", "comment values (parents, statuses, IP hashes)")
     phases.wrap(comments, "do_import_comments", "comments: INSERT, rendering, paths, counters")
     phases.wrap(comments, "_import_thread", "per-thread rest (savepoints, report)")
     from django.db import connection
+    from django.db.backends import utils as db_utils
 
     from broadsheet.discussion import events
+    from broadsheet.discussion.actions import importing
 
+    phases.wrap(importing, "render_markdown", "+ rendering")
+    phases.wrap(db_utils.CursorWrapper, "executemany", "+ executemany")
     phases.wrap(connection, "commit", "commits")
     phases.wrap(events, "publish", "events after commit (listeners)")
     cpu0, wall0 = time.process_time(), time.perf_counter()
