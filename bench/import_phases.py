@@ -54,16 +54,16 @@ class Phases:
             label = phase
             if phase.startswith("+"):
                 label = (self._stack[-1][0] if self._stack else "(outside)") + " " + phase
-            frame = [label, time.process_time(), time.perf_counter(), 0.0, 0.0]
+            frame: list[Any] = [label, time.process_time(), time.perf_counter(), 0.0, 0.0]
             self._stack.append(frame)
             try:
                 return original(*args, **kwargs)
             finally:
                 self._stack.pop()
-                cpu = time.process_time() - frame[1]
-                wall = time.perf_counter() - frame[2]
-                self.cpu[label] = self.cpu.get(label, 0.0) + cpu - frame[3]
-                self.wall[label] = self.wall.get(label, 0.0) + wall - frame[4]
+                cpu: float = time.process_time() - frame[1]
+                wall: float = time.perf_counter() - frame[2]
+                self.cpu[label] = self.cpu.get(label, 0.0) + cpu - float(frame[3])
+                self.wall[label] = self.wall.get(label, 0.0) + wall - float(frame[4])
                 if self._stack:
                     self._stack[-1][3] += cpu
                     self._stack[-1][4] += wall
