@@ -177,6 +177,44 @@ def _my_vote_query(alias: str) -> CompiledQuery:
     return compile_query(rows[:1], p)
 
 
+# --- threads ----------------------------------------------------------------------------
+
+
+def insert_thread(thread: Thread) -> None:
+    """Store a new `thread` (every column from the instance, prepared by its field): the
+    INSERT Thread.objects.create() writes, without its save machinery (no signal listens
+    to threads). A second thread with the same key still ends on the unique constraint as
+    an IntegrityError."""
+    alias = router.db_for_write(Thread)
+    connection = connections[alias]
+    params = [
+        field.get_db_prep_save(getattr(thread, field.attname), connection)
+        for field in _thread_insert_fields()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_thread_sql(alias), params)
+        (pk,) = cursor.fetchone()
+    thread.pk = int(pk)
+    thread._state.adding = False
+    thread._state.db = alias
+
+
+@cache
+def _thread_insert_fields() -> tuple[Field[Any, Any], ...]:
+    return tuple(field for field in Thread._meta.concrete_fields if not field.primary_key)
+
+
+@cache
+def _insert_thread_sql(alias: str) -> str:
+    quote = connections[alias].ops.quote_name
+    columns = ", ".join(quote(str(field.column)) for field in _thread_insert_fields())
+    placeholders = ", ".join(["%s"] * len(_thread_insert_fields()))
+    return (
+        f"INSERT INTO {_table(Thread, alias)} ({columns}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {_column(Thread, 'pk', alias)}"
+    )
+
+
 # --- comments ---------------------------------------------------------------------------
 
 

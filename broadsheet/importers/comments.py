@@ -21,8 +21,7 @@ from contextlib import nullcontext
 from dataclasses import replace
 from typing import Protocol
 
-from django.db import connection, transaction
-from django.utils import timezone
+from django.db import transaction
 
 from broadsheet.core.clients import ip_hash
 from broadsheet.core.errors import ActionError
@@ -36,55 +35,18 @@ from broadsheet.discussion.identity import SYSTEM
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.importers.matching import ThreadMatcher, ThreadTarget
 from broadsheet.importers.models import ImportedRecord, ImportRun
+from broadsheet.importers.record_writes import add_records, import_connection, recorded
 from broadsheet.importers.report import ImportReport, Progress
 from broadsheet.importers.staging import SourceComment, SourceThread
 
 ORPHAN_REASON = "Imported reply whose parent is missing from the export"
 DELETED_THREAD_REASON = "Imported from a thread deleted at the source"
-_CHUNK = 900  # under SQLite's bound-parameter limit in IN (...) lists
 
 
 class CommentSource(Protocol):
     def threads(self) -> Iterable[SourceThread]: ...
 
     def comments_of(self, thread_id: str) -> list[SourceComment]: ...
-
-
-_RECORD_COLUMNS = ("source", "kind", "source_id", "target_id", "run_id", "created_at")
-
-
-def _add_records(
-    source: str, kind: str, pairs: Iterable[tuple[str, int]], run: ImportRun | None
-) -> None:
-    """The ImportedRecord rows of what this thread's transaction made, with one prepared
-    INSERT (bulk_create built and compiled a model per row: a fifth of an import's
-    time). The unique (source, kind, source id) still refuses a row made twice."""
-    table = connection.ops.quote_name(ImportedRecord._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in _RECORD_COLUMNS)
-    marks = ", ".join(["%s"] * len(_RECORD_COLUMNS))
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    run_id = run.pk if run is not None else None
-    rows = [(source, kind, ref, target, run_id, now) for ref, target in pairs]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608
-
-
-def _records(source: str, kind: str, source_ids: list[str]) -> dict[str, int]:
-    """source id -> target id of the rows an earlier run made (one query per chunk,
-    written out: the ORM's building of it cost more than the database's answer)."""
-    table = connection.ops.quote_name(ImportedRecord._meta.db_table)
-    found: dict[str, int] = {}
-    with connection.cursor() as cursor:
-        for start in range(0, len(source_ids), _CHUNK):
-            chunk = source_ids[start : start + _CHUNK]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT source_id, target_id FROM {table} "  # noqa: S608
-                f"WHERE source = %s AND kind = %s AND source_id IN ({marks})",
-                [source, kind, *chunk],
-            )
-            found.update(cursor.fetchall())
-    return found
 
 
 def import_discussions(
@@ -110,23 +72,63 @@ def import_discussions(
     import into SQLite. A batch stays short (well under a second), so a live site's
     own writes wait for it no longer than for a busy moment."""
     progress = progress or Progress()
+    with nullcontext() if report.dry_run else import_connection():
+        _import_batches(source_rows, source, matcher, report, run, progress, total)
+    progress.done()
+
+
+def _import_batches(
+    source_rows: CommentSource,
+    source: str,
+    matcher: ThreadMatcher,
+    report: ImportReport,
+    run: ImportRun | None,
+    progress: Progress,
+    total: int | None,
+) -> None:
     done = 0
     for batch in _batches(source_rows):
         with nullcontext() if report.dry_run else transaction.atomic():
+            known = _Known.of_batch(source, batch)
             for source_thread, comments in batch:
                 if not comments:
                     report.count("threads without comments (nothing to import)")
                     continue
                 _import_thread(
-                    source_thread, comments, source=source, matcher=matcher, report=report, run=run
+                    source_thread,
+                    comments,
+                    source=source,
+                    matcher=matcher,
+                    report=report,
+                    run=run,
+                    known=known,
                 )
         done += sum(len(comments) for _, comments in batch)
         of = f" of {total:,}" if total else ""
         progress.show(f"{source}: {done:,}{of} comments done", done=done, total=total or 0)
-    progress.done()
 
 
 BATCH_COMMENTS = 2_000
+
+
+class _Known:
+    """What earlier runs (and this batch's threads so far) recorded of one batch: two
+    look-ups per batch instead of two per thread. Kept up to date as threads of the batch
+    are written, so an id listed twice in the export is found the second time, as a
+    look-up per thread found it."""
+
+    def __init__(self, threads: dict[str, int], comments: dict[str, int]) -> None:
+        self.threads = threads
+        self.comments = comments
+
+    @classmethod
+    def of_batch(cls, source: str, batch: list[tuple[SourceThread, list[SourceComment]]]) -> _Known:
+        thread_ids = [source_thread.source_id for source_thread, _ in batch]
+        comment_ids = [c.source_id for _, comments in batch for c in comments]
+        return cls(
+            recorded(source, ImportedRecord.Kind.THREAD, thread_ids),
+            recorded(source, ImportedRecord.Kind.COMMENT, comment_ids),
+        )
 
 
 def _batches(
@@ -155,13 +157,14 @@ def _import_thread(
     matcher: ThreadMatcher,
     report: ImportReport,
     run: ImportRun | None,
+    known: _Known,
 ) -> None:
     label = source_thread.link or source_thread.identifier or f"thread {source_thread.source_id}"
-    known_thread = _records(source, "thread", [source_thread.source_id])
+    known_thread = source_thread.source_id in known.threads
     target: ThreadTarget | None = None
     thread: Thread | None = None
     if known_thread:
-        thread = Thread.objects.filter(pk=known_thread[source_thread.source_id]).first()
+        thread = Thread.objects.filter(pk=known.threads[source_thread.source_id]).first()
         if thread is None:
             report.note("threads removed here since an earlier import (left alone)", label)
             report.count("comments skipped: their thread was removed here", len(comments))
@@ -189,7 +192,9 @@ def _import_thread(
     if source_thread.is_deleted:
         report.note("threads deleted at the source (closed here, comments held)", label)
 
-    already = _records(source, "comment", [c.source_id for c in comments])
+    already = {
+        c.source_id: known.comments[c.source_id] for c in comments if c.source_id in known.comments
+    }
     new: list[SourceComment] = []
     seen: set[str] = set()
     for c in comments:
@@ -216,10 +221,11 @@ def _import_thread(
                 thread = do_register_thread(key=target.key, title=target.title, url=target.url)
                 matcher.remember(target, thread.pk)
                 report.count("threads created")
-            if not known_thread:
-                _add_records(
-                    source, ImportedRecord.Kind.THREAD, [(source_thread.source_id, thread.pk)], run
-                )
+            records = (
+                []
+                if known_thread
+                else [(ImportedRecord.Kind.THREAD, source_thread.source_id, thread.pk)]
+            )
             # A deleted thread made here is closed; a discussion that was already here
             # (an article's) is never closed by an import.
             if source_thread.is_deleted and created_here:
@@ -227,15 +233,15 @@ def _import_thread(
                     thread=thread, actor=SYSTEM, reason="Deleted at the source of an import"
                 )
             made = do_import_comments(thread=thread, comments=items)
-            _add_records(
-                source,
-                ImportedRecord.Kind.COMMENT,
-                ((ref, comment.pk) for ref, comment in made.items()),
-                run,
+            records.extend(
+                (ImportedRecord.Kind.COMMENT, ref, comment.pk) for ref, comment in made.items()
             )
+            add_records(source, records, run)
     except ActionError as error:
         report.note("threads not imported (nothing of them written)", f"{label}: {error.message}")
         return
+    known.threads[source_thread.source_id] = thread.pk
+    known.comments.update((ref, comment.pk) for ref, comment in made.items())
     report.count("comments created", created_count)
 
 

@@ -123,6 +123,7 @@ def check_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]
     if len(refs) != len(comments):
         raise ActionError("Each imported comment needs its own ref.")
     by_ref = {item.ref: item for item in comments}
+    anchor_kinds = frozenset(Comment.AnchorKind.values)  # a new list at each access
     for item in comments:
         if item.parent_ref is not None and item.parent_ref not in refs:
             raise ActionError(f"Comment {item.ref}: its parent {item.parent_ref} is not in it.")
@@ -130,7 +131,7 @@ def check_import_comments(*, thread: Thread, comments: Sequence[ImportedComment]
             raise ActionError(f"Comment {item.ref}: two parents.")
         if item.upvotes < 0 or item.downvotes < 0 or item.report_count < 0:
             raise ActionError(f"Comment {item.ref}: negative votes.")
-        if item.anchor_kind not in Comment.AnchorKind.values:
+        if item.anchor_kind not in anchor_kinds:
             raise ActionError(f"Comment {item.ref}: anchor kind {item.anchor_kind!r}.")
         if item.created_at.tzinfo is None:
             raise ActionError(f"Comment {item.ref}: a naive date.")
@@ -438,6 +439,8 @@ def _count(thread: Thread, rows: list[_Row], gained: Counter[int]) -> None:
 
 
 def _votes(rows: list[_Row]) -> None:
+    if not any(row.item.votes or row.item.upvotes or row.item.downvotes for row in rows):
+        return  # most imported comments carry no vote: no ORM call for nothing
     votes: list[CommentVote] = []
     for row in rows:
         assert row.comment is not None

@@ -99,3 +99,24 @@ def test_a_reply_at_any_depth_costs_the_same_statements_and_keeps_every_count(
     for ancestor in path_ids(reply.path)[:-1]:
         below = Comment.objects.filter(path__startswith=Comment.objects.get(pk=ancestor).path)
         assert Comment.objects.get(pk=ancestor).reply_count == below.count() - 1
+
+
+def _thread_columns(thread: Thread) -> dict[str, Any]:
+    return {field.attname: getattr(thread, field.attname) for field in Thread._meta.concrete_fields}
+
+
+def test_a_registered_thread_reads_back_column_for_column_as_the_orm_writes_one() -> None:
+    from broadsheet.discussion.actions import do_register_thread
+
+    registered = do_register_thread(key="embed-page-9", title="Page nine", url="/nine/")
+    by_orm = Thread.objects.create(key="embed-page-10", title="Page nine", url="/nine/")
+    stored = Thread.objects.get(pk=registered.pk)
+    assert _thread_columns(stored) == _thread_columns(registered)
+    assert not registered._state.adding
+    mine, theirs = _thread_columns(stored), _thread_columns(by_orm)
+    for differing in ("id", "key", "created_at"):
+        mine.pop(differing), theirs.pop(differing)
+    assert mine == theirs
+    assert stored.created_at is not None and stored.created_at.tzinfo is not None
+    again = do_register_thread(key="embed-page-9", title="Page nine", url="/nine/")
+    assert again.pk == registered.pk

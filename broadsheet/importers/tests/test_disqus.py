@@ -160,3 +160,34 @@ def test_a_malformed_file_is_refused_naming_line_and_element_before_any_write(
     assert "line 16" in message and "<message>" in message
     assert not Comment.objects.exists()
     assert not ImportRun.objects.exists()
+
+
+def test_a_post_listed_under_two_threads_is_imported_once(
+    tmp_path: Path, run_command: Callable[..., str]
+) -> None:
+    # A damaged export: post 9 twice, under two threads that land in one batch (the
+    # batch's look-up of earlier records must see what its first thread wrote).
+    def post_xml(thread_id: str, name: str) -> str:
+        return (
+            '<post dsq:id="9"><message>Twice</message>'
+            "<createdAt>2016-04-01T10:00:00Z</createdAt><isDeleted>false</isDeleted>"
+            f"<isSpam>false</isSpam><author><name>{name}</name></author>"
+            f'<thread dsq:id="{thread_id}"/></post>'
+        )
+
+    path = tmp_path / "twice.xml"
+    path.write_text(
+        '<?xml version="1.0" encoding="utf-8"?>\n'
+        '<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">'
+        '<thread dsq:id="1"><id>one</id><link>https://old.example/one/</link></thread>'
+        '<thread dsq:id="2"><id>two</id><link>https://old.example/two/</link></thread>'
+        + post_xml("1", "First listing")
+        + post_xml("2", "Second listing")
+        + "</disqus>",
+        encoding="utf-8",
+    )
+    output = run_command("import_disqus", str(path))
+    assert list(Comment.objects.values_list("guest_name", flat=True)) == ["First listing"]
+    assert ImportedRecord.objects.filter(kind="comment").count() == 1
+    assert "comments imported before (left as they are)" in output
+    assert run_command("import_disqus", str(path)) and Comment.objects.count() == 1
