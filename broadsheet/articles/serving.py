@@ -116,7 +116,9 @@ class PageServing:
         """Give the request the Site, the site root paths and the settings row Wagtail
         would look up for it, so it looks none of them up again."""
         known = self.remembered()
-        host = (split_domain_port(request._get_raw_host())[0], request.get_port())
+        # The raw host, as Wagtail reads it: ALLOWED_HOSTS is Django's business.
+        raw_host = request._get_raw_host()  # type: ignore[attr-defined]
+        host = (split_domain_port(raw_host)[0], request.get_port())
         if host not in known.sites:
             # Wagtail's own choice among the Sites (by host, port and the default).
             known.sites[host] = Site._find_for_request(request)  # type: ignore[attr-defined]
