@@ -1,12 +1,14 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
 
+from broadsheet.articles import serving
 from broadsheet.articles import views as article_views
 from broadsheet.core.views import choose_language, healthz, javascript_catalogue
 
@@ -40,6 +42,9 @@ if settings.BROADSHEET_DEMO or settings.DEBUG:
     urlpatterns.append(
         path("_dev/outbox/", include(("broadsheet.notifications.devmail", "dev-outbox")))
     )
+# Wagtail's pages, served by Wagtail's view with the per-process routes of
+# articles/serving.py (the same pattern and name, before Wagtail's own).
+urlpatterns.append(re_path(serve_pattern, serving.serve, name="wagtail_serve"))
 urlpatterns.append(path("", include(wagtail_urls)))
 
 # A database outage is a 503 (JSON under /api/), never a traceback: core/views.py.

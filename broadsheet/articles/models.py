@@ -22,6 +22,9 @@ from broadsheet.articles.blocks import ArticleBodyBlock
 from broadsheet.core.pagecache import mark_cacheable
 from broadsheet.discussion.cache import thread_scope
 
+# Set by articles/serving.py on the pages it serves from a remembered route.
+REMEMBERED_VIEW_RESTRICTIONS = "_remembered_view_restrictions"
+
 
 @register_snippet
 class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
@@ -70,6 +73,14 @@ class PublicationPage(Page):
 
     class Meta:
         abstract = True
+
+    def get_view_restrictions(self) -> Any:
+        """Wagtail's (two queries: the ancestors, then their restrictions), or the list
+        remembered with this page's route when articles/serving.py handed it out."""
+        remembered = self.__dict__.get(REMEMBERED_VIEW_RESTRICTIONS)
+        if remembered is not None:
+            return remembered
+        return super().get_view_restrictions()
 
     def get_url_parts(self, request: HttpRequest | None = None) -> Any:
         parts = super().get_url_parts(request)

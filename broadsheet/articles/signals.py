@@ -1,5 +1,7 @@
 """Side concerns only: forget cached navigation, related lists and cached pages when what
-they show changes (pages, settings, authors, images)."""
+they show changes (pages, settings, authors, images), and the routes, Sites and settings
+each process remembers for serving pages (articles/serving.py) when where a page lives
+or who may see it changes (moves, renames, deletions, Sites, view restrictions)."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.images import get_image_model
-from wagtail.signals import page_published, page_unpublished
+from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from broadsheet.articles.context_processors import NAV_CACHE_KEY
 from broadsheet.articles.models import Author, PublicationSettings
@@ -30,6 +33,15 @@ def _bump_site_now_and_after_commit() -> None:
 
 def forget_cached_pages(sender: Any, **kwargs: Any) -> None:
     # A published or withdrawn page can appear on any listing, rail or related list.
+    _bump_site_now_and_after_commit()
+
+
+def forget_routes(sender: Any, **kwargs: Any) -> None:
+    # A moved, renamed or deleted page changes what a path is, and a page's address is on
+    # every listing, rail and related list that shows it. Saving or deleting a Site
+    # changes which pages a host serves; a view restriction who may see them (an
+    # anonymous reader's stored copy of a page that has just become private must go).
+    forget_navigation(sender)
     _bump_site_now_and_after_commit()
 
 
@@ -88,6 +100,14 @@ def connect() -> None:
     page_unpublished.connect(forget_navigation, dispatch_uid="bs-nav-unpublished")
     page_published.connect(forget_cached_pages, dispatch_uid="bs-pages-published")
     page_unpublished.connect(forget_cached_pages, dispatch_uid="bs-pages-unpublished")
+    post_page_move.connect(forget_routes, dispatch_uid="bs-routes-moved")
+    page_slug_changed.connect(forget_routes, dispatch_uid="bs-routes-renamed")
+    post_delete.connect(forget_routes, sender=Page, dispatch_uid="bs-routes-page-deleted")
+    for model in (Site, PageViewRestriction):
+        post_save.connect(forget_routes, sender=model, dispatch_uid=f"bs-routes-{model.__name__}")
+        post_delete.connect(
+            forget_routes, sender=model, dispatch_uid=f"bs-routes-{model.__name__}-deleted"
+        )
     post_save.connect(
         forget_pages_after_settings_change,
         sender=PublicationSettings,
