@@ -315,6 +315,7 @@ BROADSHEET_PAGE_CACHE_LOCAL_BYTES = 8 * 1024 * 1024
 BROADSHEET_COMMENT_FRAGMENTS_BYTES = 8 * 1024 * 1024
 BROADSHEET_ARTICLE_PARTS_BYTES = 2 * 1024 * 1024
 BROADSHEET_COMPILED_QUERIES_BYTES = 1024 * 1024
+BROADSHEET_REMEMBERED_ROUTES_BYTES = 8 * 1024 * 1024
 # The release's name in page-cache keys; unset, the code's files fingerprint it.
 BROADSHEET_RELEASE = ENV.release
 # The discussion engine asks the publication (Wagtail settings) whether guests may comment,

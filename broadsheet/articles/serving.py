@@ -58,12 +58,12 @@ from wagtail.models import Page, PageViewRestriction, Site, get_page_models
 from wagtail.url_routing import RouteResult
 
 from broadsheet.articles.models import REMEMBERED_VIEW_RESTRICTIONS, PublicationSettings
-from broadsheet.core.lru import BoundedLRU
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.core.versions import scope_versions
 
-# Paths remembered per process: the pages being read now (a page with its parsed body is
-# a few KB).
-MAX_ROUTES = 500
+# Paths remembered per process, bounded in bytes (a page with its parsed body is tens of
+# KB): the pages being read now.
+ROUTES_BUDGET = setting_bytes("BROADSHEET_REMEMBERED_ROUTES_BYTES", 8 * 1024 * 1024)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +85,7 @@ class _Remembered:
         self.sites: dict[tuple[str, str], Site | None] = {}
         self.site_root_paths: list[Any] | None = None
         self.publication: PublicationSettings | None = None
-        self.routes: BoundedLRU[Hashable, KnownRoute] = BoundedLRU(MAX_ROUTES)
+        self.routes: BoundedLRU[Hashable, KnownRoute] = BoundedLRU(ROUTES_BUDGET)
 
 
 class PageServing:
