@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -67,6 +68,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# What npm says when the registry cannot be reached (as opposed to a fault of our lock).
+NETWORK_ERRORS = re.compile(
+    r"ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH|EHOSTUNREACH|"
+    r"network|request to \S+ failed"
+)
+
+
 def ensure_lighthouse() -> bool:
     """Lighthouse from the lock in scripts/lighthouse/, installed on first use."""
     if LIGHTHOUSE.exists():
@@ -79,11 +87,17 @@ def ensure_lighthouse() -> bool:
         ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],  # noqa: S607
         cwd=TOOL_DIR,
         check=False,
+        capture_output=True,
+        text=True,
     )
-    if done.returncode != 0 or not LIGHTHOUSE.exists():
+    if done.returncode == 0 and LIGHTHOUSE.exists():
+        return True
+    if NETWORK_ERRORS.search(done.stdout + done.stderr):
         print("lighthouse: npm's registry could not be reached from here; skipped.")
         return False
-    return True
+    # Anything else (a lock out of step with package.json, say) is ours to fix.
+    print(done.stdout + done.stderr)
+    raise SystemExit("lighthouse: npm could not install Lighthouse from scripts/lighthouse/.")
 
 
 def last_line(environment: dict[str, str], code: str) -> str:

@@ -54,8 +54,10 @@ class BoundedMemoryCache(BaseCache):
 
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         found = self._live(self.make_and_validate_key(key, version=version))
+        if found is None:
+            return default
         # Our own pickles, never out of this process's memory (as LocMemCache's).
-        return default if found is None else pickle.loads(found[0])  # noqa: S301
+        return pickle.loads(found[0])  # noqa: S301  # nosec B301 - our own, in memory only
 
     def set(
         self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT, version: Any = None
