@@ -80,9 +80,12 @@ pytest: install assets static browser
 test-fast: install assets static
 	@$(VENV)/bin/pytest -m "not browser" $(PYTEST_ARGS)
 
-# Known vulnerabilities (pip-audit, npm audit) and bandit; see scripts/audit.sh.
-audit: install assets
+# Known vulnerabilities (pip-audit, npm audit), bandit and Lighthouse (scripts/audit.sh),
+# then the screenshots of the article and its discussion in English and Arabic
+# (docs/screenshots/, as `make screenshots`), so a look at the pages comes with each audit.
+audit: install assets browser
 	@PY=$(PY) scripts/audit.sh
+	@$(PY) scripts/screenshots.py
 
 lint: install lint-js
 	@$(VENV)/bin/ruff format --check .
