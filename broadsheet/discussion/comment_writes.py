@@ -186,33 +186,8 @@ def insert_thread(thread: Thread) -> None:
     to threads). A second thread with the same key still ends on the unique constraint as
     an IntegrityError."""
     alias = router.db_for_write(Thread)
-    connection = connections[alias]
-    params = [
-        field.get_db_prep_save(getattr(thread, field.attname), connection)
-        for field in _thread_insert_fields()
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_thread_sql(alias), params)
-        (pk,) = cursor.fetchone()
-    thread.pk = int(pk)
-    thread._state.adding = False
-    thread._state.db = alias
-
-
-@cache
-def _thread_insert_fields() -> tuple[Field[Any, Any], ...]:
-    return tuple(field for field in Thread._meta.concrete_fields if not field.primary_key)
-
-
-@cache
-def _insert_thread_sql(alias: str) -> str:
-    quote = connections[alias].ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in _thread_insert_fields())
-    placeholders = ", ".join(["%s"] * len(_thread_insert_fields()))
-    return (
-        f"INSERT INTO {_table(Thread, alias)} ({columns}) "  # noqa: S608
-        f"VALUES ({placeholders}) RETURNING {_column(Thread, 'pk', alias)}"
-    )
+    with connections[alias].cursor() as cursor:
+        _insert_row(cursor, thread, alias)
 
 
 # --- comments ---------------------------------------------------------------------------
@@ -223,35 +198,43 @@ def insert_comment(comment: Comment, position: Callable[[int], tuple[int, str]])
     then give it the (depth, path) that `position` makes of its new id: a path is made
     of ids, so it can only be written once the row has one."""
     alias = router.db_for_write(Comment)
-    connection = connections[alias]
-    params = [
-        field.get_db_prep_save(getattr(comment, field.attname), connection)
-        for field in _insert_fields()
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(_insert_sql(alias), params)
-        (pk,) = cursor.fetchone()
-        comment.pk = int(pk)
+    with connections[alias].cursor() as cursor:
+        _insert_row(cursor, comment, alias)
         comment.depth, comment.path = position(comment.pk)
         cursor.execute(_set_position_sql(alias), [comment.depth, comment.path, comment.pk])
-    # What Model.save() leaves on an instance it inserted.
-    comment._state.adding = False
-    comment._state.db = alias
+
+
+def _insert_row(cursor: Any, instance: Thread | Comment, alias: str) -> None:
+    """INSERT `instance` as a new row (every concrete column but the key, each value
+    prepared by its field), then leave on it what Model.save() leaves: its new key and
+    its state."""
+    model = type(instance)
+    connection = connections[alias]
+    params = [
+        field.get_db_prep_save(getattr(instance, field.attname), connection)
+        for field in _insert_fields(model)
+    ]
+    cursor.execute(_insert_sql(model, alias), params)
+    (pk,) = cursor.fetchone()
+    instance.pk = int(pk)
+    instance._state.adding = False
+    instance._state.db = alias
 
 
 @cache
-def _insert_fields() -> tuple[Field[Any, Any], ...]:
-    return tuple(field for field in Comment._meta.concrete_fields if not field.primary_key)
+def _insert_fields(model: type[Thread] | type[Comment]) -> tuple[Field[Any, Any], ...]:
+    return tuple(field for field in model._meta.concrete_fields if not field.primary_key)
 
 
 @cache
-def _insert_sql(alias: str) -> str:
+def _insert_sql(model: type[Thread] | type[Comment], alias: str) -> str:
     quote = connections[alias].ops.quote_name
-    columns = ", ".join(quote(str(field.column)) for field in _insert_fields())
-    placeholders = ", ".join(["%s"] * len(_insert_fields()))
+    fields = _insert_fields(model)
+    columns = ", ".join(quote(str(field.column)) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
     return (
-        f"INSERT INTO {_table(Comment, alias)} ({columns}) "  # noqa: S608
-        f"VALUES ({placeholders}) RETURNING {_column(Comment, 'pk', alias)}"
+        f"INSERT INTO {_table(model, alias)} ({columns}) "  # noqa: S608
+        f"VALUES ({placeholders}) RETURNING {_column(model, 'pk', alias)}"
     )
 
 
