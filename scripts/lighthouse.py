@@ -33,7 +33,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from screenshots import BUSIEST_ARTICLE, ROOT, free, run, wait_for
+from screenshots import BUSIEST_ARTICLE, ROOT, demo_environment, free, run, wait_for
 
 TOOL_DIR = ROOT / "scripts" / "lighthouse"
 LIGHTHOUSE = TOOL_DIR / "node_modules" / ".bin" / "lighthouse"
@@ -225,15 +225,7 @@ def main() -> int:
         else tempfile.TemporaryDirectory(prefix="broadsheet-lighthouse-")
     ) as var_dir:
         site = f"http://127.0.0.1:{port}"
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-        } | {
-            "BROADSHEET_VAR_DIR": var_dir,
-            "BROADSHEET_DEMO": "true",
-            "SITE_URL": site,
-            "PORT": str(port),
+        environment = demo_environment(var_dir, port) | {
             "VENV": str(Path(sys.executable).parent.parent),
         }
         shutil.copytree(assets, Path(var_dir) / "assets", dirs_exist_ok=True)

@@ -74,6 +74,21 @@ def free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def demo_environment(var_dir: str, port: int) -> dict[str, str]:
+    """This process's environment for a demo site of its own in `var_dir` on `port`:
+    SQLite and the in-process cache whatever the caller's shell points at."""
+    return {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
+    } | {
+        "BROADSHEET_VAR_DIR": var_dir,
+        "BROADSHEET_DEMO": "true",
+        "SITE_URL": f"http://127.0.0.1:{port}",
+        "PORT": str(port),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=9790)
@@ -86,15 +101,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="broadsheet-screenshots-") as var_dir:
         site = f"http://127.0.0.1:{options.port}"
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in {"DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE"}
-        } | {
-            "BROADSHEET_VAR_DIR": var_dir,
-            "BROADSHEET_DEMO": "true",
-            "SITE_URL": site,
-            "PORT": str(options.port),
+        environment = demo_environment(var_dir, options.port) | {
             "BROADSHEET_LIVE": "false",  # still pages: no live bubble in a screenshot
         }
         # The front-end libraries `make assets` fetched (htmx) are static files too.
