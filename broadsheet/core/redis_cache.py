@@ -9,12 +9,34 @@ import time
 from typing import Any
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+
+
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, with one `redis.Redis` per connection pool instead of
+    a new one per operation. Building a `redis.Redis` fills its table of ~170 response
+    callbacks, which cost more CPU than the round trip it wraps; every page-cache hit,
+    session read and rate-limit count paid it (docs/performance.md, PostgreSQL + Redis).
+    A `redis.Redis` is safe to share between threads (each command borrows a connection
+    from the pool), and the pool itself starts afresh in a forked process."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        # Django's own helpers, which django-stubs does not declare.
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+            self._clients[id(pool)] = client
+        return client
 
 
 class TolerantRedisCache(RedisCache):
@@ -27,6 +49,10 @@ class TolerantRedisCache(RedisCache):
 
     WARN_EVERY = 30.0
     _warned_at = 0.0
+
+    def __init__(self, server: Any, params: dict[str, Any]) -> None:
+        super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
 
     def _unreachable(self, operation: str, error: Exception) -> None:
         now = time.monotonic()
