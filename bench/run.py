@@ -1152,9 +1152,10 @@ NOTES = [
     "starts (granian's main process, its 2 workers, the task worker and the shell).",
     "WordPress 6.1 (Debian's package) under nginx (2 workers) + php-fpm (2 static children, "
     "OPcache on) + MariaDB, seeded through wp_insert_comment with the same discussions: "
-    "threaded comments, 50 top-level comments per page (as most sites set it), oldest page "
-    "first, so its first page holds more comments than Broadsheet's 20 threads (each note "
-    "gives both counts). Story page with the classic theme (Twenty Twenty-One) and the "
+    "threaded comments, paged with 20 top-level comments per page like Broadsheet's default "
+    "(WordPress's own default is 50), oldest page first, so both first pages hold the same "
+    "threads (each note gives both comment counts). Story page with the classic theme "
+    "(Twenty Twenty-One) and the "
     "default block theme (Twenty Twenty-Three); nginx fastcgi_cache in front of it against "
     "Broadsheet's anonymous page cache; REST `/wp-json/wp/v2/comments?post=ID&per_page=100` "
     "against Broadsheet's first-20 JSON; posting through wp-comments-post.php (its "

@@ -52,7 +52,10 @@ CONFIG_FILE = Path(f"/etc/wordpress/config-{CONFIG_NAME}.php")
 DATABASE = "bench_wordpress"
 CLASSIC_THEME = "twentytwentyone"  # PHP templates
 BLOCK_THEME = "twentytwentythree"  # WordPress 6.1's default, a block theme
-THREADS_PER_PAGE = 50  # top-level comments per comment page, as most sites set it
+# Top-level comments per comment page: Broadsheet's default discussion page size
+# (BROADSHEET_DISCUSSION_PAGE_SIZE), so both first pages hold the same threads, as the
+# WordPress targets are like for like. WordPress's own default is 50.
+THREADS_PER_PAGE = 20
 PHP_CHILDREN = 2
 
 
