@@ -12,10 +12,14 @@ import gettext
 import re
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.template.base import Lexer, TokenType
+from django.utils import translation
+from django.utils.functional import Promise
+from wagtail.admin.panels import InlinePanel
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = sorted(
@@ -200,3 +204,96 @@ def test_the_catalogue_is_complete_and_compiled(language: str, domain: str) -> N
             assert catalogue.gettext(key) == texts[0], (po.name, msgid)
         else:
             assert catalogue._catalog[(key, 0)] == texts[0], (po.name, msgid)  # type: ignore[attr-defined]
+
+
+# --- what Wagtail's editing screens show of our models ---------------------------------
+
+
+def _admin_models() -> list[type[Any]]:
+    """Our models that Wagtail edits: snippets, page types and settings (Django's own
+    admin registers none of ours)."""
+    from django.contrib import admin
+    from wagtail.contrib.settings.registry import registry as settings_registry
+    from wagtail.models import get_page_models
+    from wagtail.snippets.models import get_snippet_models
+
+    found = [*get_snippet_models(), *get_page_models(), *settings_registry]
+    found += [model for model in admin.site._registry]
+    # The models their inline panels edit (an article's bylines, its related links).
+    found += [
+        model._meta.get_field(panel.relation_name).related_model
+        for model in list(found)
+        for attribute in ("panels", "content_panels")
+        for panel in _walk(model.__dict__.get(attribute, []))
+        if isinstance(panel, InlinePanel)
+    ]
+    return sorted(
+        {model for model in found if model.__module__.startswith("broadsheet.")},
+        key=lambda model: model._meta.label,
+    )
+
+
+def _shown_texts(model: type[Any]) -> list[tuple[str, object]]:
+    """(where, text) of every label, help text and choice an edit form of `model` shows."""
+    meta = model._meta
+    texts: list[tuple[str, object]] = [
+        ("verbose_name", meta.verbose_name),
+        ("verbose_name_plural", meta.verbose_name_plural),
+    ]
+    for field in meta.get_fields():
+        if field.auto_created or not getattr(field, "editable", False):
+            continue
+        if field.name in {"page", "content_object"} or field.model is not model:
+            continue  # the parental key of an inline; Wagtail's Page fields
+        texts.append((f"{field.name}.verbose_name", field.verbose_name))
+        if field.help_text:
+            texts.append((f"{field.name}.help_text", field.help_text))
+        # Language names stay in their own language: a reader finds theirs.
+        if list(field.choices or []) != list(settings.LANGUAGES):
+            texts += [(f"{field.name}.choices[{v!r}]", label) for v, label in field.flatchoices]
+    for panels in ("panels", "content_panels"):
+        for panel in _walk(model.__dict__.get(panels, [])):
+            for attribute in ("heading", "label", "help_text"):
+                value = panel.__dict__.get(attribute)
+                if value:
+                    texts.append((f"{panels}: {type(panel).__name__}.{attribute}", value))
+    return texts
+
+
+def _walk(panels: list[Any]) -> list[Any]:
+    return [item for panel in panels for item in [panel, *_walk(getattr(panel, "children", []))]]
+
+
+def _block_labels(block: Any, where: str) -> list[tuple[str, object]]:
+    from wagtail.blocks.base import Block
+
+    texts = [(where, block.meta.label)]
+    if getattr(block.meta, "help_text", None):
+        texts.append((f"{where}.help_text", block.meta.help_text))
+    for name, child in getattr(block, "child_blocks", {}).items():
+        assert isinstance(child, Block)
+        texts += _block_labels(child, f"{where}.{name}")
+    return texts
+
+
+def test_the_model_check_finds_plain_labels() -> None:
+    from broadsheet.realtime.models import LiveEvent
+
+    texts = dict(_shown_texts(LiveEvent))
+    assert not isinstance(texts["channel.verbose_name"], Promise)
+    assert not isinstance(texts["at.help_text"], Promise)
+
+
+@pytest.mark.parametrize("model", _admin_models(), ids=lambda model: model._meta.label)
+def test_every_label_an_editor_sees_is_translated(model: type[Any]) -> None:
+    texts = _shown_texts(model)
+    if model.__name__ == "ArticlePage":
+        body = model._meta.get_field("body").stream_block
+        texts += _block_labels(body, "body")[1:]
+    plain = [(where, text) for where, text in texts if not isinstance(text, Promise)]
+    assert not plain, f"{model._meta.label}: not marked for translation: {plain}"
+    for language in SHIPPED:
+        catalogue = translation.trans_real.translation(language)._catalog  # type: ignore[attr-defined]
+        english = [str(text._args[0]) for _where, text in texts]  # type: ignore[attr-defined]
+        missing = [text for text in english if text not in catalogue]
+        assert not missing, f"{model._meta.label}: not in the {language} catalogue: {missing}"

@@ -6,6 +6,7 @@ feedback anchors rely on that id.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
@@ -14,28 +15,33 @@ PARAGRAPH_FEATURES = ["bold", "italic", "link", "ol", "ul"]
 
 
 class QuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock()
-    attribution = blocks.CharBlock(required=False, help_text="Who said it, and in what role")
+    text = blocks.TextBlock(label=_("Text"))
+    attribution = blocks.CharBlock(
+        label=_("Attribution"), required=False, help_text=_("Who said it, and in what role")
+    )
 
     class Meta:
+        label = _("Quote")
         icon = "openquote"
         template = "articles/blocks/quote.html"
 
 
 class PullQuoteBlock(blocks.StructBlock):
-    text = blocks.TextBlock()
+    text = blocks.TextBlock(label=_("Text"))
 
     class Meta:
+        label = _("Pull quote")
         icon = "pick"
         template = "articles/blocks/pull_quote.html"
 
 
 class FigureBlock(blocks.StructBlock):
-    image = ImageChooserBlock()
-    caption = blocks.CharBlock(required=False)
-    credit = blocks.CharBlock(required=False)
+    image = ImageChooserBlock(label=_("Image"))
+    caption = blocks.CharBlock(label=_("Caption"), required=False)
+    credit = blocks.CharBlock(label=_("Credit"), required=False)
 
     class Meta:
+        label = _("Image")
         icon = "image"
         template = "articles/blocks/figure.html"
 
@@ -43,24 +49,28 @@ class FigureBlock(blocks.StructBlock):
 class FeedbackPassageBlock(blocks.StructBlock):
     """A paragraph the editor marks for readers' inline feedback, with a question."""
 
-    text = blocks.RichTextBlock(features=PARAGRAPH_FEATURES)
+    text = blocks.RichTextBlock(label=_("Text"), features=PARAGRAPH_FEATURES)
     question = blocks.CharBlock(
-        max_length=200, help_text='Shown to readers, e.g. "Do you agree with this assessment?"'
+        label=_("Question"),
+        max_length=200,
+        help_text=_('Shown to readers, e.g. "Do you agree with this assessment?"'),
     )
 
     class Meta:
         icon = "comment"
-        label = "Feedback passage"
+        label = _("Feedback passage")
         template = "articles/blocks/feedback_passage.html"
 
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
-        features=PARAGRAPH_FEATURES, template="articles/blocks/paragraph.html"
+        label=_("Paragraph"), features=PARAGRAPH_FEATURES, template="articles/blocks/paragraph.html"
     )
-    heading = blocks.CharBlock(form_classname="title", template="articles/blocks/heading.html")
+    heading = blocks.CharBlock(
+        label=_("Heading"), form_classname="title", template="articles/blocks/heading.html"
+    )
     quote = QuoteBlock()
     pull_quote = PullQuoteBlock()
     image = FigureBlock()
-    embed = EmbedBlock(template="articles/blocks/embed.html")
+    embed = EmbedBlock(label=_("Embed"), template="articles/blocks/embed.html")
     feedback = FeedbackPassageBlock()

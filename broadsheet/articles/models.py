@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
@@ -28,20 +29,27 @@ REMEMBERED_VIEW_RESTRICTIONS = "_remembered_view_restrictions"
 
 @register_snippet
 class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missing]
-    name = models.CharField(max_length=120)
-    slug = models.SlugField(max_length=120, unique=True)
-    bio = models.TextField(blank=True, help_text="One or two sentences, shown under the article")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=120, unique=True)
+    bio = models.TextField(
+        _("biography"), blank=True, help_text=_("One or two sentences, shown under the article")
+    )
     avatar = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("picture"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
-        verbose_name="Account",
+        verbose_name=_("Account"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="byline_author",
-        help_text="Their comments under their own articles show the Author badge",
+        help_text=_("Their comments under their own articles show the Author badge"),
     )
 
     panels = [
@@ -54,6 +62,8 @@ class Author(index.Indexed, models.Model):  # type: ignore[django-manager-missin
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -95,17 +105,22 @@ class HomePage(PublicationPage):
 
     lead_article = models.ForeignKey(
         "articles.ArticlePage",
+        verbose_name=_("lead article"),
         null=True,
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Pinned lead story; the newest article leads when empty.",
+        help_text=_("Pinned lead story; the newest article leads when empty."),
     )
 
     content_panels = [*Page.content_panels, FieldPanel("lead_article")]
     subpage_types = ["articles.SectionPage"]
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+        verbose_name_plural = _("home pages")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from broadsheet.articles import selectors
@@ -117,11 +132,15 @@ class HomePage(PublicationPage):
 
 
 class SectionPage(PublicationPage):
-    intro = models.CharField(max_length=250, blank=True)
+    intro = models.CharField(_("introduction"), max_length=250, blank=True)
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
     subpage_types = ["articles.ArticlePage"]
     parent_page_types = ["articles.HomePage"]
+
+    class Meta:
+        verbose_name = _("section page")
+        verbose_name_plural = _("section pages")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         from broadsheet.articles import selectors
@@ -141,54 +160,62 @@ class ArticleTag(TaggedItemBase):
 
 class ArticlePage(PublicationPage):
     dek = models.TextField(
-        "Standfirst", max_length=400, help_text="One or two sentences under the headline"
+        _("Standfirst"), max_length=400, help_text=_("One or two sentences under the headline")
     )
     revised_at = models.DateTimeField(
-        "Updated", null=True, blank=True, help_text="Set when the story was substantially updated"
+        _("Updated"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the story was substantially updated"),
     )
     lead_image = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "wagtailimages.Image",
+        verbose_name=_("lead image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
-    lead_image_caption = models.CharField(max_length=250, blank=True)
-    lead_image_credit = models.CharField(max_length=120, blank=True)
-    body = StreamField(ArticleBodyBlock())
-    tags = ClusterTaggableManager(through=ArticleTag, blank=True)
+    lead_image_caption = models.CharField(_("lead image caption"), max_length=250, blank=True)
+    lead_image_credit = models.CharField(_("lead image credit"), max_length=120, blank=True)
+    body = StreamField(ArticleBodyBlock(), verbose_name=_("body"))
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
     is_opinion = models.BooleanField(
-        "Opinion column", default=False, help_text="Shows the opinion disclaimer at the end"
+        _("Opinion column"), default=False, help_text=_("Shows the opinion disclaimer at the end")
     )
 
     class CommentModeration(models.TextChoices):
-        PUBLICATION = "", "As for the whole publication"
-        NONE = "none", "Publish at once (the rules still hold what they catch)"
-        NEW_COMMENTERS = "new_commenters", "Hold comments of new commenters for review"
-        ALL = "all", "Hold every comment for review"
+        PUBLICATION = "", _("As for the whole publication")
+        NONE = "none", _("Publish at once (the rules still hold what they catch)")
+        NEW_COMMENTERS = "new_commenters", _("Hold comments of new commenters for review")
+        ALL = "all", _("Hold every comment for review")
 
     comments_moderation = models.CharField(
-        "Pre-moderation",
+        _("Pre-moderation"),
         max_length=16,
         blank=True,
         default="",
         choices=CommentModeration.choices,
-        help_text="For the discussion of this article only",
+        help_text=_("For the discussion of this article only"),
     )
     comments_close_at = models.DateTimeField(
-        "Close the discussion at",
+        _("Close the discussion at"),
         null=True,
         blank=True,
-        help_text="From then on no new comments (leave empty to keep it open)",
+        help_text=_("From then on no new comments (leave empty to keep it open)"),
     )
 
     content_panels = [
         *Page.content_panels,
         FieldPanel("dek"),
-        InlinePanel("byline", label="Author", min_num=1),
+        InlinePanel("byline", label=_("Author"), min_num=1),
         MultiFieldPanel(
             [
                 FieldPanel("lead_image"),
                 FieldPanel("lead_image_caption"),
                 FieldPanel("lead_image_credit"),
             ],
-            heading="Lead image",
+            heading=_("Lead image"),
         ),
         FieldPanel("body"),
         FieldPanel("tags"),
@@ -199,17 +226,17 @@ class ArticlePage(PublicationPage):
                 # scheduled time when scheduled); an editor fills it only to backdate.
                 FieldPanel(
                     "first_published_at",
-                    heading="First published",
-                    help_text="Leave empty: set to the moment the article goes live.",
+                    heading=_("First published"),
+                    help_text=_("Leave empty: set to the moment the article goes live."),
                 ),
                 FieldPanel("revised_at"),
             ],
-            heading="Dates",
+            heading=_("Dates"),
         ),
-        InlinePanel("related_links", label="Hand-picked related article"),
+        InlinePanel("related_links", label=_("Hand-picked related article")),
         MultiFieldPanel(
             [FieldPanel("comments_moderation"), FieldPanel("comments_close_at")],
-            heading="Discussion",
+            heading=_("Discussion"),
         ),
     ]
     search_fields = [
@@ -222,7 +249,8 @@ class ArticlePage(PublicationPage):
     subpage_types: list[str] = []
 
     class Meta:
-        verbose_name = "article"
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(comments_moderation__in=["", "none", "new_commenters", "all"]),
@@ -254,26 +282,41 @@ class ArticlePage(PublicationPage):
 
 class ArticleByline(Orderable):
     page = ParentalKey(ArticlePage, related_name="byline", on_delete=models.CASCADE)
-    author = models.ForeignKey("articles.Author", on_delete=models.PROTECT, related_name="bylines")
+    author = models.ForeignKey(
+        "articles.Author",
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="bylines",
+    )
 
     panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("byline")
+        verbose_name_plural = _("bylines")
 
 
 class RelatedArticleLink(Orderable):
     """An editor's hand-picked related article; these win over computed ones."""
 
     page = ParentalKey(ArticlePage, related_name="related_links", on_delete=models.CASCADE)
-    related = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="+")
+    related = models.ForeignKey(
+        ArticlePage, verbose_name=_("related article"), on_delete=models.CASCADE, related_name="+"
+    )
 
     panels = [FieldPanel("related")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("related article link")
+        verbose_name_plural = _("related article links")
 
 
 class ArticleReaction(models.Model):
     """One reader's "What do you think?" vote on one article."""
 
     class Value(models.IntegerChoices):
-        DOWN = -1, "Downvote"
-        UP = 1, "Upvote"
+        DOWN = -1, _("Downvote")
+        UP = 1, _("Upvote")
 
     article = models.ForeignKey(ArticlePage, on_delete=models.CASCADE, related_name="reactions")
     voter_key = models.CharField(max_length=64, help_text="u:<user id> or r:<reader cookie id>")
@@ -318,53 +361,64 @@ class ArticleReactionTally(models.Model):
 class PublicationSettings(BaseGenericSetting):
     # Neutral until the newsroom names it (README, "Going to production"); the demo
     # loader calls its publication "The Meridian Ledger".
-    name = models.CharField(max_length=120, default="Broadsheet")
-    tagline = models.CharField(max_length=200, blank=True, default="Independent news, read closely")
+    name = models.CharField(_("name"), max_length=120, default="Broadsheet")
+    tagline = models.CharField(
+        _("tagline"), max_length=200, blank=True, default="Independent news, read closely"
+    )
     opinion_disclaimer = models.TextField(
+        _("opinion disclaimer"),
         default=(
             "The views expressed in this column are solely those of the author and do not "
             "necessarily reflect the views of the publication."
         ),
-        help_text="Shown at the end of every opinion column",
+        help_text=_("Shown at the end of every opinion column"),
     )
-    support_heading = models.CharField(max_length=120, default="Help us grow")
+    support_heading = models.CharField(_("support heading"), max_length=120, default="Help us grow")
     support_text = models.TextField(
+        _("support text"),
         blank=True,
         default=(
             "Independent journalism depends on its readers. If this reporting mattered to you, "
             "please support our work."
         ),
     )
-    support_button_label = models.CharField(max_length=60, default="Support us on Patreon")
-    support_url = models.URLField(blank=True, default="https://www.patreon.com/")
-    comments_enabled = models.BooleanField("Discussion under articles", default=True)
+    support_button_label = models.CharField(
+        _("support button label"), max_length=60, default="Support us on Patreon"
+    )
+    support_url = models.URLField(
+        _("support address"), blank=True, default="https://www.patreon.com/"
+    )
+    comments_enabled = models.BooleanField(_("Discussion under articles"), default=True)
     comments_allow_guests = models.BooleanField(
-        "Guests may comment", default=True, help_text="Without an account, with name and e-mail"
+        _("Guests may comment"),
+        default=True,
+        help_text=_("Without an account, with name and e-mail"),
     )
     comments_default_sort = models.CharField(
+        _("default order of comments"),
         max_length=10,
         default="newest",
-        choices=[("newest", "Newest"), ("oldest", "Oldest"), ("top", "Most voted")],
+        choices=[("newest", _("Newest")), ("oldest", _("Oldest")), ("top", _("Most voted"))],
     )
     # The interface language (menus, buttons, dates, e-mails): blank keeps the
     # deployment's BROADSHEET_LANGUAGE. The articles themselves are in whatever language
     # the newsroom writes. broadsheet.articles.languages applies both fields.
     language = models.CharField(
-        "Interface language",
+        _("Interface language"),
         max_length=10,
         blank=True,
         default="",
         choices=settings.LANGUAGES,
-        help_text="Blank: the server's BROADSHEET_LANGUAGE",
+        help_text=_("Blank: the server's BROADSHEET_LANGUAGE"),
     )
     readers_choose_language = models.BooleanField(
-        "Readers may choose their language",
+        _("Readers may choose their language"),
         default=True,
-        help_text="From their browser's preferences or the language links in the footer",
+        help_text=_("From their browser's preferences or the language links in the footer"),
     )
 
     panels = [
-        MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline")], heading="Publication"),
+        MultiFieldPanel([FieldPanel("name"), FieldPanel("tagline")], heading=_("Publication")),
         FieldPanel("opinion_disclaimer"),
         MultiFieldPanel(
             [
@@ -373,7 +427,7 @@ class PublicationSettings(BaseGenericSetting):
                 FieldPanel("support_button_label"),
                 FieldPanel("support_url"),
             ],
-            heading="Reader-support call to action",
+            heading=_("Reader-support call to action"),
         ),
         MultiFieldPanel(
             [
@@ -381,13 +435,14 @@ class PublicationSettings(BaseGenericSetting):
                 FieldPanel("comments_allow_guests"),
                 FieldPanel("comments_default_sort"),
             ],
-            heading="Discussion defaults",
+            heading=_("Discussion defaults"),
         ),
         MultiFieldPanel(
             [FieldPanel("language"), FieldPanel("readers_choose_language")],
-            heading="Language",
+            heading=_("Language"),
         ),
     ]
 
     class Meta:
-        verbose_name = "publication settings"
+        verbose_name = _("publication settings")
+        verbose_name_plural = _("publication settings")

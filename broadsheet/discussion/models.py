@@ -139,9 +139,9 @@ class Comment(models.Model):
     # gives a stable block id; the quote and offsets are kept as they were when posted, so
     # the comment stays meaningful after the text changes.
     class AnchorKind(models.TextChoices):
-        NONE = "", "Whole page"
-        POINT = "point", "Feedback point chosen by the editor"
-        QUOTE = "quote", "Sentence quoted by the reader"
+        NONE = "", _("Whole page")
+        POINT = "point", _("Feedback point chosen by the editor")
+        QUOTE = "quote", _("Sentence quoted by the reader")
 
     anchor_kind = models.CharField(max_length=5, choices=AnchorKind.choices, blank=True, default="")
     anchor_block_id = models.CharField(max_length=64, blank=True, default="")

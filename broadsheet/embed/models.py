@@ -34,56 +34,70 @@ def _validate_origins(value: str) -> None:
     except ValueError as error:
         raise ValidationError(str(error)) from None
     if not rules:
-        raise ValidationError("Give at least one origin, e.g. https://example.org")
+        raise ValidationError(_("Give at least one origin, e.g. https://example.org"))
 
 
 class EmbeddingSite(models.Model):
     """Another site that shows Broadsheet discussions on its pages."""
 
     class ModerationMode(models.TextChoices):
-        DEFAULT = "", "As the publication (BROADSHEET_MODERATION_MODE)"
-        NONE = "none", "Publish what the rules pass"
-        NEW_COMMENTERS = "new_commenters", "Hold new commenters' first comments"
-        ALL = "all", "Hold every comment for a moderator"
+        DEFAULT = "", _("As the publication (BROADSHEET_MODERATION_MODE)")
+        NONE = "none", _("Publish what the rules pass")
+        NEW_COMMENTERS = "new_commenters", _("Hold new commenters' first comments")
+        ALL = "all", _("Hold every comment for a moderator")
 
     class Sort(models.TextChoices):
-        NEWEST = "newest", "Newest"
-        OLDEST = "oldest", "Oldest"
-        TOP = "top", "Most voted"
+        NEWEST = "newest", _("Newest")
+        OLDEST = "oldest", _("Oldest")
+        TOP = "top", _("Most voted")
 
-    name = models.CharField(max_length=120)
+    name = models.CharField(_("name"), max_length=120)
     key = models.CharField(
+        _("key"),
         max_length=40,
         unique=True,
         default=new_site_key,
-        help_text="Public key for data-site in the snippet (not a secret)",
+        help_text=_("Public key for data-site in the snippet (not a secret)"),
     )
     origins = models.TextField(
+        _("origins"),
         validators=[_validate_origins],
-        help_text=(
+        help_text=_(
             "One per line: https://example.org, https://example.org/blog (pages under that "
             "path only), http://localhost:* (any port)"
         ),
     )
-    is_active = models.BooleanField(default=True, help_text="Off: the embed shows nothing")
-    comments_enabled = models.BooleanField(default=True, help_text="Off: read-only")
-    allow_guests = models.BooleanField(default=True)
-    default_sort = models.CharField(max_length=8, choices=Sort.choices, default=Sort.NEWEST)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Off: the embed shows nothing")
+    )
+    comments_enabled = models.BooleanField(
+        _("comments enabled"), default=True, help_text=_("Off: read-only")
+    )
+    allow_guests = models.BooleanField(_("guests may comment"), default=True)
+    default_sort = models.CharField(
+        _("default order"), max_length=8, choices=Sort.choices, default=Sort.NEWEST
+    )
     moderation_mode = models.CharField(
-        max_length=16, choices=ModerationMode.choices, blank=True, default=""
+        _("pre-moderation"), max_length=16, choices=ModerationMode.choices, blank=True, default=""
     )
     allow_private_webhooks = models.BooleanField(
+        _("allow private webhooks"),
         default=False,
-        help_text="Let webhooks reach private and loopback addresses (a receiver on your LAN)",
+        help_text=_("Let webhooks reach private and loopback addresses (a receiver on your LAN)"),
     )
     sso_secret = models.CharField(
+        _("single sign-on secret"),
         max_length=200,
         blank=True,
-        help_text="Shared HS256 secret for single sign-on from the site's own accounts; empty: off",
+        help_text=_(
+            "Shared HS256 secret for single sign-on from the site's own accounts; empty: off"
+        ),
     )
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("embedding site")
+        verbose_name_plural = _("embedding sites")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -132,30 +146,47 @@ class WebhookEndpoint(models.Model):
     """Where a site wants to hear about its discussions, and with which secret."""
 
     class Event(models.TextChoices):
-        COMMENT_CREATED = "comment.created", "A comment was published"
-        COMMENT_REPLIED = "comment.replied", "A reply was published"
-        COMMENT_APPROVED = "comment.approved", "A moderator approved a comment"
-        COMMENT_REJECTED = "comment.rejected", "A moderator rejected a comment"
-        COMMENT_REPORTED = "comment.reported", "A reader reported a comment"
-        COMMENT_FEATURED = "comment.featured", "A comment was featured"
-        THREAD_CREATED = "thread.created", "A page got its discussion"
-        THREAD_CLOSED = "thread.closed", "A discussion was closed"
+        COMMENT_CREATED = "comment.created", _("A comment was published")
+        COMMENT_REPLIED = "comment.replied", _("A reply was published")
+        COMMENT_APPROVED = "comment.approved", _("A moderator approved a comment")
+        COMMENT_REJECTED = "comment.rejected", _("A moderator rejected a comment")
+        COMMENT_REPORTED = "comment.reported", _("A reader reported a comment")
+        COMMENT_FEATURED = "comment.featured", _("A comment was featured")
+        THREAD_CREATED = "thread.created", _("A page got its discussion")
+        THREAD_CLOSED = "thread.closed", _("A discussion was closed")
 
-    site = models.ForeignKey(EmbeddingSite, on_delete=models.CASCADE, related_name="webhooks")
-    url = models.URLField(max_length=500)
-    events = models.JSONField(default=list, blank=True, help_text="Empty: every event")
-    secret = models.CharField(max_length=80, default=new_webhook_secret)
-    previous_secret = models.CharField(
-        max_length=80, blank=True, help_text="Still signed with during a key rotation"
+    site = models.ForeignKey(
+        EmbeddingSite,
+        verbose_name=_("site"),
+        on_delete=models.CASCADE,
+        related_name="webhooks",
     )
-    previous_secret_until = models.DateTimeField(null=True, blank=True)
-    is_enabled = models.BooleanField(default=True)
-    consecutive_failures = models.PositiveIntegerField(default=0)
-    disabled_at = models.DateTimeField(null=True, blank=True)
-    disabled_reason = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    url = models.URLField(_("address"), max_length=500)
+    events = models.JSONField(
+        _("events"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: every event"),
+    )
+    secret = models.CharField(_("secret"), max_length=80, default=new_webhook_secret)
+    previous_secret = models.CharField(
+        _("previous secret"),
+        max_length=80,
+        blank=True,
+        help_text=_("Still signed with during a key rotation"),
+    )
+    previous_secret_until = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True
+    )
+    is_enabled = models.BooleanField(_("enabled"), default=True)
+    consecutive_failures = models.PositiveIntegerField(_("failures in a row"), default=0)
+    disabled_at = models.DateTimeField(_("disabled at"), null=True, blank=True)
+    disabled_reason = models.CharField(_("why it was disabled"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("webhook endpoint")
+        verbose_name_plural = _("webhook endpoints")
         ordering = ["site", "url"]
 
     def __str__(self) -> str:

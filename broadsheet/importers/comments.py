@@ -37,6 +37,7 @@ from broadsheet.importers.matching import ThreadMatcher, ThreadTarget
 from broadsheet.importers.models import ImportedRecord, ImportRun
 from broadsheet.importers.record_writes import add_records, import_connection, recorded
 from broadsheet.importers.report import ImportReport, Progress
+from broadsheet.importers.report_labels import STATUS_WORDS
 from broadsheet.importers.staging import SourceComment, SourceThread
 
 ORPHAN_REASON = "Imported reply whose parent is missing from the export"
@@ -302,7 +303,7 @@ def _items(
             )
         )
     for status, number in statuses.items():
-        report.count(f"comments {status.label.lower()}", number)
+        report.count(f"comments {STATUS_WORDS[status]}", number)
     return _break_cycles(items, report, label)
 
 

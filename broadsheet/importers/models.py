@@ -73,12 +73,12 @@ class ImportRun(models.Model):
 
 class ImportedRecord(models.Model):
     class Kind(models.TextChoices):
-        THREAD = "thread", "Discussion thread"
-        COMMENT = "comment", "Comment"
-        ARTICLE = "article", "Article"
-        AUTHOR = "author", "Author"
-        IMAGE = "image", "Image"
-        SECTION = "section", "Section"
+        THREAD = "thread", _("Discussion thread")
+        COMMENT = "comment", _("Comment")
+        ARTICLE = "article", _("Article")
+        AUTHOR = "author", _("Author")
+        IMAGE = "image", _("Image")
+        SECTION = "section", _("Section")
 
     source = models.CharField(max_length=20)
     kind = models.CharField(max_length=10, choices=Kind.choices)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from broadsheet.importers.models import ImportRun
+from broadsheet.importers.report_labels import label_shown
 
 RECENT_RUNS = 50
 
@@ -42,14 +43,19 @@ class ReportView:
 
 
 def report_sections(run: ImportRun) -> ReportView:
-    """A stored report (ImportReport.as_dict) as the run page lists it."""
+    """A stored report (ImportReport.as_dict) as the run page lists it, its names in the
+    active language (report_labels.py)."""
     report = run.report or {}
     counts = report.get("counts", {})
     left_out = report.get("notes_left_out", {})
     notes = [
         NoteList(
-            category, int(counts.get(category, len(lines))), list(lines), left_out.get(category, 0)
+            label_shown(category),
+            int(counts.get(category, len(lines))),
+            list(lines),
+            left_out.get(category, 0),
         )
         for category, lines in sorted(report.get("notes", {}).items())
     ]
-    return ReportView(counts=sorted(counts.items()), notes=notes)
+    shown = [(label_shown(what), number) for what, number in sorted(counts.items())]
+    return ReportView(counts=shown, notes=notes)

@@ -472,7 +472,9 @@ class WordPressImport:
             cid = _text(comment, f"{WP}comment_id")
             kind = _text(comment, f"{WP}comment_type")
             if kind in ("pingback", "trackback"):
-                self.report.count(f"{kind}s skipped")
+                self.report.count(
+                    "pingbacks skipped" if kind == "pingback" else "trackbacks skipped"
+                )
                 continue
             approved = _text(comment, f"{WP}comment_approved")
             status = COMMENT_STATUSES.get(approved)

@@ -28,7 +28,7 @@ from broadsheet.discussion.events import (
 )
 from broadsheet.discussion.identity import SYSTEM, Actor
 from broadsheet.discussion.models import Comment, Thread
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.audit import record
 from broadsheet.moderation.commenters import Commenter
 from broadsheet.moderation.models import AuditEntry, CommenterNote, Report, Sanction
@@ -127,7 +127,7 @@ def do_dismiss_reports(*, comment: Comment, actor: Actor, reason: str = "") -> C
         actor=actor,
         status=status,
         action=Action.DISMISS,
-        reason=reason or "reports dismissed",
+        reason=reason or reasons.REPORTS_DISMISSED(),
     )
 
 
@@ -191,7 +191,7 @@ def do_report_comment(*, comment: Comment, actor: Actor, reason: str, note: str 
                     comment=comment,
                     actor=SYSTEM,
                     status=Status.PENDING,
-                    reason=f"reported {count} times",
+                    reason=reasons.REPORTED(count=count),
                     audit_action=Action.AUTO_HOLD,
                 )
                 comment.status = Status.PENDING
@@ -245,7 +245,7 @@ def _sanction(
                 actor=actor,
                 status=Status.REJECTED,
                 action=Action.REJECT,
-                reason=reason or f"author {kind.label.lower()}",
+                reason=reason or reasons.AUTHOR_SANCTIONED(sanction=reasons.SANCTION_WORDS[kind]),
             )
         if notify and comment is not None and kind != Sanction.Kind.SHADOW_BAN:
             # Never for a shadow-ban: it works only while its author does not know.

@@ -18,14 +18,16 @@ class ModerationWord(models.Model):
     """A word moderators refuse (banned) or want to look at first (suspect)."""
 
     class Kind(models.TextChoices):
-        BANNED = "banned", "Banned (reject)"
-        SUSPECT = "suspect", "Suspect (hold for review)"
+        BANNED = "banned", _("Banned (reject)")
+        SUSPECT = "suspect", _("Suspect (hold for review)")
 
-    word = models.CharField(max_length=80)
-    kind = models.CharField(max_length=10, choices=Kind.choices)
-    created_at = models.DateTimeField(default=timezone.now)
+    word = models.CharField(_("word"), max_length=80)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("moderation word")
+        verbose_name_plural = _("moderation words")
         ordering = ["kind", "word"]
         constraints = [
             models.UniqueConstraint(fields=["word", "kind"], name="moderation_word_unique"),
@@ -35,7 +37,7 @@ class ModerationWord(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.word} ({self.kind})"
+        return f"{self.word} ({self.get_kind_display()})"
 
 
 class Sanction(models.Model):
@@ -57,7 +59,7 @@ class Sanction(models.Model):
     )
     email_hash = models.CharField(max_length=32, blank=True, db_index=True)
     ip_hash = models.CharField(max_length=32, blank=True, db_index=True)
-    until = models.DateTimeField(null=True, blank=True, help_text="Suspensions end then")
+    until = models.DateTimeField(null=True, blank=True, help_text=_("Suspensions end then"))
     reason = models.CharField(max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -164,7 +166,7 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Empty when the pipeline decided",
+        help_text=_("Empty when the pipeline decided"),
     )
     comment = models.ForeignKey(
         "discussion.Comment",
@@ -176,7 +178,7 @@ class AuditEntry(models.Model):
     thread = models.ForeignKey(
         "discussion.Thread", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    target = models.CharField(max_length=120, blank=True, help_text="The commenter concerned")
+    target = models.CharField(max_length=120, blank=True, help_text=_("The commenter concerned"))
     reason = models.CharField(max_length=300, blank=True)
     status_before = models.CharField(max_length=10, blank=True)
     status_after = models.CharField(max_length=10, blank=True)
@@ -184,7 +186,8 @@ class AuditEntry(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name_plural = "audit entries"
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
         constraints = [
             models.CheckConstraint(
                 condition=Q(

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from broadsheet.core.ids import parse_id
 from broadsheet.discussion.models import Comment, Thread
 from broadsheet.discussion.people import author_joins, author_name, people, public_name
+from broadsheet.moderation import reasons
 from broadsheet.moderation.commenters import Commenter, active_sanctions, trust_level
 from broadsheet.moderation.models import AuditEntry, CommenterNote, Report, Sanction
 from broadsheet.moderation.rules.sanctions import SHADOW_REASON
@@ -122,30 +123,19 @@ def thread_title(thread_id: int | None) -> str:
     return str(thread) if thread is not None else ""
 
 
-_DEFAULT_REASONS = {
-    "approve": "approved on review",
-    "reject": "rejected on review",
-    "spam": "marked spam on review",
-    "dismiss": "reports dismissed",
-    "restore": "restored on review",
-}
-
-
 def default_reason(comment: Comment, verb: str) -> str:
     """What the audit log records when a moderator acts without typing a reason: the
     decision and what it answered (the open reports, or why a rule held it)."""
-    label = _DEFAULT_REASONS.get(verb, verb)
     reports = getattr(comment, "open_reports", None)
     if reports is None and comment.report_count:
         reports = list(comment.reports.filter(resolved_at__isnull=True))
-    if reports:
-        reasons = sorted({report.get_reason_display().lower() for report in reports})
-        return f"{label} (reported: {', '.join(reasons)})"
-    if comment.report_count:
-        return f"{label} ({comment.report_count} report{'s' if comment.report_count > 1 else ''})"
-    if comment.status == Comment.Status.PENDING and comment.moderation_reason:
-        return f"{label} (held: {comment.moderation_reason})"
-    return label
+    held = comment.status == Comment.Status.PENDING and comment.moderation_reason
+    return reasons.default_reason(
+        verb,
+        report_reasons=[report.reason for report in reports or []],
+        report_count=comment.report_count,
+        held=comment.moderation_reason if held else "",
+    )
 
 
 def queue_counts() -> dict[str, int]:

@@ -113,6 +113,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         **_card_context(request, tab),
         "tabs": [(key, label) for key, (label, _) in selectors.TABS.items()],
+        "tab_label": selectors.TABS[tab][0],
         "counts": selectors.queue_counts(),
         "comments": [(c, selectors.page_key(c)) for c in comments],
         "thread_filter": thread_id or "",

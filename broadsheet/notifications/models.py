@@ -28,9 +28,9 @@ class Subscription(TimeStampedModel):
         MENTIONS = "mentions", _("Mentions of my username")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for the address to be confirmed"
-        ACTIVE = "active", "Active"
-        CANCELLED = "cancelled", "Cancelled"
+        PENDING = "pending", _("Waiting for the address to be confirmed")
+        ACTIVE = "active", _("Active")
+        CANCELLED = "cancelled", _("Cancelled")
 
     email = models.EmailField(help_text="Lower-cased; never shown to other readers")
     user = models.ForeignKey(
@@ -93,10 +93,10 @@ class Subscription(TimeStampedModel):
 
 class Delivery(models.Model):
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", "Scheduled"
-        SENDING = "sending", "Being sent"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Given up"
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Given up")
 
     subscription = models.ForeignKey(
         Subscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -129,9 +129,9 @@ class Delivery(models.Model):
 
 class PendingItem(models.Model):
     class Reason(models.TextChoices):
-        COMMENT = "comment", "New comment"
-        REPLY = "reply", "Reply to your comment"
-        MENTION = "mention", "Mention"
+        COMMENT = "comment", _("New comment")
+        REPLY = "reply", _("Reply to your comment")
+        MENTION = "mention", _("Mention")
 
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="items")
     delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="items")

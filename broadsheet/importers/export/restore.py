@@ -41,6 +41,7 @@ from broadsheet.importers.export.restore_articles import ArticleRestore
 from broadsheet.importers.matching import ThreadMatcher
 from broadsheet.importers.models import ImportedRecord, ImportRun
 from broadsheet.importers.report import ImportReport, Progress
+from broadsheet.importers.report_labels import STATUS_WORDS
 from broadsheet.moderation.importing import (
     ImportedReport,
     ImportedSanction,
@@ -419,7 +420,7 @@ class SiteRestore:
                     anchor_revision=c["anchor_revision"],
                 )
             )
-            self.report.count(f"comments {status.label.lower()}")
+            self.report.count(f"comments {STATUS_WORDS[status]}")
         placed = do_import_comments(thread=thread, comments=items)
         records: list[ImportedRecord] = []
         for c in new:

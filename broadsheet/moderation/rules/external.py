@@ -24,7 +24,7 @@ from typing import Any
 from django.utils import timezone
 
 from broadsheet.core.signatures import SIGNATURE_HEADER, signature_header
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def external(submission: Submission) -> Decision | None:
     verdict = submission.external_verdict
     if verdict is None or verdict.action == "approve":
         return None
-    reason = "external moderation" + (f": {verdict.reason}" if verdict.reason else "")
+    reason = reasons.EXTERNAL_SAYS(said=verdict.reason) if verdict.reason else reasons.EXTERNAL()
     if verdict.tags:
         reason += " [" + ", ".join(verdict.tags) + "]"
     return Decision(VERDICTS[verdict.action], reason[:200])

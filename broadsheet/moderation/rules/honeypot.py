@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.core import signing
 
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold
 
 HONEYPOT_FIELD = "homepage"
@@ -21,7 +21,7 @@ def sign_render_time(timestamp: float) -> str:
 
 def honeypot(submission: Submission) -> Decision | None:
     if submission.honeypot:
-        return Decision(Verdict.SPAM, "hidden field filled in")
+        return Decision(Verdict.SPAM, reasons.HIDDEN_FIELD())
     return None
 
 
@@ -34,9 +34,9 @@ def too_fast(submission: Submission) -> Decision | None:
         return None  # a tab left open for a day: slow, not a bot
     except (signing.BadSignature, TypeError, ValueError):
         # Forged whether or not the time check is on: only a bot writes a stamp itself.
-        return Decision(Verdict.SPAM, "form timestamp forged")
+        return Decision(Verdict.SPAM, reasons.FORGED_TIMESTAMP())
     minimum = conf.min_submit_seconds()
     if minimum > 0 and submission.now.timestamp() - rendered < minimum:
         # Held, not spam: a fast human (or a pasted text) gets a moderator, not the bin.
-        return hold("form sent back too fast")
+        return hold(reasons.TOO_FAST())
     return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.rules.base import Decision, Submission, hold
 
 _LINK = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -16,4 +16,4 @@ def count_links(text: str) -> int:
 
 def too_many_links(submission: Submission) -> Decision | None:
     links = count_links(submission.body)
-    return hold(f"too many links ({links})") if links > conf.max_links() else None
+    return hold(reasons.TOO_MANY_LINKS(links=links)) if links > conf.max_links() else None

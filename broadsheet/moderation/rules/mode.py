@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from broadsheet.discussion.models import Comment
 from broadsheet.discussion.policy import policy_for
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.rules.base import Decision, Submission, hold
 
 
 def site_mode(submission: Submission) -> Decision | None:
     mode = policy_for(submission.thread).moderation_mode or conf.mode()
     if mode == "all":
-        return hold("pre-moderation of all comments")
+        return hold(reasons.PRE_MODERATION())
     if mode == "new_commenters" and not submission.trusted:
         approved = submission.history.get(Comment.Status.APPROVED, 0)
         if approved < conf.new_commenter_comments():
-            return hold("new commenter")
+            return hold(reasons.NEW_COMMENTER())
     return None

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import ActionError, RateLimited
 from broadsheet.core.ratelimit import hit
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.hot_queries import recent_count, texts_of_length
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold
 
@@ -25,7 +25,7 @@ def account_rate(submission: Submission) -> Decision | None:
         return None
     return Decision(
         Verdict.REJECT,
-        "account rate limit",
+        reasons.ACCOUNT_RATE(),
         refuse=RateLimited(
             _("You are posting very fast. Please wait a minute and try again; your text is kept.")
         ),
@@ -51,7 +51,7 @@ def duplicate(submission: Submission) -> Decision | None:
         return None
     return Decision(
         Verdict.REJECT,
-        "duplicate",
+        reasons.DUPLICATE(),
         refuse=ActionError(_("You already posted this comment."), field="body"),
     )
 
@@ -64,4 +64,4 @@ def flood(submission: Submission) -> Decision | None:
     recent = recent_count(
         user_id=_user_id(submission), ip_hash=submission.actor.ip_hash, since=since, limit=limit
     )
-    return hold(f"flood: {limit} or more comments in {window} s") if recent >= limit else None
+    return hold(reasons.FLOOD(limit=limit, window=window)) if recent >= limit else None

@@ -7,10 +7,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from broadsheet.core.errors import NotAllowed
+from broadsheet.moderation import reasons
 from broadsheet.moderation.models import Sanction
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict
 
-SHADOW_REASON = "shadow-banned"
+SHADOW_REASON = reasons.SHADOW_BANNED()
 
 
 def sanctioned(submission: Submission) -> Decision | None:
@@ -18,7 +19,7 @@ def sanctioned(submission: Submission) -> Decision | None:
     if Sanction.Kind.BAN in kinds:
         return Decision(
             Verdict.REJECT,
-            "banned",
+            reasons.BANNED(),
             refuse=NotAllowed(
                 _("You can no longer comment here: a moderator banned this account.")
             ),
@@ -31,7 +32,7 @@ def sanctioned(submission: Submission) -> Decision | None:
             if until
             else _("Your commenting is suspended for now.")
         )
-        return Decision(Verdict.REJECT, "suspended", refuse=NotAllowed(message))
+        return Decision(Verdict.REJECT, reasons.SUSPENDED(), refuse=NotAllowed(message))
     if Sanction.Kind.SHADOW_BAN in kinds:
         return Decision(Verdict.HOLD, SHADOW_REASON)
     return None

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from datetime import timedelta
 
-from broadsheet.moderation import conf
+from broadsheet.moderation import conf, reasons
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold, user_attr
 from broadsheet.moderation.rules.links import count_links
 from broadsheet.moderation.rules.words import normalise
@@ -44,32 +44,32 @@ def local_score(submission: Submission) -> tuple[int, list[str]]:
     points: list[tuple[int, str]] = []
     links = count_links(body)
     if links:
-        points.append((min(links, 3), f"{links} link(s)"))
+        points.append((min(links, 3), reasons.LINKS_COUNTED(links=links)))
     # Counted by str methods mapped in C: a Python loop per character cost more than
     # the rest of the score. A letter is upper case exactly when isupper() says so.
     letters = sum(map(str.isalpha, body))
     if letters >= 20 and sum(map(str.isupper, body)) / letters > 0.7:
-        points.append((2, "mostly capitals"))
+        points.append((2, reasons.MOSTLY_CAPITALS()))
     if _REPEATED_CHARACTER.search(body):
-        points.append((1, "repeated characters"))
+        points.append((1, reasons.REPEATED_CHARACTERS()))
     text = " " + " ".join(normalise(body)) + " "
     phrases = [p for p in SPAM_PHRASES if f" {p} " in text]
     if phrases:
-        points.append((3 * len(phrases), "spam phrases: " + ", ".join(phrases)))
+        points.append((3 * len(phrases), reasons.SPAM_PHRASES(phrases=", ".join(phrases))))
     joined = user_attr(submission, "date_joined")
     if joined is not None and submission.now - joined < timedelta(days=1):
-        points.append((1, "new account"))
+        points.append((1, reasons.NEW_ACCOUNT()))
     if not submission.actor.is_authenticated:
-        points.append((1, "guest"))
+        points.append((1, reasons.GUEST()))
     return sum(p for p, _ in points), [r for _, r in points]
 
 
 def spam_score(submission: Submission) -> Decision | None:
     if submission.trusted:
         return None
-    score, reasons = submission.local_spam_score
+    score, signs = submission.local_spam_score
     if score >= conf.spam_threshold():
-        return hold(f"spam score {score}: " + "; ".join(reasons))
+        return hold(reasons.SPAM_SCORE(score=score, signs="; ".join(signs)))
     return None
 
 
@@ -110,4 +110,8 @@ def ask_spam_service(submission: Submission) -> bool | None:
 def akismet(submission: Submission) -> Decision | None:
     # Asked once per submission, before the posting transaction (pipeline.prepare): a
     # network call must not hold the database's write lock.
-    return Decision(Verdict.SPAM, "spam service") if submission.spam_service_says_spam else None
+    return (
+        Decision(Verdict.SPAM, reasons.SPAM_SERVICE())
+        if submission.spam_service_says_spam
+        else None
+    )

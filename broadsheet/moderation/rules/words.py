@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from broadsheet.moderation import hot_queries
+from broadsheet.moderation import hot_queries, reasons
 from broadsheet.moderation.models import ModerationWord
 from broadsheet.moderation.rules.base import Decision, Submission, Verdict, hold
 
@@ -128,9 +128,9 @@ def listed_words() -> dict[str, list[str]]:
 
 def banned_words(submission: Submission) -> Decision | None:
     found = submission.listed_word_found.get(ModerationWord.Kind.BANNED)
-    return Decision(Verdict.REJECT, f"banned word: {found}") if found else None
+    return Decision(Verdict.REJECT, reasons.BANNED_WORD(word=found)) if found else None
 
 
 def suspect_words(submission: Submission) -> Decision | None:
     found = submission.listed_word_found.get(ModerationWord.Kind.SUSPECT)
-    return hold(f"suspect word: {found}") if found else None
+    return hold(reasons.SUSPECT_WORD(word=found)) if found else None

@@ -1,5 +1,5 @@
-"""Template tags the discussion templates use for moderation: the anti-bot fields of the
-comment form."""
+"""Template tags for moderation: the anti-bot fields of the comment form (the discussion
+templates), and stored reasons shown in the moderator's language (the queue's)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from broadsheet.moderation.reasons import reason_shown
 from broadsheet.moderation.rules.honeypot import HONEYPOT_FIELD, TIMESTAMP_FIELD, sign_render_time
 
 register = template.Library()
@@ -28,3 +29,9 @@ def antispam_fields(dom_id: str = "") -> SafeString:
         TIMESTAMP_FIELD,
         sign_render_time(time.time()),
     )
+
+
+@register.filter
+def reason(stored: str) -> str:
+    """A stored moderation reason in the active language (moderation/reasons.py)."""
+    return reason_shown(stored or "")
