@@ -131,6 +131,7 @@ bench-import: setup
 clean:
 	rm -rf $(VENV) node_modules var/static var/assets $(STAMPS)
 
-# Live fan-out through Pushpin (bench/live.py; small by default, see bench/README.md).
+# Live fan-out through nginx + Nchan and the app, as deployed (bench/live.py; --engine
+# pushpin for Pushpin; small by default, see bench/README.md).
 bench-live: setup
 	@$(PY) bench/live.py $(BENCH_LIVE_ARGS)
