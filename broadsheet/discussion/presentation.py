@@ -162,7 +162,11 @@ def view_of(
         created_at=comment.created_at,
         edited_at=comment.edited_at,
         body_html=SafeString(body),
-        folded=not deleted and text_length(body) > page.fold_length,
+        # The text is never longer than its markup (tags dropped, entities shortened):
+        # a short body folds without being parsed.
+        folded=not deleted
+        and len(body) > page.fold_length
+        and text_length(body) > page.fold_length,
         upvotes=comment.upvotes,
         downvotes=comment.downvotes,
         score=comment.score,
