@@ -9,13 +9,13 @@ an earlier page). Nothing here is cached across readers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from broadsheet.core.urls import reverse_kept
 from broadsheet.discussion import conf
@@ -32,6 +32,9 @@ from broadsheet.discussion.selectors import UNPUBLISHED, Displayed, votes_by_vot
 _LI = "<li>"
 _OPEN = '<ol class="comment-replies">'
 _CLOSE = "</ol></li>"
+# SafeString() itself where a literal or our own markup is marked safe per comment:
+# mark_safe's lazy-aware wrapper costs more than the rest of the step.
+_NOTHING = SafeString("")
 
 
 @dataclass(slots=True)
@@ -64,7 +67,7 @@ class CommentView:
     can_vote: bool = False
     parent_name: str = ""
     highlighted: bool = False
-    before: SafeString = field(default_factory=lambda: mark_safe(""))
+    before: SafeString = _NOTHING
     passage: AnchorView | None = None  # the passage it is about (inline feedback)
     is_featured: bool = False  # an editor's pick (moderation)
     awaiting_moderation: bool = False  # held: only its author sees it, with this marker
@@ -158,8 +161,12 @@ def view_of(
         or page.avatar_url(identity),
         created_at=comment.created_at,
         edited_at=comment.edited_at,
-        body_html=mark_safe(body),
-        folded=not deleted and text_length(body) > page.fold_length,
+        body_html=SafeString(body),
+        # The text is never longer than its markup (tags dropped, entities shortened):
+        # a short body folds without being parsed.
+        folded=not deleted
+        and len(body) > page.fold_length
+        and text_length(body) > page.fold_length,
         upvotes=comment.upvotes,
         downvotes=comment.downvotes,
         score=comment.score,
@@ -193,9 +200,9 @@ def _nest(replies: list[CommentView]) -> SafeString:
             before = _OPEN + _LI
         else:
             before = "</li>" + _CLOSE * (previous - reply.level) + _LI
-        reply.before = mark_safe(before)
+        reply.before = SafeString(before)
         previous = reply.level
-    return mark_safe(("</li>" + _CLOSE * (previous - 1)) if previous else "")
+    return SafeString(("</li>" + _CLOSE * (previous - 1)) if previous else "")
 
 
 @dataclass

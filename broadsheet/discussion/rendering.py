@@ -32,19 +32,21 @@ from __future__ import annotations
 import secrets
 import threading
 import time
-from collections.abc import Callable, Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from operator import attrgetter
 from typing import Any, NamedTuple
 
-from django.contrib.humanize.templatetags.humanize import naturaltime
+from django.contrib.humanize.templatetags.humanize import intcomma, naturaltime
 from django.template.loader import get_template
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 from broadsheet.core.lru import BoundedLRU, setting_bytes
-from broadsheet.discussion.presentation import CommentView
+from broadsheet.discussion.presentation import CommentGroup, CommentView
 from broadsheet.discussion.section import DiscussionContext
 
 COMMENT_TEMPLATE = "discussion/includes/comment.html"
@@ -130,7 +132,10 @@ def section_key(d: DiscussionContext) -> tuple[str, str, SectionLook]:
     return (translation.get_language(), timezone.get_current_timezone_name(), SectionLook.of(d))
 
 
-def comment_key(c: CommentView, shared: tuple[str, str, SectionLook]) -> tuple[Hashable, ...]:
+def comment_key(
+    c: CommentView, shared: tuple[str, str, SectionLook], when: str | None = None
+) -> tuple[Hashable, ...]:
+    """The fragment's key; `when`: the text shown for its date, when already worked out."""
     passage = c.passage
     return (
         shared,
@@ -138,8 +143,36 @@ def comment_key(c: CommentView, shared: tuple[str, str, SectionLook]) -> tuple[H
         None
         if passage is None
         else (passage.kind, passage.block_id, passage.quote, passage.href, passage.outdated),
-        natural_time(c.created_at, shared[0]),
+        natural_time(c.created_at, shared[0]) if when is None else when,
     )
+
+
+def _markup(
+    c: CommentView,
+    d: DiscussionContext,
+    csrf_token: object,
+    shared: tuple[str, str, SectionLook],
+    full_context: Callable[[], Mapping[Any, Any]] | None,
+    when: str | None = None,
+) -> str:
+    """comment.html for `c` (see render_comment), as markup to be marked safe by the
+    caller once."""
+    reply_form = d.reply_form
+    token = str(csrf_token) if csrf_token else ""
+    if token in _NO_CSRF_TOKEN or (
+        reply_form is not None and getattr(reply_form.parent, "pk", None) == c.id
+    ):
+        return get_template(COMMENT_TEMPLATE).render(
+            {**(full_context() if full_context else {}), "c": c, "d": d, "csrf_token": csrf_token}
+        )
+    key = comment_key(c, shared, when)
+    parts = comment_fragments.get(key)
+    if parts is None:
+        inputs = FragmentInputs(c=c, d=shared[2], csrf_token=_CSRF_MARKER)
+        html = get_template(COMMENT_TEMPLATE).render(inputs.context())
+        parts = tuple(html.split(_CSRF_MARKER))
+        comment_fragments.put(key, parts)
+    return token.join(parts)
 
 
 def render_comment(
@@ -152,27 +185,64 @@ def render_comment(
 ) -> SafeString:
     """comment.html for `c` in section `d`, from the cache when this look was seen before.
     `full_context` gives the whole context to render with when the cache is bypassed."""
-    reply_form = d.reply_form
-    token = str(csrf_token) if csrf_token else ""
-    if token in _NO_CSRF_TOKEN or (
-        reply_form is not None and getattr(reply_form.parent, "pk", None) == c.id
-    ):
-        return mark_safe(
-            get_template(COMMENT_TEMPLATE).render(
-                {
-                    **(full_context() if full_context else {}),
-                    "c": c,
-                    "d": d,
-                    "csrf_token": csrf_token,
-                }
-            )
-        )
     shared = shared if shared is not None else section_key(d)
-    key = comment_key(c, shared)
-    parts = comment_fragments.get(key)
-    if parts is None:
-        inputs = FragmentInputs(c=c, d=shared[2], csrf_token=_CSRF_MARKER)
-        html = get_template(COMMENT_TEMPLATE).render(inputs.context())
-        parts = tuple(html.split(_CSRF_MARKER))
-        comment_fragments.put(key, parts)
-    return mark_safe(token.join(parts))
+    return SafeString(_markup(c, d, csrf_token, shared, full_context))
+
+
+def render_groups(
+    groups: Sequence[CommentGroup],
+    d: DiscussionContext,
+    csrf_token: object,
+    *,
+    full_context: Callable[[], Mapping[Any, Any]] | None = None,
+) -> SafeString:
+    """discussion/includes/groups.html for `groups`, written out here rather than walked
+    by the template engine per comment: the same bytes (test_groups_markup renders both
+    for every comment state), each comment through render_comment's cache. A comment's
+    date text is worked out once per date and call."""
+    shared = section_key(d)
+    language = shared[0]
+    times: dict[datetime, str] = {}
+
+    def comment(c: CommentView) -> str:
+        when = times.get(c.created_at)
+        if when is None:
+            when = times[c.created_at] = natural_time(c.created_at, language)
+        return _markup(c, d, csrf_token, shared, full_context, when)
+
+    out: list[str] = []
+    add = out.append
+    for group in groups:
+        root = group.root
+        add('\n<li class="comment-thread">\n  ')
+        add(comment(root))
+        add("\n  ")
+        if group.replies:
+            add('\n  <ol class="comment-replies">\n    ')
+            for c in group.replies:
+                add(c.before)
+                add(comment(c))
+            add(group.after)
+            add("\n  </ol>\n  ")
+        add("\n  ")
+        if group.more:
+            add('\n  <p class="comment-thread__more"><a href="')
+            add(conditional_escape(reverse("discussion:replies", args=(root.id,))))
+            add('">')
+            add(_more_replies(root.reply_count))
+            add("</a></p>\n  ")
+        add("\n</li>\n")
+    add("\n")  # the template file's last line break
+    return SafeString("".join(out))
+
+
+def _more_replies(count: int) -> str:
+    """The link text {% blocktranslate count ... %} gives in groups.html."""
+    singular, plural = "View the reply", "View all %(shown)s replies"
+    data = {"shown": conditional_escape(intcomma(count))}
+    try:
+        return translation.ngettext(singular, plural, count) % data
+    except (KeyError, ValueError):  # a broken translation: the tag falls back to the source
+        with translation.override(None):
+            data = {"shown": conditional_escape(intcomma(count))}
+            return translation.ngettext(singular, plural, count) % data

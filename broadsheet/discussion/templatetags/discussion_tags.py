@@ -10,8 +10,8 @@ from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.discussion.actions import do_register_thread
-from broadsheet.discussion.presentation import CommentView
-from broadsheet.discussion.rendering import render_comment, section_key
+from broadsheet.discussion.presentation import CommentGroup, CommentView
+from broadsheet.discussion.rendering import render_comment, render_groups, section_key
 from broadsheet.discussion.section import DiscussionContext, build_section
 
 register = template.Library()
@@ -55,4 +55,13 @@ def comment_html(context: template.Context, c: CommentView) -> SafeString:
         context.get("csrf_token"),
         shared=memo["discussion_section_key"],
         full_context=context.flatten,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def comment_groups(context: template.Context, groups: list[CommentGroup]) -> SafeString:
+    """{% comment_groups groups %}: discussion/includes/groups.html for `groups`, without a
+    template walk per comment (discussion.rendering.render_groups)."""
+    return render_groups(
+        groups, context["d"], context.get("csrf_token"), full_context=context.flatten
     )
