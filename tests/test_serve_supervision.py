@@ -1,8 +1,9 @@
 """scripts/serve.sh (what `make demo` and `make serve` run) keeps the site up on its own:
 a web worker, the web server's main process or the task worker (which runs the schedule
-in a thread) killed with SIGKILL under a load of writes is replaced, the site never goes more than 2 s without
-answering (measured from the kill by a client asking all along), and every write it
-acknowledged is kept, exactly once. SIGHUP reloads and SIGTERM stops everything gracefully.
+in a thread) killed with SIGKILL under a load of writes is replaced, the site never goes
+more than 2 s without answering (measured from the kill by a client asking all along),
+and every write it acknowledged is kept, exactly once. SIGHUP reloads and SIGTERM stops
+everything gracefully.
 
 The real script, granian and django-tasks-db worker, on a SQLite database of its own (what
 is supervised does not depend on the database).

@@ -37,15 +37,8 @@ class Command(db_worker.Command):
             "worker (instead of a `run_schedule` process of their own).",
         )
 
-    def handle(
-        self,
-        *args: Any,
-        worker_id: str,
-        reload: bool,
-        batch: bool,
-        with_schedule: bool = False,
-        **options: Any,
-    ) -> None:
+    def handle(self, *args: Any, worker_id: str, reload: bool, batch: bool, **options: Any) -> None:
+        with_schedule = bool(options.pop("with_schedule", False))
         run = super().handle
         arguments = {"worker_id": worker_id, "reload": reload, "batch": batch, **options}
         # With --reload, this process only watches the files: its child, started with
