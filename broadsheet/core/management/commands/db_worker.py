@@ -27,6 +27,10 @@ class Command(db_worker.Command):
         "Run a database task worker that records a heartbeat, and first queue again what "
         "a vanished worker was running."
     )
+    # Django's system checks load the URLconf, the admin's views and Wagtail's image
+    # libraries: tens of MB a long-running worker would keep for nothing (docs/
+    # performance.md, "Memory per process"). `manage.py check` and `migrate` run them.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
