@@ -9,9 +9,8 @@ import io
 import logging
 import os
 import sys
-from urllib.parse import urlsplit
-
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
@@ -63,6 +62,8 @@ def _load_templates_and_routes() -> None:
     reverse tables now: loaded before granian forks (config/granian_server.py), the
     workers share them instead of each building its own copy on its first pages."""
     reverse("healthz")
+    if settings.DEBUG:  # templates are parsed again on every use: nothing to keep
+        return
     root = Path(settings.BASE_DIR) / "broadsheet"
     for path in sorted(root.glob("**/templates/**/*.html")):
         try:
