@@ -148,8 +148,14 @@ def database_from_url(url: str) -> dict[str, object]:
     SQLite runs in WAL mode with a busy timeout and IMMEDIATE transactions, so
     concurrent writers queue instead of failing with "database is locked". Its
     connections persist across requests (``conn_max_age``, default 60 s, as for
-    PostgreSQL): opening one runs four PRAGMAs, and closing the last one of a process
+    PostgreSQL): opening one runs its PRAGMAs, and closing the last one of a process
     checkpoints the WAL, which together cost more than a whole vote (docs/performance.md).
+
+    Each of a web worker's threads holds a connection of its own, each with a page cache
+    of its own (2 MiB by SQLite's default, the same pages in every one): a small one
+    (512 KiB), with the file memory-mapped, so that what is read comes from the
+    operating system's cache, shared by every connection and process (docs/performance.md,
+    "Memory per process"). The importer sets a large cache for its own run.
     """
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -172,6 +178,8 @@ def database_from_url(url: str) -> dict[str, object]:
                     "PRAGMA synchronous=NORMAL;"
                     "PRAGMA foreign_keys=ON;"
                     "PRAGMA busy_timeout=20000;"
+                    "PRAGMA mmap_size=268435456;"
+                    "PRAGMA cache_size=-512;"
                 ),
             },
             "TEST": {"NAME": str(path.with_name(path.stem + "-test.sqlite3"))},

@@ -9,11 +9,15 @@ import io
 import logging
 import os
 import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from django.db import connections
+from django.template import TemplateDoesNotExist, TemplateSyntaxError
+from django.template.loader import get_template
+from django.urls import reverse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -50,6 +54,22 @@ def _warm_up() -> None:
         logging.getLogger(__name__).warning("Warm-up request failed", exc_info=True)
     # Requests run on granian's threads, each with its own connection: not this one.
     connections.close_all()
+    _load_templates_and_routes()
+
+
+def _load_templates_and_routes() -> None:
+    """Parse our templates (the cached loader keeps them) and fill the URL resolver's
+    reverse tables now: loaded before granian forks (config/granian_server.py), the
+    workers share them instead of each building its own copy on its first pages."""
+    reverse("healthz")
+    if settings.DEBUG:  # templates are parsed again on every use: nothing to keep
+        return
+    root = Path(settings.BASE_DIR) / "broadsheet"
+    for path in sorted(root.glob("**/templates/**/*.html")):
+        try:
+            get_template(path.as_posix().rsplit("/templates/", 1)[1])
+        except (TemplateDoesNotExist, TemplateSyntaxError):  # not every file is a page's
+            continue
 
 
 _warm_up()

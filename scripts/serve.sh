@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# Run the web server (granian, WSGI), the task worker and the schedule that feeds it
-# periodic jobs (scheduled publishing, digests, auto-close), each under a supervisor that
-# starts it again when it exits unexpectedly; a crash of one never stops the others.
+# Run the web server (granian, WSGI) and the task worker (which also runs, in a thread,
+# the schedule that feeds it periodic jobs: scheduled publishing, digests, auto-close),
+# each under a supervisor that starts it again when it exits unexpectedly; a crash of one
+# never stops the other.
+#
+# Memory (docs/performance.md, "Memory per process"): granian's main process loads the
+# application before it forks its workers, which share it (config/granian_server.py),
+# and glibc keeps two malloc arenas per process instead of one per thread.
 #
 # - A crashed web worker: granian replaces it (--respawn-failed-workers) while its other
 #   workers keep answering.
@@ -9,12 +14,12 @@
 #   Linux each granian worker listens on a socket of its own with SO_REUSEPORT), so a new
 #   server is started at once beside them, and they are stopped gracefully once its
 #   workers listen. The site never stops answering.
-# - A crashed task worker or schedule: started again at once; if it keeps crashing, after
+# - A crashed task worker: started again at once; if it keeps crashing, after
 #   1, 2, 4 … up to 30 s (back to at once after a run of a minute or more).
 #
 # SIGHUP reloads gracefully: a new web server starts beside the running one, which stops
 # accepting once the new one listens and finishes its requests in flight; the task
-# worker and schedule finish what they are doing and start again (queued tasks wait in
+# worker finishes what it is doing and starts again (queued tasks wait in
 # the database). Ctrl-C or SIGTERM stops everything gracefully the same way.
 set -u
 PORT="${PORT:-8000}"
@@ -25,6 +30,7 @@ STOP_TIMEOUT="${STOP_TIMEOUT:-20}"
 # Without `ss` (iproute2) to see when a new web server listens, how long the workers a
 # killed one left behind keep serving beside it.
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
+export MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}"
 
 # group_alive PGID: whether a process of the group runs (zombies do not count: the
 # orphaned workers of a killed main process are children of init, which may never reap
@@ -162,14 +168,13 @@ reload() {
 trap stop INT TERM
 trap reload HUP
 
-supervise "task worker" "$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 1 &
-pids+=($!)
-supervise "schedule" "$VENV/bin/python" manage.py run_schedule &
+supervise "task worker" "$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 1 \
+  --with-schedule &
 pids+=($!)
 # Live streams are held by these same workers, one thread each, up to
 # BROADSHEET_LIVE_MAX_STREAMS (12) per worker; the other threads serve pages
 # (docs/decisions/0001-live-delivery.md). Open streams do not hold up a stop for long.
-supervise_web "$VENV/bin/granian" --interface wsgi config.wsgi:application \
+supervise_web "$VENV/bin/python" -m config.granian_server --interface wsgi config.wsgi:application \
   --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --blocking-threads 16 \
   --respawn-failed-workers --workers-kill-timeout 5 --no-ws --log-level warning &
 pids+=($!)

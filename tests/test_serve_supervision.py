@@ -1,8 +1,9 @@
 """scripts/serve.sh (what `make demo` and `make serve` run) keeps the site up on its own:
-a web worker, the web server's main process, the task worker or the schedule killed with
-SIGKILL under a load of writes is replaced, the site never goes more than 2 s without
-answering (measured from the kill by a client asking all along), and every write it
-acknowledged is kept, exactly once. SIGHUP reloads and SIGTERM stops everything gracefully.
+a web worker, the web server's main process or the task worker (which runs the schedule
+in a thread) killed with SIGKILL under a load of writes is replaced, the site never goes
+more than 2 s without answering (measured from the kill by a client asking all along),
+and every write it acknowledged is kept, exactly once. SIGHUP reloads and SIGTERM stops
+everything gracefully.
 
 The real script, granian and django-tasks-db worker, on a SQLite database of its own (what
 is supervised does not depend on the database).
@@ -96,7 +97,7 @@ class Site:
     def processes(self) -> list[tuple[int, int, int, str]]:
         """(pid, ppid, pgid, command) of every process of the script's session."""
         out = subprocess.run(
-            ["ps", "-eo", "pid=,ppid=,pgid=,sid=,args="], capture_output=True, text=True
+            ["ps", "-ww", "-eo", "pid=,ppid=,pgid=,sid=,args="], capture_output=True, text=True
         ).stdout
         found: list[tuple[int, int, int, str]] = []
         for line in out.splitlines():
@@ -125,8 +126,8 @@ class Site:
     def task_worker(self) -> int | None:
         return next((p[0] for p in self.processes() if "db_worker" in p[3]), None)
 
-    def schedule(self) -> int | None:
-        return next((p[0] for p in self.processes() if "run_schedule" in p[3]), None)
+    def task_worker_command(self) -> str:
+        return next((p[3] for p in self.processes() if "db_worker" in p[3]), "")
 
 
 @pytest.fixture
@@ -302,16 +303,12 @@ def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_l
             lambda: len(site.granian_workers()) == 2 and workers[0] not in site.granian_workers(),
         )
 
+        # The schedule is a thread of the task worker: no process of its own.
         task_worker = site.task_worker()
-        assert task_worker is not None
+        assert task_worker is not None and "--with-schedule" in site.task_worker_command()
+        assert not any("run_schedule" in p[3] for p in site.processes())
         silences["task worker"] = _kill(
             prober, task_worker, lambda: site.task_worker() not in (None, task_worker)
-        )
-
-        schedule = site.schedule()
-        assert schedule is not None
-        silences["schedule"] = _kill(
-            prober, schedule, lambda: site.schedule() not in (None, schedule)
         )
 
         # The main process: its workers, orphaned, keep answering until the new server's
@@ -331,12 +328,8 @@ def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_l
         _wait_for(lambda: len(load.acknowledged) >= count + 5)
 
         # A graceful reload under the same load: every web worker replaced one by one,
-        # the task worker and the schedule restarted after finishing what they do.
-        workers, task_worker, schedule = (
-            set(site.granian_workers()),
-            site.task_worker(),
-            site.schedule(),
-        )
+        # the task worker restarted after finishing what it does.
+        workers, task_worker = set(site.granian_workers()), site.task_worker()
         failed = len(load.failed)
         reloaded = time.monotonic()
         os.kill(site.process.pid, signal.SIGHUP)
@@ -345,7 +338,6 @@ def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_l
                 len(site.granian_workers()) == 2
                 and not workers & set(site.granian_workers())
                 and site.task_worker() not in (None, task_worker)
-                and site.schedule() not in (None, schedule)
             )
         )
         reload_silence = prober.longest_silence(reloaded, time.monotonic())

@@ -1,5 +1,6 @@
 """The periodic jobs: which task runs how often (BROADSHEET_SCHEDULE), enqueued for the
-task worker by `manage.py run_schedule`.
+task worker by `manage.py run_schedule`, or by a thread of the task worker itself
+(`manage.py db_worker --with-schedule`: one process fewer, the same claims).
 
 The tasks are named by dotted path in the setting, so `core` knows no app above it. Each
 due run is claimed in the shared cache first (one slot per job per interval), so any
@@ -10,12 +11,14 @@ enqueue a job once per interval between them.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import close_old_connections, connection
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
@@ -61,9 +64,10 @@ def run_schedule(
     tick_seconds: float = 1.0,
     stop_after: float | None = None,
     clock: Callable[[], float] = time.time,
+    stopping: threading.Event | None = None,
 ) -> int:
-    """Enqueue due jobs every tick until stopped (or for `stop_after` seconds). Returns
-    how many runs it enqueued."""
+    """Enqueue due jobs every tick until stopped (`stopping` set, or after `stop_after`
+    seconds). Returns how many runs it enqueued."""
     jobs = scheduled_jobs()
     started = clock()
     total = 0
@@ -71,5 +75,37 @@ def run_schedule(
         for name in enqueue_due(jobs, clock()):
             log.info("schedule: enqueued %s", name)
             total += 1
-        time.sleep(tick_seconds)
+        if stopping is None:
+            time.sleep(tick_seconds)
+        elif stopping.wait(tick_seconds):
+            break
     return total
+
+
+class ScheduleThread(threading.Thread):
+    """`run_schedule` in a thread of the task worker (`db_worker --with-schedule`). A tick
+    that fails (the database or the cache busy, or down a moment) is logged and the next
+    one tried: the schedule never stops while its worker runs."""
+
+    def __init__(self, *, tick_seconds: float = 1.0) -> None:
+        super().__init__(name="schedule", daemon=True)
+        self.tick_seconds = tick_seconds
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stopping.is_set():
+                close_old_connections()
+                try:
+                    run_schedule(
+                        tick_seconds=self.tick_seconds, stopping=self.stopping, stop_after=60
+                    )
+                except Exception:
+                    log.exception("schedule: a tick failed; trying again")
+                    self.stopping.wait(self.tick_seconds)
+        finally:
+            connection.close()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.stopping.set()
+        self.join(timeout)

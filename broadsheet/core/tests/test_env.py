@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +21,23 @@ def test_a_relative_sqlite_url_lands_in_the_project_and_runs_in_wal_mode() -> No
     assert isinstance(options, dict)
     assert "journal_mode=WAL" in options["init_command"]
     assert options["transaction_mode"] == "IMMEDIATE"
+
+
+def test_each_sqlite_connection_keeps_a_small_page_cache_and_maps_the_file(
+    tmp_path: Path,
+) -> None:
+    # A connection per thread of every web worker: each with SQLite's default 2 MiB
+    # cache of the same pages added up to tens of MB per process (docs/performance.md).
+    db = database_from_url(f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    options = db["OPTIONS"]
+    assert isinstance(options, dict)
+    connection = sqlite3.connect(str(db["NAME"]))
+    try:
+        connection.executescript(str(options["init_command"]))
+        assert connection.execute("PRAGMA cache_size").fetchone()[0] == -512
+        assert connection.execute("PRAGMA mmap_size").fetchone()[0] > 0
+    finally:
+        connection.close()
 
 
 def test_database_connections_persist_across_requests_unless_told_otherwise() -> None:
