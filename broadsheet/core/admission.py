@@ -7,7 +7,7 @@ in one process take turns at the interpreter, and each turn is up to the switch 
 long. A request in its write transaction then waits for its turn between statements,
 holding SQLite's one write lock, while every writer of every other process sleeps in
 SQLite's busy handler. Posting and voting pay for it many times over (figures in
-docs/performance.md, "Posting and voting: one request at a time per process").
+docs/performance.md, "Posting and voting: threads per process, and a gate").
 
 The contract of `admit_requests(application, limit)`:
 
