@@ -1,7 +1,8 @@
 """WSGI entry point: granian serves ordinary pages through it (see docs/architecture.md).
 
 Anonymous readers' page-cache hits are answered before Django runs
-(broadsheet.core.pagecache.serve_cached_pages); everything else is Django's.
+(broadsheet.core.pagecache.serve_cached_pages); everything else is Django's, a few
+requests of the process at a time (broadsheet.core.admission).
 """
 
 import gc
@@ -23,9 +24,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 django_application = get_wsgi_application()
 
-from broadsheet.core.pagecache import serve_cached_pages  # noqa: E402 - needs settings
+from broadsheet.core.admission import admit_requests  # noqa: E402 - needs settings
+from broadsheet.core.pagecache import serve_cached_pages  # noqa: E402
 
-application = serve_cached_pages(django_application)
+# Page-cache hits first (no Django, no gate); then at most BROADSHEET_CONCURRENT_REQUESTS
+# requests of this process in Django at once (broadsheet/core/admission.py).
+application = serve_cached_pages(
+    admit_requests(django_application, settings.BROADSHEET_CONCURRENT_REQUESTS)
+)
 
 
 def _warm_up() -> None:
