@@ -312,8 +312,10 @@ BROADSHEET_SCHEDULE = {
 BROADSHEET_TASKS_WORKER_LEASE = ENV.task_worker_lease
 BROADSHEET_PAGE_CACHE_SECONDS = 600  # upper bound; invalidation is by scope, at once
 # Requests one web process runs through Django at once (broadsheet/core/admission.py);
-# its other threads hold live streams or wait their turn. 0: no limit.
-BROADSHEET_CONCURRENT_REQUESTS = 1
+# its other threads hold live streams or wait their turn. 0: no limit. One on SQLite,
+# where a writer interrupted by another thread keeps the database's one write lock; none
+# on PostgreSQL, whose queries wait on the network (not measured there yet).
+BROADSHEET_CONCURRENT_REQUESTS = 1 if str(DATABASES["default"]["ENGINE"]).endswith("sqlite3") else 0
 # What each per-process cache may hold, in bytes (broadsheet.core.lru; docs/settings.md,
 # docs/performance.md "Memory"): together well under what a web process may cost.
 BROADSHEET_PAGE_CACHE_LOCAL_BYTES = 8 * 1024 * 1024
