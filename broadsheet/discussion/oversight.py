@@ -81,6 +81,11 @@ class Moderation(Protocol):
         """Discussions older than this take no new comments (None: never by age)."""
         ...
 
+    def reason_shown(self, stored: str) -> str:
+        """A ruling's stored reason in the active language, for the moderators' view of a
+        held comment (reasons are stored in English)."""
+        ...
+
 
 class NoModeration:
     """Everything published, nothing recorded, no closing by age."""
@@ -96,6 +101,9 @@ class NoModeration:
 
     def closing_age(self) -> timedelta | None:
         return None
+
+    def reason_shown(self, stored: str) -> str:
+        return stored
 
 
 NO_MODERATION = NoModeration()

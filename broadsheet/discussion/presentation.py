@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.safestring import SafeString
 
 from broadsheet.core.urls import reverse_kept
-from broadsheet.discussion import conf
+from broadsheet.discussion import conf, oversight
 from broadsheet.discussion.actions import can_delete, can_edit
 from broadsheet.discussion.anchors import AnchorView, anchor_view
 from broadsheet.discussion.avatars import DIGEST_LENGTH, comment_identity, identity_digest
@@ -183,7 +183,9 @@ def view_of(
         awaiting_moderation=held and not review and comment.moderation_reason != "shadow-banned",
         review=review,
         review_status=str(comment.status) if review else "",
-        review_reason=comment.moderation_reason if review else "",
+        review_reason=oversight.moderation().reason_shown(comment.moderation_reason)
+        if review and comment.moderation_reason
+        else "",
         can_pick=actor.can_moderate and comment.status == Comment.Status.APPROVED,
         badge="" if deleted else badges.of(comment),
     )

@@ -39,6 +39,7 @@ from broadsheet.moderation import conf
 from broadsheet.moderation.audit import record
 from broadsheet.moderation.commenters import Commenter
 from broadsheet.moderation.models import AuditEntry
+from broadsheet.moderation.reasons import reason_shown
 from broadsheet.moderation.rules import (
     external,
     honeypot,
@@ -141,6 +142,9 @@ class Pipeline:
     def closing_age(self) -> timedelta | None:
         days = conf.auto_close_days()
         return timedelta(days=days) if days > 0 else None
+
+    def reason_shown(self, stored: str) -> str:
+        return reason_shown(stored)
 
 
 MODERATION = Pipeline()

@@ -113,3 +113,15 @@ def test_the_queue_shows_a_rules_reason_in_the_moderators_language(
         assert reason in html, language
         assert title in html
         assert ": pending" not in html
+
+
+@pytest.mark.django_db
+def test_the_discussion_shows_moderators_a_held_comments_reason_in_their_language(
+    client: Client, max_user: Any, thread: Thread, reader_rosa: Actor
+) -> None:
+    # The discussion engine shows it through its moderation protocol (reason_shown).
+    post(thread, reader_rosa, "Oh shut up.")
+    client.force_login(max_user)
+    html = client.get(f"/discussion/t/{thread.pk}/", HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "palabra sospechosa: shut up" in html
+    assert "suspect word: shut up" not in html
