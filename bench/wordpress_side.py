@@ -274,6 +274,10 @@ http {{
     uwsgi_temp_path {work}/uwsgi;
     scgi_temp_path {work}/scgi;
     include /etc/nginx/mime.types;
+    # As Debian's own nginx.conf and the bench's static nginx (bench/servers.py): cache
+    # hits are sent from their files by sendfile, not read through nginx's buffers.
+    sendfile on;
+    tcp_nopush on;
     keepalive_requests 1000000;
     client_max_body_size 1m;
     fastcgi_cache_path {work}/fastcgi-cache levels=1:2 keys_zone=wordpress:32m inactive=1h;
