@@ -289,6 +289,7 @@ def _items(
                 parent_id=parent_id,
                 created_at=c.created_at,
                 body_source=c.body,
+                body_html=c.body_html,
                 status=status,
                 author_id=c.account_id,
                 guest_name=("" if c.account_id else (c.name.strip() or "Anonymous")),
