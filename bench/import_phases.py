@@ -181,7 +181,8 @@ def main() -> int:
     read_cpu = phases.cpu.pop("reading (whole)")
     read_wall = phases.wall.pop("reading (whole)")
     line("reader process: XML parsing (timed alone, before)", *parse)
-    line("reader process: fields, Markdown (timed alone)", fields[0] - parse[0], fields[1] - parse[1])
+    fields_only = (fields[0] - parse[0], fields[1] - parse[1])
+    line("reader process: fields, Markdown (timed alone)", *fields_only)
     line("reading: rows staged and rendered (this process)", read_cpu, read_wall)
     for name in phases.cpu:
         line(name, phases.cpu[name], phases.wall[name])

@@ -87,7 +87,8 @@ class _Sender:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] not in READERS:
-        sys.stderr.write(f"usage: python -m broadsheet.importers.reader {{{','.join(READERS)}}} EXPORT\n")
+        names = ",".join(READERS)
+        sys.stderr.write(f"usage: python -m broadsheet.importers.reader {{{names}}} EXPORT\n")
         return 2
     source, path = argv
     out = sys.stdout.buffer

@@ -50,7 +50,8 @@ def read_in_reader_process(
     started (nothing was read). Raises MalformedExport and OSError as reading in
     process does."""
     root = str(Path(broadsheet.__file__).resolve().parent.parent)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+    paths = [root, os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
     try:
         child = subprocess.Popen(  # noqa: S603  # nosec B603 - our own module, no shell
             [sys.executable, "-m", "broadsheet.importers.reader", source, str(path)],
