@@ -44,7 +44,9 @@ def test_the_reader_process_stages_what_reading_in_process_stages(tmp_path: Path
     # The same rows, and each body's HTML rendered as the discussion's write path would.
     assert [row[:-1] for row in there] == [row[:-1] for row in here]
     comments = [row for row in there if len(row) == 10]
-    assert all(row[-1] == render_markdown(row[4]) for row in comments if row[5] != disqus.DELETED)
+    assert all(
+        row[-1] == render_markdown(str(row[4])) for row in comments if row[5] != disqus.DELETED
+    )
     assert there_report.as_dict() == here_report.as_dict()
     assert there_report.counts["comments read"] == 2_500
 
