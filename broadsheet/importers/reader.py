@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import marshal
+import signal
 import struct
 import sys
 from typing import IO, Any
@@ -91,6 +92,8 @@ def main(argv: list[str]) -> int:
         sys.stderr.write(f"usage: python -m broadsheet.importers.reader {{{names}}} EXPORT\n")
         return 2
     source, path = argv
+    # Ctrl-C on a terminal reaches both processes: the import stops this one itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     out = sys.stdout.buffer
     report = ImportReport(source=source)
     sender = _Sender(out)

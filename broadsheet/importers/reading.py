@@ -49,6 +49,8 @@ def read_in_reader_process(
     """Read `path` into `staging` through a reader process; False when none could be
     started (nothing was read). Raises MalformedExport and OSError as reading in
     process does."""
+    if not sys.executable:  # an embedded interpreter: no Python to start
+        return False
     root = str(Path(broadsheet.__file__).resolve().parent.parent)
     paths = [root, os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
