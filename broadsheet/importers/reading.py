@@ -56,7 +56,9 @@ def read_in_reader_process(
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in paths if path)}
     try:
         child = subprocess.Popen(  # noqa: S603  # nosec B603 - our own module, no shell
-            [sys.executable, "-m", "broadsheet.importers.reader", source, str(path)],
+            # -P: the working directory is not put on the path, so a `broadsheet` there
+            # (another checkout) cannot stand in for this one.
+            [sys.executable, "-P", "-m", "broadsheet.importers.reader", source, str(path)],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             env=env,

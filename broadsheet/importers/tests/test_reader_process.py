@@ -62,6 +62,21 @@ def test_a_malformed_export_is_refused_with_the_same_words(tmp_path: Path) -> No
     assert "not well-formed" in str(there.value)
 
 
+def test_the_reader_is_this_checkouts_whatever_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another `broadsheet` package in the working directory (an older checkout).
+    (tmp_path / "broadsheet" / "importers").mkdir(parents=True)
+    (tmp_path / "broadsheet" / "__init__.py").write_text("")
+    (tmp_path / "broadsheet" / "importers" / "__init__.py").write_text("")
+    write_disqus_export(tmp_path / "export.xml", comments=20, threads=2)
+    monkeypatch.chdir(tmp_path)
+    report = ImportReport(source="disqus")
+    with Staging() as staging:
+        assert read_in_reader_process("disqus", Path("export.xml"), staging, report, Progress())
+        assert staging.comment_total == 20
+
+
 def test_a_missing_export_is_an_os_error_as_in_process(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError), Staging() as staging:
         read_in_reader_process(
