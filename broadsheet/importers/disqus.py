@@ -7,6 +7,10 @@ thread and, for a reply, its parent by ``dsq:id`` attributes, and carries its HT
 ``<message>``, ``<createdAt>`` (UTC, ISO 8601), ``<isDeleted>``, ``<isSpam>``, an
 ``<author>`` (name, e-mail, sometimes none; ``isAnonymous``) and ``<ipAddress>``.
 Posts come in Disqus's order, not the tree's: replies can precede their parents.
+
+This module imports nothing of Django (statuses are the values of ``Comment.Status``,
+named below; a test holds them equal), so the import's reader process
+(``importers/reader.py``) runs it without loading the site.
 """
 
 from __future__ import annotations
@@ -15,7 +19,6 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
-from broadsheet.discussion.models import Comment
 from broadsheet.importers.markup import html_to_markdown
 from broadsheet.importers.report import ImportReport, Progress
 from broadsheet.importers.staging import SourceComment, SourceThread, Staging
@@ -23,6 +26,8 @@ from broadsheet.importers.xmlstream import local_name, records
 
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
 SOURCE = "disqus"
+# Comment.Status values (discussion/models.py), without importing the model.
+APPROVED, SPAM, DELETED = "approved", "spam", "deleted"
 
 
 class BadValue(ValueError):
@@ -127,12 +132,7 @@ def _post(element: ET.Element, source_id: str) -> SourceComment:
     created = parse_date(_text(fields, "createdAt"))
     deleted = _flag(fields, "isDeleted")
     spam = _flag(fields, "isSpam")
-    if deleted:
-        status = Comment.Status.DELETED
-    elif spam:
-        status = Comment.Status.SPAM
-    else:
-        status = Comment.Status.APPROVED
+    status = DELETED if deleted else SPAM if spam else APPROVED
     message = fields.get("message")
     author = _children(fields.get("author"))
     name = _text(author, "name") or _text(author, "username")
@@ -142,7 +142,7 @@ def _post(element: ET.Element, source_id: str) -> SourceComment:
         parent_id=_ref(fields, "parent"),
         created_at=created,
         body=html_to_markdown((message.text or "") if message is not None else ""),
-        status=status.value,
+        status=status,
         name=name,
         email=_text(author, "email"),
         ip=_text(fields, "ipAddress"),

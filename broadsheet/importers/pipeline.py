@@ -16,6 +16,7 @@ from broadsheet.importers import disqus, isso, wordpress
 from broadsheet.importers.comments import import_discussions
 from broadsheet.importers.matching import ThreadMatcher
 from broadsheet.importers.models import ImportRun
+from broadsheet.importers.reading import read_in_reader_process
 from broadsheet.importers.report import ImportReport, Progress
 from broadsheet.importers.runs import import_run
 from broadsheet.importers.staging import Staging
@@ -79,7 +80,8 @@ def _disqus(
 ) -> None:
     with Staging() as staging:
         try:
-            disqus.read_export(path, staging, report, progress)
+            if not read_in_reader_process(disqus.SOURCE, path, staging, report, progress):
+                disqus.read_export(path, staging, report, progress)
         except OSError as error:
             raise ExportRefused(f"Cannot read the export: {error}") from None
         with import_run(report=report, path=path, run=run) as current:

@@ -49,6 +49,9 @@ class SourceComment:
     downvotes: int = 0
     account_id: int | None = None
     edited_at: datetime | None = None
+    # render_markdown(body), when made while reading (importers/reader.py); None: the
+    # discussion's write path renders it.
+    body_html: str | None = None
 
 
 _THREAD_COLUMNS = [f.name for f in fields(SourceThread)]
@@ -92,6 +95,13 @@ class _Columns:
 
 _THREAD = _Columns(SourceThread)
 _COMMENT = _Columns(SourceComment)
+stored_thread = _THREAD.stored
+stored_comment = _COMMENT.stored
+
+
+def _insert_sql(table: str, columns: list[str]) -> str:
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"  # noqa: S608
 
 
 class Staging:
@@ -136,6 +146,16 @@ class Staging:
         self.comment_total += 1
         if len(self._pending) >= _BATCH:
             self.flush()
+
+    def add_rows(self, threads: list[tuple[Any, ...]], comments: list[tuple[Any, ...]]) -> None:
+        """Rows already in the scratch file's form (``stored_thread``/``stored_comment``,
+        made in another process), written as they are."""
+        for row in threads:
+            self.db.execute(_insert_sql("threads", _THREAD_COLUMNS), row)
+        if comments:
+            self.flush()
+            self.db.executemany(_insert_sql("comments", _COMMENT_COLUMNS), comments)
+            self.comment_total += len(comments)
 
     def flush(self) -> None:
         if self._pending:

@@ -86,6 +86,10 @@ class ImportedComment:
     anchor_start: int | None = None
     anchor_end: int | None = None
     anchor_revision: str = ""
+    # ``render_markdown(body_source)`` when the caller has already made it (an importer
+    # renders while it reads the export, in its reading process's spare time); None:
+    # rendered here. Never anything else: it is stored as the comment's HTML.
+    body_html: str | None = None
 
 
 @dataclass(frozen=True)
@@ -356,8 +360,12 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
         assert placed is not None
         deleted = item.status == Comment.Status.DELETED
         body = "" if deleted else item.body_source
-        if body not in rendered:
-            rendered[body] = render_markdown(body) if body else ""
+        if body and item.body_html is not None:
+            html = item.body_html
+        else:
+            if body not in rendered:
+                rendered[body] = render_markdown(body) if body else ""
+            html = rendered[body]
         # The values the model's fields would store, without building model instances
         # or preparing field by field (those were most of an import's time).
         values = (
@@ -370,7 +378,7 @@ def _insert(thread: Thread, rows: list[_Row], existing: dict[int, Comment]) -> C
             item.guest_email[:254],
             item.guest_website[:300],
             body,
-            rendered[body],
+            html,
             str(item.status),
             item.moderation_reason[:200],
             adapt(item.created_at),

@@ -150,3 +150,25 @@ def test_refused_inputs_write_nothing() -> None:
             ],
         )
     assert not Comment.objects.filter(thread=thread).exists()
+
+
+def test_html_rendered_by_the_caller_is_stored_and_missing_html_is_rendered_here() -> None:
+    thread = make_thread()
+    made = "<p>made by the importer</p>"
+    created = do_import_comments(
+        thread=thread,
+        comments=[
+            ImportedComment(ref="a", created_at=at(1), body_source="**a**", body_html=made),
+            ImportedComment(ref="b", created_at=at(2), body_source="**b**"),
+            # A deleted comment keeps no text, whatever HTML came with it.
+            ImportedComment(
+                ref="c",
+                created_at=at(3),
+                body_source="c",
+                body_html="<p>c</p>",
+                status=Comment.Status.DELETED,
+            ),
+        ],
+    )
+    html = {ref: Comment.objects.get(pk=placed.pk).body_html for ref, placed in created.items()}
+    assert html == {"a": made, "b": '<p dir="auto"><strong>b</strong></p>', "c": ""}
