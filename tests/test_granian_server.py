@@ -33,8 +33,13 @@ finally:
 def test_the_launcher_closes_connections_and_refuses_to_fork_with_a_thread_running(
     tmp_path: Path,
 ) -> None:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"}
-    env.setdefault("DATABASE_URL", f"sqlite:///{tmp_path / 'launcher.sqlite3'}")
+    # A database of its own, whatever the suite runs on: the suite's PostgreSQL database
+    # exists only under pytest-django's test name, and what is checked is the same.
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.test_settings",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'launcher.sqlite3'}",
+    }
     done = subprocess.run(
         [sys.executable, "-c", SCRIPT], cwd=ROOT, env=env, capture_output=True, text=True
     )
