@@ -19,10 +19,11 @@ from broadsheet.core import translations
 
 pytestmark = pytest.mark.django_db
 
-# What differs between any two renders of a page: the CSRF token and the live stream's
-# start time.
+# What differs between any two renders of a page: the CSRF token, the comment form's
+# signed render time and the live stream's start time.
 PER_REQUEST = [
     (re.compile(r'name="csrfmiddlewaretoken" value="[A-Za-z0-9]+"'), "CSRF"),
+    (re.compile(r'name="rendered" value="[^"]+"'), "RENDERED"),
     (re.compile(r'data-live-since="[0-9.]+"'), "SINCE"),
 ]
 
