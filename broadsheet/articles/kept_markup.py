@@ -10,11 +10,12 @@ Contract:
   are those its template gives; the tag only remembers them.
 - The key: the article page parts' key (`selectors.article_page_context`: the page,
   its latest revision, the site's address, the `site` and `listings` scope versions),
-  the part's name and the active language. A new revision, publishing or unpublishing
-  anything, a change of the publication's settings, an author or a Site (all bump
-  `site`), and any comment count of a related card (`listings`) each give a new key, so
-  an edit shows at the next render; nothing is purged and an old entry ages out of the
-  LRU. The language covers the translated words, the date formats and the direction.
+  the part's name, the active language and time zone. A new revision, publishing or
+  unpublishing anything, a change of the publication's settings, an author, an image or
+  a Site (all bump `site`), and any comment count of a related card (`listings`) each
+  give a new key, so an edit shows at the next render; nothing is purged and an old
+  entry ages out of the LRU. The language covers the translated words, the date formats and the direction;
+  the time zone, the dates' hours.
 - A part holds nothing that depends on the reader or the request beyond its key: the
   reader's reaction, the CSRF token, the discussion (and the body, whose feedback
   passages show the discussion's state) stay outside every kept part and are rendered
@@ -32,6 +33,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 
 from django.utils.safestring import SafeString
+from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
 
 from broadsheet.core.lru import BoundedLRU, setting_bytes
@@ -42,5 +44,6 @@ kept_parts: BoundedLRU[Hashable, SafeString] = BoundedLRU(
 
 
 def part_key(kept_key: Hashable, part: str) -> Hashable:
-    """The key of one part of one page: the page parts' key, the part, the language."""
-    return (kept_key, part, get_language())
+    """The key of one part of one page: the page parts' key, the part, the language and
+    the time zone (the dates shown)."""
+    return (kept_key, part, get_language(), get_current_timezone_name())
