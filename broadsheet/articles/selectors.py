@@ -350,7 +350,7 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
     if parts is None:
         parts = _shared_parts(article, request, preview=False)
         page_parts.put(key, parts)
-    # The same key keeps the page's reader-independent markup (articles/kept_markup.py).
+    # The same key keeps the page's reader-independent markup (core/kept_markup.py).
     return {**parts, "kept_key": key, "reactions": reaction_summary(article, request)}
 
 

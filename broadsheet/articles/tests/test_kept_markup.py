@@ -1,4 +1,4 @@
-"""The article page's kept markup (articles/kept_markup.py): the page is byte for byte
+"""The article page's kept markup (core/kept_markup.py): the page is byte for byte
 what it is without it, in English, Spanish and Arabic, and an edit shows at once."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 
-from broadsheet.articles.kept_markup import kept_parts
+from broadsheet.core.kept_markup import kept_parts
 from broadsheet.articles.models import ArticlePage, Author, PublicationSettings
 from broadsheet.articles.testing import make_article, make_author, make_section
 from broadsheet.articles.tests.test_flat_translations import render
@@ -45,7 +46,7 @@ def kept(settings: Any) -> Iterator[Callable[[bool], None]]:
     """kept(False): nothing can be kept (a budget of one byte), kept(True): the default."""
 
     def switch(on: bool) -> None:
-        settings.BROADSHEET_ARTICLE_MARKUP_BYTES = 2 * 1024 * 1024 if on else 1
+        settings.BROADSHEET_KEPT_MARKUP_BYTES = 2 * 1024 * 1024 if on else 1
         kept_parts.clear()
 
     switch(True)
@@ -58,7 +59,8 @@ def test_the_page_is_the_same_with_and_without_kept_markup(
     language: str, column: ArticlePage, without_page_cache: None, kept: Callable[[bool], None]
 ) -> None:
     cold = render(column.url, language)
-    assert len(kept_parts) == 4  # meta, header, foot, related
+    # meta, header, foot, related; base.html: head, masthead (twice), footer
+    assert len(kept_parts) == 8
     warm = render(column.url, language)
     kept(False)
     plain = render(column.url, language)
@@ -74,7 +76,7 @@ def test_each_language_has_markup_of_its_own(
     column: ArticlePage, without_page_cache: None, kept: Callable[[bool], None]
 ) -> None:
     pages = {language: render(column.url, language) for language in LANGUAGES}
-    assert len(kept_parts) == 4 * len(LANGUAGES)
+    assert len(kept_parts) == 8 * len(LANGUAGES)
     again = {language: render(column.url, language) for language in LANGUAGES}
     assert pages == again
     assert len(set(pages.values())) == len(LANGUAGES)
@@ -140,3 +142,13 @@ def test_a_preview_keeps_nothing(
     assert "A headline only the editor sees" in answer.content.decode()
     assert len(kept_parts) == 0
     assert "A headline only the editor sees" not in render(column.url, "en-gb")
+
+
+def test_pages_without_a_key_keep_nothing(
+    column: ArticlePage, without_page_cache: None, kept: Callable[[bool], None]
+) -> None:
+    for url in ["/", column.get_parent().url, "/search/?q=river"]:
+        assert Client().get(url).status_code == 200
+    assert len(kept_parts) == 0
+    # The search box shows what was asked for (outside every kept part).
+    assert 'value="river"' in Client().get("/search/?q=river").content.decode()
