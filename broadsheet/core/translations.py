@@ -48,7 +48,8 @@ def _messages_of(translation_object: Any) -> frozenset[str]:
     while link is not None:
         catalogue = getattr(link, "_catalog", None)
         if catalogue is not None:
-            for key in catalogue.keys():
+            # Django's TranslationCatalog has keys() but no iteration of its own.
+            for key in catalogue.keys():  # noqa: SIM118
                 messages.add(key[0] if isinstance(key, tuple) else key)
         link = getattr(link, "_fallback", None)
     return frozenset(messages)

@@ -25,4 +25,3 @@ def article_discussion(context: template.Context, page: object) -> SafeString:
 def absolute(url: str) -> str:
     """A path's public address, on SITE_URL (see articles.metadata.absolute)."""
     return metadata.absolute(url)
-

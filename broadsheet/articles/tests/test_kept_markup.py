@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from broadsheet.core.kept_markup import kept_parts
 from broadsheet.articles.models import ArticlePage, Author, PublicationSettings
 from broadsheet.articles.testing import make_article, make_author, make_section
 from broadsheet.articles.tests.test_flat_translations import render
+from broadsheet.core.kept_markup import kept_parts
 from broadsheet.discussion.testing import guest, make_thread, post
 
 pytestmark = pytest.mark.django_db

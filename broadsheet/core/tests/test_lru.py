@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from broadsheet.core.kept_markup import kept_parts
 from broadsheet.articles.selectors import page_parts
 from broadsheet.core.caching import BoundedMemoryCache
+from broadsheet.core.kept_markup import kept_parts
 from broadsheet.core.lru import BoundedLRU, deep_size
 from broadsheet.core.pagecache import _local_pages
 from broadsheet.discussion.compiled import CompiledQueries

@@ -42,9 +42,7 @@ def every_message(translation_object: object) -> set[str]:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_every_message_answers_as_django_answers_it(
-    language: str, fresh_catalogues: None
-) -> None:
+def test_every_message_answers_as_django_answers_it(language: str, fresh_catalogues: None) -> None:
     reference = trans_real.DjangoTranslation(language)
     flat = trans_real.DjangoTranslation(language)
     translations.flatten(flat)
