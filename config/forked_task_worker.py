@@ -101,9 +101,14 @@ def _run_in_child(arguments: list[str], parent: int) -> NoReturn:
         for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGCHLD):
             signal.signal(number, signal.SIG_DFL)
         os.setpgid(0, 0)
-        _stop_with_parent(parent)
-        set_command_line([sys.orig_argv[0], "manage.py", "db_worker", *arguments])
-        _drop_listening_sockets()
+        # Linux's; elsewhere the worker runs all the same, only less tidily named and
+        # left running by a killed parent.
+        with contextlib.suppress(OSError, AttributeError):
+            _stop_with_parent(parent)
+        with contextlib.suppress(OSError):
+            set_command_line([sys.orig_argv[0], "manage.py", "db_worker", *arguments])
+        with contextlib.suppress(OSError):
+            _drop_listening_sockets()
         from django.core.management import call_command
 
         call_command("db_worker", *arguments)
