@@ -114,7 +114,7 @@ def _run_in_child(arguments: list[str], parent: int) -> NoReturn:
         call_command("db_worker", *arguments)
         code = 0
     except SystemExit as exit_:
-        code = exit_.code if isinstance(exit_.code, int) else 1
+        code = 0 if exit_.code is None else exit_.code if isinstance(exit_.code, int) else 1
     except BaseException:
         traceback.print_exc()
     finally:
