@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import time
 from typing import Any
 
@@ -74,7 +75,7 @@ class WriteQueue:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise base.Database.OperationalError("database is locked") from None
+                    raise sqlite3.OperationalError("database is locked") from None
                 time.sleep(wait)
                 wait = min(wait * 2, LONGEST_WAIT_S)
             else:
@@ -94,6 +95,7 @@ class WriteQueue:
         self._fd = None
 
 
+# django-stubs leave out the back-end's private hooks overridden here (hence the ignores).
 class DatabaseWrapper(base.DatabaseWrapper):
     write_queue: WriteQueue | None = None
 
@@ -112,7 +114,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         options = self.settings_dict.get("OPTIONS", {})
         if (
             options.get("write_queue", True)
-            and self.transaction_mode in QUEUED_MODES
+            and getattr(self, "transaction_mode", None) in QUEUED_MODES
             and not self.is_in_memory_db()
         ):
             self.write_queue = WriteQueue(
@@ -120,35 +122,35 @@ class DatabaseWrapper(base.DatabaseWrapper):
             )
         return connection
 
-    def _start_transaction_under_autocommit(self) -> None:
+    def _start_transaction_under_autocommit(self) -> None:  # type: ignore[misc]
         if self.write_queue is None:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
             return
         with self.wrap_database_errors:
             self.write_queue.acquire()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
             self.write_queue.release()
             raise
 
-    def _commit(self) -> None:
+    def _commit(self) -> None:  # type: ignore[misc]
         try:
-            super()._commit()
+            super()._commit()  # type: ignore[misc]
         finally:
             if self.write_queue is not None:
                 self.write_queue.release()
 
-    def _rollback(self) -> None:
+    def _rollback(self) -> None:  # type: ignore[misc]
         try:
-            super()._rollback()
+            super()._rollback()  # type: ignore[misc]
         finally:
             if self.write_queue is not None:
                 self.write_queue.release()
 
-    def _close(self) -> None:
+    def _close(self) -> None:  # type: ignore[misc]
         try:
-            super()._close()
+            super()._close()  # type: ignore[misc]
         finally:
             if self.write_queue is not None:
                 self.write_queue.close()
