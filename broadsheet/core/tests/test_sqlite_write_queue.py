@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +19,13 @@ from django.db.utils import ConnectionHandler
 
 from broadsheet.core.sqlite3.base import LONGEST_WAIT_S, DatabaseWrapper, WriteQueue
 from config.env import database_from_url
+
+
+@pytest.fixture(autouse=True)
+def _own_database_files(django_db_blocker: Any) -> Iterator[None]:
+    """These tests open database files of their own, not the test database."""
+    with django_db_blocker.unblock():
+        yield
 
 
 def _settings(path: Path | str, **options: Any) -> dict[str, Any]:
@@ -153,7 +161,7 @@ def test_a_second_writer_waits_for_the_first_and_goes_on_as_soon_as_it_commits(
 
 def test_the_wait_is_bounded_by_the_busy_timeout(tmp_path: Path) -> None:
     db = _handler(tmp_path / "site.sqlite3", timeout=0.3)["default"]
-    holder = os.open(f"{tmp_path / 'site.sqlite3'}.writelock", os.O_RDWR)
+    holder = os.open(f"{tmp_path / 'site.sqlite3'}.writelock", os.O_RDWR | os.O_CREAT)
     fcntl.flock(holder, fcntl.LOCK_EX)  # another writer, stuck in a long transaction
     try:
         started = time.monotonic()
@@ -179,7 +187,7 @@ def test_a_forked_child_queues_on_a_file_of_its_own(tmp_path: Path) -> None:
             try:
                 assert queue is not None
                 queue.acquire()
-            except OperationalError:
+            except sqlite3.OperationalError:  # the queue's own, as SQLite raises it
                 os._exit(0)  # waited, as a process of its own must
             except BaseException:
                 os._exit(2)
