@@ -167,7 +167,7 @@ def database_from_url(url: str) -> dict[str, object]:
         if not path.is_absolute():
             path = BASE_DIR / path
         return {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": "broadsheet.core.sqlite3",
             "NAME": str(path),
             "CONN_MAX_AGE": int(options.pop("conn_max_age", "60")),
             "OPTIONS": {
