@@ -137,3 +137,26 @@ def test_only_the_named_rooms_import_compiled_queries() -> None:
             module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
             importers.add(module)
     assert importers == set(ROOMS)
+
+
+def test_sqlites_lighter_moment_converter_answers_as_djangos() -> None:
+    from datetime import UTC, datetime
+
+    from broadsheet.discussion.compiled import _lighter, _sqlite_moment
+
+    ops = connection.ops
+    if connection.vendor != "sqlite":
+        assert _lighter(ops.convert_datetimefield_value, ops) == ops.convert_datetimefield_value
+        return
+    assert _lighter(ops.convert_datetimefield_value, ops) is _sqlite_moment
+    assert _lighter(ops.convert_booleanfield_value, ops) == ops.convert_booleanfield_value
+    for value in (
+        datetime(2026, 12, 5, 21, 30, 1, 250000),
+        datetime(2026, 12, 5, 21, 30, 1, tzinfo=UTC),
+        "2026-12-05 21:30:01.250000",
+        None,
+    ):
+        ours = _sqlite_moment(value, None, connection)
+        djangos = ops.convert_datetimefield_value(value, None, connection)
+        assert ours == djangos and type(ours) is type(djangos)
+        assert getattr(ours, "tzinfo", None) is getattr(djangos, "tzinfo", None)
