@@ -112,16 +112,24 @@ class PageSettings:
     max_depth: int
     fold_length: int
     people: People
+    hashing_key: str  # what avatar digests are keyed by: a settings read per page, not per comment
 
     @classmethod
     def current(cls) -> PageSettings:
         # The URL with a placeholder digest, split once per page around it.
         url = reverse_kept("discussion:avatar", digest=_DIGEST_PLACEHOLDER)
         prefix, _, suffix = url.rpartition(_DIGEST_PLACEHOLDER)
-        return cls(prefix, suffix, conf.max_depth(), conf.fold_length(), people())
+        return cls(
+            prefix,
+            suffix,
+            conf.max_depth(),
+            conf.fold_length(),
+            people(),
+            settings.BROADSHEET_HASHING_KEY,
+        )
 
     def avatar_url(self, identity: str) -> str:
-        digest = _digest(identity, settings.BROADSHEET_HASHING_KEY)
+        digest = _digest(identity, self.hashing_key)
         return f"{self.avatar_prefix}{digest}{self.avatar_suffix}"
 
 
