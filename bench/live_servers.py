@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,7 +115,10 @@ def start_nchan(
 # --- Pushpin ------------------------------------------------------------------------------
 
 
-def pushpin_config(run: Path, ports: dict[str, int], overrides: list[str]) -> str:
+def pushpin_config(run: Path, ports: dict[str, int], overrides: Sequence[str] = ()) -> str:
+    """deploy/pushpin/pushpin.conf with its run directory and ports moved (`ports`: proxy,
+    publish, pull, sub, command) and `section.name=value` overrides applied; the tests'
+    Pushpin (tests/servers.py) is written by this too."""
     config = (REPO / "deploy" / "pushpin" / "pushpin.conf").read_text()
     for pattern, value in [
         (r"rundir=.*", f"rundir={run}"),

@@ -16,13 +16,23 @@ to start granian if one does.
 A reload by SIGHUP to granian's main process forks new workers from the code it loaded:
 new code needs a new main process (scripts/serve.sh starts one beside the old one;
 deploy/systemd restarts one instance at a time, docs/deployment.md).
+
+`--task-worker ARGUMENTS`, first on the command line (scripts/serve.sh), also forks
+`manage.py db_worker ARGUMENTS` from the loaded process, before granian's workers, and
+supervises it (config/forked_task_worker.py): the task worker shares the application
+too. The option's value is split as a shell would split it.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import sys
 import threading
+
+# How long the main process, stopping, waits for its task worker to finish its task
+# (the supervisor kills what is left after its own STOP_TIMEOUT in any case).
+TASK_WORKER_STOP_TIMEOUT = 30.0
 
 
 def prepare_fork() -> None:
@@ -43,15 +53,34 @@ def prepare_fork() -> None:
         raise RuntimeError(f"threads running before the fork: {', '.join(running)}")
 
 
+def task_worker_arguments(argv: list[str]) -> tuple[list[str] | None, list[str]]:
+    """(db_worker's arguments or None, granian's command line) from this module's."""
+    if len(argv) >= 2 and argv[0] == "--task-worker":
+        return shlex.split(argv[1]), argv[2:]
+    if argv and argv[0].startswith("--task-worker="):
+        return shlex.split(argv[0].split("=", 1)[1]), argv[1:]
+    return None, argv
+
+
 def main() -> None:
+    task_worker, granian_argv = task_worker_arguments(sys.argv[1:])
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import config.wsgi  # noqa: F401 - the application, loaded before the fork
 
     prepare_fork()
     from granian.cli import entrypoint
 
-    sys.argv[0] = "granian"
-    entrypoint()
+    from config.forked_task_worker import ForkedTaskWorker
+
+    forked = ForkedTaskWorker(task_worker) if task_worker is not None else None
+    if forked is not None:
+        forked.start()
+    sys.argv = ["granian", *granian_argv]
+    try:
+        entrypoint()
+    finally:
+        if forked is not None:
+            forked.stop(TASK_WORKER_STOP_TIMEOUT)
 
 
 if __name__ == "__main__":

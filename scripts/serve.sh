@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Run the web server (granian, WSGI) and the task worker (which also runs, in a thread,
 # the schedule that feeds it periodic jobs: scheduled publishing, digests, auto-close),
-# each under a supervisor that starts it again when it exits unexpectedly; a crash of one
-# never stops the other.
+# each started again when it exits unexpectedly; a crash of one never stops the other.
 #
 # Memory (docs/performance.md, "Memory per process"): granian's main process loads the
-# application before it forks its workers, which share it (config/granian_server.py),
-# and glibc keeps two malloc arenas per process instead of one per thread.
+# application, then forks the task worker and its own workers, which all share it
+# (config/granian_server.py --task-worker); glibc keeps two malloc arenas per process
+# instead of one per thread.
 #
 # - A crashed web worker: granian replaces it (--respawn-failed-workers) while its other
 #   workers keep answering.
@@ -14,13 +14,16 @@
 #   Linux each granian worker listens on a socket of its own with SO_REUSEPORT), so a new
 #   server is started at once beside them, and they are stopped gracefully once its
 #   workers listen. The site never stops answering.
-# - A crashed task worker: started again at once; if it keeps crashing, after
-#   1, 2, 4 … up to 30 s (back to at once after a run of a minute or more).
+# - A crashed task worker: the web server's main process, which forked it, starts it again
+#   at once; if it keeps crashing, after 1, 2, 4 … up to 30 s (back to at once after a run
+#   of a minute or more): config/forked_task_worker.py, the same rule as for the server.
+#   A crashed main process's task worker is asked to stop (it finishes its task), and
+#   the new server forks its own.
 #
-# SIGHUP reloads gracefully: a new web server starts beside the running one, which stops
-# accepting once the new one listens and finishes its requests in flight; the task
-# worker finishes what it is doing and starts again (queued tasks wait in
-# the database). Ctrl-C or SIGTERM stops everything gracefully the same way.
+# SIGHUP reloads gracefully: a new web server, with a task worker of its own, starts
+# beside the running one, which stops accepting once the new one listens and finishes its
+# requests in flight, while its task worker finishes what it is doing (queued tasks wait
+# in the database). Ctrl-C or SIGTERM stops everything gracefully the same way.
 set -u
 PORT="${PORT:-8000}"
 WORKERS="${WORKERS:-2}"
@@ -78,43 +81,13 @@ retire() {
   wait
 }
 
-# supervise NAME COMMAND...: run COMMAND, and again whenever it exits (see the back-off
-# above), in a process group of its own so that what it leaves behind is found and
-# stopped. SIGTERM or SIGINT is passed on to COMMAND, and ends the loop once it has
-# exited; SIGHUP stops COMMAND gracefully, to be started again at once.
-supervise() {
-  local name=$1
-  shift
-  local child="" stopping=0 reloading=0 delay=0 started rc
-  trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT
-  trap 'reloading=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' HUP
-  while [ "$stopping" = 0 ]; do
-    started=$SECONDS
-    setsid "$@" &
-    child=$!
-    # `wait` returns early when a trapped signal arrives; wait again for the exit itself.
-    while kill -0 "$child" 2>/dev/null; do wait "$child"; done
-    wait "$child"
-    rc=$?
-    stop_group "$child"
-    [ "$stopping" = 1 ] && break
-    if [ "$reloading" = 1 ]; then
-      reloading=0
-      delay=0
-      continue
-    fi
-    if [ $((SECONDS - started)) -ge 60 ]; then delay=0; fi
-    echo "Broadsheet: the $name exited (status $rc); restarting it in ${delay} s." >&2
-    if [ "$delay" -gt 0 ]; then sleep "$delay" & wait $! 2>/dev/null; fi
-    delay=$((delay * 2 > 30 ? 30 : (delay == 0 ? 1 : delay * 2)))
-  done
-}
-
-# supervise_web COMMAND...: the web server, under the same rules, except that what an
-# exited server leaves running (the workers of a killed main process) is stopped only
-# once the next server listens, and that SIGHUP starts a new server beside the running
-# one and stops the old one gracefully once the new one listens: no moment without a
-# listener, however long the application takes to load.
+# supervise_web COMMAND...: run the web server, in a process group of its own so that
+# what it leaves behind is found and stopped, and again whenever it exits (see the
+# back-off above). What an exited server leaves running (the workers of a killed main
+# process) is stopped only once the next server listens. SIGHUP starts a new server
+# beside the running one and stops the old one gracefully once the new one listens: no
+# moment without a listener, however long the application takes to load. SIGTERM or
+# SIGINT is passed on to the server, and ends the loop.
 supervise_web() {
   local child="" stopping=0 reloading=0 delay=0 started rc group alive left=()
   trap 'stopping=1; [ -n "$child" ] && kill -TERM "$child" 2>/dev/null' TERM INT
@@ -168,13 +141,15 @@ reload() {
 trap stop INT TERM
 trap reload HUP
 
-supervise "task worker" "$VENV/bin/python" manage.py db_worker --queue-name '*' --interval 1 \
-  --with-schedule &
-pids+=($!)
 # Live streams are held by these same workers, one thread each, up to
 # BROADSHEET_LIVE_MAX_STREAMS (12) per worker; the other threads serve pages
 # (docs/decisions/0001-live-delivery.md). Open streams do not hold up a stop for long.
-supervise_web "$VENV/bin/python" -m config.granian_server --interface wsgi config.wsgi:application \
+# The task worker (`manage.py db_worker --queue-name '*' --interval 1 --with-schedule`) is
+# forked by the web server's main process from the application it loaded, and supervised
+# there (config/forked_task_worker.py).
+supervise_web "$VENV/bin/python" -m config.granian_server \
+  --task-worker "--queue-name '*' --interval 1 --with-schedule" \
+  --interface wsgi config.wsgi:application \
   --host 127.0.0.1 --port "$PORT" --workers "$WORKERS" --blocking-threads 16 \
   --respawn-failed-workers --workers-kill-timeout 5 --no-ws --log-level warning &
 pids+=($!)

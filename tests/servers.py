@@ -20,6 +20,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
+from bench.live_servers import pushpin_config
+
 ROOT = Path(__file__).resolve().parents[1]
 # Debian's libnginx-mod-nchan.
 NCHAN_MODULE = Path("/usr/lib/nginx/modules/ngx_nchan_module.so")
@@ -110,17 +112,8 @@ def pushpin(run_dir: Path, app_port: int, http_port: int, internal: list[int]) -
     if binary is None:
         pytest.skip("Pushpin is not installed (Debian: apt-get install pushpin)")
     publish, pull, sub, command_port = internal
-    config = (ROOT / "deploy" / "pushpin" / "pushpin.conf").read_text()
-    for pattern, value in [
-        (r"rundir=.*", f"rundir={run_dir}"),
-        (r"logdir=.*", f"logdir={run_dir}"),
-        (r"http_port=.*", f"http_port=127.0.0.1:{http_port}"),
-        (r"push_in_http_port=.*", f"push_in_http_port={publish}"),
-        (r"push_in_spec=.*", f"push_in_spec=tcp://127.0.0.1:{pull}"),
-        (r"push_in_sub_specs=.*", f"push_in_sub_specs=tcp://127.0.0.1:{sub}"),
-        (r"command_spec=tcp.*", f"command_spec=tcp://127.0.0.1:{command_port}"),
-    ]:
-        config = re.sub(pattern, value, config)
+    ports = {"proxy": http_port, "publish": publish, "pull": pull, "sub": sub}
+    config = pushpin_config(run_dir, ports | {"command": command_port})
     (run_dir / "pushpin.conf").write_text(config)
     (run_dir / "routes").write_text(f"* 127.0.0.1:{app_port}\n")
     process = subprocess.Popen(

@@ -1,9 +1,9 @@
 """scripts/serve.sh (what `make demo` and `make serve` run) keeps the site up on its own:
 a web worker, the web server's main process or the task worker (which runs the schedule
-in a thread) killed with SIGKILL under a load of writes is replaced, the site never goes
-more than 2 s without answering (measured from the kill by a client asking all along),
-and every write it acknowledged is kept, exactly once. SIGHUP reloads and SIGTERM stops
-everything gracefully.
+in a thread; forked and supervised by the web server's main process) killed with SIGKILL
+under a load of writes is replaced, the site never goes more than 2 s without answering
+(measured from the kill by a client asking all along), and every write it acknowledged is
+kept, exactly once. SIGHUP reloads and SIGTERM stops everything gracefully.
 
 The real script, granian and django-tasks-db worker, on a SQLite database of its own (what
 is supervised does not depend on the database).
@@ -120,8 +120,13 @@ class Site:
         return next((pid for pid, ppid, _, _ in granians if ppid not in parents), None)
 
     def granian_workers(self) -> list[int]:
+        """The web workers: the main process's children but its task worker."""
         main = self.granian_main()
-        return [pid for pid, ppid, _, args in self.processes() if ppid == main]
+        return [
+            pid
+            for pid, ppid, _, args in self.processes()
+            if ppid == main and "db_worker" not in args
+        ]
 
     def task_worker(self) -> int | None:
         return next((p[0] for p in self.processes() if "db_worker" in p[3]), None)
@@ -303,10 +308,12 @@ def test_any_process_killed_under_load_is_replaced_and_nothing_acknowledged_is_l
             lambda: len(site.granian_workers()) == 2 and workers[0] not in site.granian_workers(),
         )
 
-        # The schedule is a thread of the task worker: no process of its own.
+        # The schedule is a thread of the task worker: no process of its own. The task
+        # worker is forked by the web server's main process, sharing what it loaded.
         task_worker = site.task_worker()
         assert task_worker is not None and "--with-schedule" in site.task_worker_command()
         assert not any("run_schedule" in p[3] for p in site.processes())
+        assert any(p[0] == task_worker and p[1] == site.granian_main() for p in site.processes())
         silences["task worker"] = _kill(
             prober, task_worker, lambda: site.task_worker() not in (None, task_worker)
         )

@@ -26,6 +26,7 @@ from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
 from broadsheet.articles.models import PublicationSettings
+from broadsheet.core import translations
 from broadsheet.core.languages import requested_language
 from broadsheet.core.versions import versions_for_request
 
@@ -102,7 +103,9 @@ class PublicationLocaleMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         language, readers_choose = language_for_request(request)
-        translation.activate(language)
+        # Django's activate, with the language's catalogues answered from one flat
+        # look-up (core/translations.py).
+        translations.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         if readers_choose:

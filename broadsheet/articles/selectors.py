@@ -339,7 +339,7 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
     is never kept: its unsaved tags and byline would show to readers under the same key."""
     if getattr(request, "is_preview", False):
         preview = _shared_parts(article, request, preview=True)
-        return {**preview, "reactions": reaction_summary(article, request)}
+        return {**preview, "kept_key": None, "reactions": reaction_summary(article, request)}
     key = (
         article.pk,
         article.latest_revision_id,
@@ -350,7 +350,8 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
     if parts is None:
         parts = _shared_parts(article, request, preview=False)
         page_parts.put(key, parts)
-    return {**parts, "reactions": reaction_summary(article, request)}
+    # The same key keeps the page's reader-independent markup (core/kept_markup.py).
+    return {**parts, "kept_key": key, "reactions": reaction_summary(article, request)}
 
 
 def reactions_for_export(user: Any) -> dict[str, list[dict[str, Any]]]:

@@ -60,6 +60,46 @@ def test_no_more_than_limit_calls_run_at_once(limit: int) -> None:
     assert inner.most == limit
 
 
+def test_calls_run_on_limit_threads_of_the_gate_s_own() -> None:
+    """Only `limit` threads ever make answers: only theirs hold database connections."""
+    ran_on: set[int] = set()
+    callers: set[int] = set()
+
+    def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        ran_on.add(threading.get_ident())
+        time.sleep(0.005)
+        start_response("200 OK", [])
+        return [b"ok"]
+
+    gated = admit_requests(application, 2)
+
+    def caller(n: int) -> None:
+        callers.add(threading.get_ident())
+        assert call(gated, n) == [b"ok"]
+
+    threads = [threading.Thread(target=caller, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(ran_on) == 2
+    assert not ran_on & callers
+
+
+def test_the_main_thread_runs_its_call_itself_before_the_threads_start() -> None:
+    """config/wsgi.py's warm-up, before granian forks: no thread may run then."""
+    ran_on: list[int] = []
+
+    def application(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        ran_on.append(threading.get_ident())
+        return [b"ok"]
+
+    before = threading.active_count()
+    assert call(admit_requests(application, 1), 0) == [b"ok"]
+    assert ran_on == [threading.get_ident()]
+    assert threading.active_count() == before
+
+
 def test_no_limit_is_the_application_itself() -> None:
     inner = Recorder()
     assert admit_requests(inner, 0) is inner

@@ -12,6 +12,7 @@ import pytest
 
 from broadsheet.articles.selectors import page_parts
 from broadsheet.core.caching import BoundedMemoryCache
+from broadsheet.core.kept_markup import kept_parts
 from broadsheet.core.lru import BoundedLRU, deep_size
 from broadsheet.core.pagecache import _local_pages
 from broadsheet.discussion.compiled import CompiledQueries
@@ -94,6 +95,7 @@ def _fill(cache: BoundedLRU[Any, Any], entry_bytes: int) -> None:
         ("BROADSHEET_PAGE_CACHE_LOCAL_BYTES", _local_pages),
         ("BROADSHEET_COMMENT_FRAGMENTS_BYTES", comment_fragments),
         ("BROADSHEET_ARTICLE_PARTS_BYTES", page_parts),
+        ("BROADSHEET_KEPT_MARKUP_BYTES", kept_parts),
         ("BROADSHEET_COMPILED_QUERIES_BYTES", CompiledQueries()._entries),
     ],
 )
