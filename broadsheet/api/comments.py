@@ -7,6 +7,7 @@ of top-level comments in the chosen sort, each with its replies (nested) in one 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -93,7 +94,9 @@ def list_comments(
     actor = actor_from_request(request)
     chosen = parse_sort(sort, policy_for(thread, request).default_sort)
     result = comments_for_thread(thread, sort=chosen, page=page, viewer=actor)
-    groups = build_groups(result.roots, result.replies, actor=actor, more=result.more_replies)
+    groups = build_groups(
+        result.roots, result.replies, actor=actor, more=result.more_replies, markup=False
+    )
     _mark_outdated(request, thread, [v for g in groups for v in (g.root, *g.replies)])
     comments = _nested(groups, thread.key)
     return _json_answer(
@@ -174,8 +177,8 @@ def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any
         },
         "reply_to": view.parent_name or None,
         "body_html": "" if deleted else str(view.body_html),
-        "created_at": view.created_at,
-        "edited_at": view.edited_at,
+        "created_at": json_moment(view.created_at),
+        "edited_at": json_moment(view.edited_at) if view.edited_at is not None else None,
         "upvotes": view.upvotes,
         "downvotes": view.downvotes,
         "score": view.score,
@@ -194,6 +197,18 @@ def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any
         "anchor_revision": anchor.revision if anchor is not None else None,
         "anchor_outdated": anchor.outdated if anchor is not None else False,
     }
+
+
+def json_moment(moment: datetime) -> str:
+    """A moment as django-ninja's encoder (DjangoJSONEncoder) writes it: ECMA-262's
+    form, milliseconds, "Z" for UTC. Written here so the answer holds only JSON's own
+    types and json.dumps calls no `default` hook per moment (tested against the encoder)."""
+    text = moment.isoformat()
+    if moment.microsecond:
+        text = text[:23] + text[26:]
+    if text.endswith("+00:00"):
+        text = text[:-6] + "Z"
+    return text
 
 
 def thread_out(thread: Thread) -> dict[str, Any]:

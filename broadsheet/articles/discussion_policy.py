@@ -16,7 +16,8 @@ from django.http import HttpRequest
 
 from broadsheet.articles.models import ArticleByline, ArticlePage, PublicationSettings
 from broadsheet.core.ids import parse_id
-from broadsheet.core.versions import scope_versions
+from broadsheet.core.lru import BoundedLRU, setting_bytes
+from broadsheet.core.versions import scope_versions, versions_for_request
 from broadsheet.discussion.anchors import AnchorTexts
 from broadsheet.discussion.models import Thread
 from broadsheet.discussion.policy import DiscussionPolicy
@@ -26,34 +27,49 @@ def article_policy(thread: Any, request: HttpRequest | None = None) -> Discussio
     """The publication's policy (publication_policy) with what the editor set on the
     article itself: its pre-moderation and its closing date (article_overrides)."""
     policy = publication_policy(request)
-    mode, closes_at = article_overrides(str(getattr(thread, "key", "")))
+    mode, closes_at = article_overrides(str(getattr(thread, "key", "")), request)
     if not mode and closes_at is None:
         return policy
     return replace(policy, moderation_mode=mode, closes_at=closes_at)
 
 
-def article_overrides(key: str) -> tuple[str, datetime | None]:
+def article_overrides(key: str, request: HttpRequest | None = None) -> tuple[str, datetime | None]:
     """(pre-moderation mode, closing date) the editor set on the live article of thread
     `key` ("article-<pk>"): ("", None) when none or not an article. Kept in the shared
     cache under the "site" scope's version, which publishing bumps: one query per
-    change, none per post."""
+    change, none per post.
+
+    Each process also keeps what it read, under the same key (the article and the
+    version): a value stored under a version never changes, since any change of it
+    comes with a new version, so the kept copy is never stale and a reading process
+    asks the shared cache once per article and change, not once per request.
+    """
     pk = parse_id(key[8:]) if key.startswith("article-") else None
     if pk is None:
         return "", None
-    version = scope_versions().read(["site"])[0]
+    version = versions_for_request(request, ["site"])[0]
     cache_key = f"articles:discussion-overrides:{pk}:{version}"
-    cached = cache.get(cache_key)
+    cached = _kept_overrides.get(cache_key)
     if cached is None:
-        row = (
-            ArticlePage.objects.live()
-            .filter(pk=pk)
-            .values_list("comments_moderation", "comments_close_at")
-            .first()
-        )
-        cached = (row[0], row[1].isoformat() if row[1] else "") if row else ("", "")
-        cache.set(cache_key, cached, 24 * 3600)
+        cached = cache.get(cache_key)
+        if cached is None:
+            row = (
+                ArticlePage.objects.live()
+                .filter(pk=pk)
+                .values_list("comments_moderation", "comments_close_at")
+                .first()
+            )
+            cached = (row[0], row[1].isoformat() if row[1] else "") if row else ("", "")
+            cache.set(cache_key, cached, 24 * 3600)
+        _kept_overrides.put(cache_key, cached)
     mode, closes = cached
     return mode, datetime.fromisoformat(closes) if closes else None
+
+
+# Per process: (mode, closing date) by article and `site` version (article_overrides).
+_kept_overrides: BoundedLRU[str, tuple[str, str]] = BoundedLRU(
+    setting_bytes("BROADSHEET_ARTICLE_OVERRIDES_BYTES", 256 * 1024)
+)
 
 
 def publication_policy(request: HttpRequest | None = None) -> DiscussionPolicy:
@@ -66,7 +82,7 @@ def publication_policy(request: HttpRequest | None = None) -> DiscussionPolicy:
     under the old version and read again on the next call.
     """
     global _remembered
-    version = scope_versions().read(["site"])[0]
+    version = versions_for_request(request, ["site"])[0]
     remembered = _remembered
     if remembered is not None and remembered[0] == version:
         return remembered[1]

@@ -28,7 +28,7 @@ from django.utils.cache import patch_vary_headers
 from broadsheet.articles.models import PublicationSettings
 from broadsheet.core import translations
 from broadsheet.core.languages import requested_language
-from broadsheet.core.versions import scope_versions
+from broadsheet.core.versions import versions_for_request
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class _Remembered:
         self._policy: LanguagePolicy | None = None
 
     def __call__(self, request: HttpRequest | None = None) -> LanguagePolicy:
-        version = scope_versions().read(["site"])
+        version = versions_for_request(request, ["site"])
         with self._lock:
             if self._policy is not None and version == self._version:
                 return self._policy

@@ -88,8 +88,17 @@ StartResponse = Callable[..., Any]
 WSGIApplication = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 
+# Answers under these paths are never cached: the JSON API is for scripts and embedded
+# discussions, whose answers carry the reader's own state (votes, rights, held comments)
+# or are writes. The page cache does not look them up (on Redis, two round trips saved
+# on every API read), and a view under them may not opt in (mark_cacheable refuses).
+NEVER_CACHED_PREFIXES = ("/api/",)
+
+
 def mark_cacheable(request: HttpRequest, scopes: Iterable[str]) -> None:
     """Declare that this page may be cached for anonymous readers, and what it shows."""
+    if request.path_info.startswith(NEVER_CACHED_PREFIXES):
+        raise ValueError(f"{request.path_info} is never cached (NEVER_CACHED_PREFIXES)")
     request._page_cache_scopes = ["site", *scopes]  # type: ignore[attr-defined]
 
 
@@ -377,9 +386,14 @@ def _answer(
 
 
 def _cacheable_request(environ: Environ) -> bool:
-    return environ.get("REQUEST_METHOD") in ("GET", "HEAD") and not environ.get(
-        "PATH_INFO", ""
-    ).startswith((settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/"))
+    path = environ.get("PATH_INFO", "")
+    return (
+        environ.get("REQUEST_METHOD") in ("GET", "HEAD")
+        and not path.startswith(NEVER_CACHED_PREFIXES)
+        and not path.startswith(
+            (settings.STATIC_URL or "/static/", settings.MEDIA_URL or "/media/")
+        )
+    )
 
 
 # --- serving: before Django (WSGI), and inside it (middleware) -----------------------------

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from hashlib import blake2b
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.core.cache import cache
 
@@ -131,3 +131,28 @@ def scope_versions() -> ScopeVersions:
     if location == "cache":
         return CacheScopeVersions()
     return SharedMemoryScopeVersions(Path(location))
+
+
+def versions_for_request(request: Any, scopes: Sequence[str]) -> tuple[str, ...]:
+    """`scope_versions().read(scopes)`, read once per request (kept on the request).
+
+    Several parts of one request ask for the `site` version (the interface language,
+    the discussion policy, an article's own discussion settings); with Redis each read is
+    a round trip. Within a request they all see the version first read: a bump during
+    the request is seen by the next one, as it would be had the request been quicker.
+    Nothing remembered this way outlives the request. Without a request (a task, a
+    command), a plain read.
+    """
+    if request is None:
+        return scope_versions().read(scopes)
+    kept: dict[tuple[str, ...], tuple[str, ...]] | None = request.__dict__.get(_REQUEST_KEPT)
+    if kept is None:
+        kept = request.__dict__[_REQUEST_KEPT] = {}
+    key = tuple(scopes)
+    found = kept.get(key)
+    if found is None:
+        found = kept[key] = scope_versions().read(key)
+    return found
+
+
+_REQUEST_KEPT = "_broadsheet_scope_versions"

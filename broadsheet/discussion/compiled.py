@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -181,7 +182,7 @@ def compile_query(
         params += [None, None]
     columns = [column for column, _, _ in compiler.select[: compiler.col_count]]
     converters = tuple(
-        (position, tuple(functions), expression)
+        (position, tuple(_lighter(function, ops) for function in functions), expression)
         for position, (functions, expression) in compiler.get_converters(columns).items()
     )
     fields = tuple(getattr(queryset, "_fields", ()) or ())
@@ -189,6 +190,34 @@ def compile_query(
         raise ValueError("compile a values_list() queryset that names its fields")
     row_type = namedtuple("Row", [name.replace("__", "_") for name in fields])  # type: ignore[misc]
     return CompiledQuery(alias, sql, tuple(params), slots, converters, fields, row_type._make)
+
+
+def _sqlite_moment(value: Any, expression: Any, connection: Any) -> Any:
+    """SQLite's datetime converter (DatabaseOperations.convert_datetimefield_value) for
+    the value it nearly always gets: a naive datetime that the sqlite3 module has already
+    parsed, made aware in the connection's time zone, as make_aware does with it (a
+    `replace`). Anything else goes to Django's own. It was a third of the time of a
+    discussion page's rows on SQLite, in settings and time-zone checks per value; a test
+    holds the two to the same answers."""
+    if type(value) is datetime and value.tzinfo is None:
+        return value.replace(tzinfo=connection.timezone)
+    return connection.ops.convert_datetimefield_value(value, expression, connection)
+
+
+def _lighter(function: Callable[..., Any], ops: Any) -> Callable[..., Any]:
+    """The converter to keep for `function`: _sqlite_moment in place of SQLite's datetime
+    converter when time zones are on, otherwise `function` itself."""
+    own = getattr(function, "__func__", None)
+    sqlite_moment = getattr(type(ops), "convert_datetimefield_value", None)
+    if (
+        ops.connection.vendor == "sqlite"
+        and settings.USE_TZ
+        and own is not None
+        and own is sqlite_moment
+        and getattr(function, "__self__", None) is ops
+    ):
+        return _sqlite_moment
+    return function
 
 
 class CompiledQueries:

@@ -174,14 +174,18 @@ class Comment(models.Model):
             ),
         ]
         indexes = [
-            # A page of top-level comments: newest/oldest, and Most voted.
+            # A page of top-level comments: newest/oldest, and Most voted. Each ends with
+            # the id, the sort's own tie-breaker (sorting.ORDERINGS), so the index hands
+            # rows over in the page's exact order and a page stops after LIMIT rows.
+            # Without it PostgreSQL sorts every top-level comment of the thread whenever
+            # its statistics are missing or stale (autovacuum off, a bulk import).
             models.Index(
-                fields=["thread", "created_at"],
+                fields=["thread", "created_at", "id"],
                 condition=Q(parent__isnull=True),
                 name="discussion_roots_by_date",
             ),
             models.Index(
-                fields=["thread", "-score", "-created_at"],
+                fields=["thread", "-score", "-created_at", "-id"],
                 condition=Q(parent__isnull=True),
                 name="discussion_roots_by_score",
             ),

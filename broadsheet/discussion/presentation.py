@@ -112,16 +112,24 @@ class PageSettings:
     max_depth: int
     fold_length: int
     people: People
+    hashing_key: str  # what avatar digests are keyed by: a settings read per page, not per comment
 
     @classmethod
     def current(cls) -> PageSettings:
         # The URL with a placeholder digest, split once per page around it.
         url = reverse_kept("discussion:avatar", digest=_DIGEST_PLACEHOLDER)
         prefix, _, suffix = url.rpartition(_DIGEST_PLACEHOLDER)
-        return cls(prefix, suffix, conf.max_depth(), conf.fold_length(), people())
+        return cls(
+            prefix,
+            suffix,
+            conf.max_depth(),
+            conf.fold_length(),
+            people(),
+            settings.BROADSHEET_HASHING_KEY,
+        )
 
     def avatar_url(self, identity: str) -> str:
-        digest = _digest(identity, settings.BROADSHEET_HASHING_KEY)
+        digest = _digest(identity, self.hashing_key)
         return f"{self.avatar_prefix}{digest}{self.avatar_suffix}"
 
 
@@ -134,9 +142,14 @@ def view_of(
     accepting: bool = True,
     page: PageSettings | None = None,
     badges: Badges | None = None,
+    markup: bool = True,
 ) -> CommentView:
+    """One comment as `actor` sees it. Without `markup` (an answer that shows no markup,
+    the JSON listing) the fold and the badge are not worked out: `folded` is False and
+    `badge` is "" whatever the comment."""
     page = page or PageSettings.current()
-    badges = badges or Badges()
+    if markup and badges is None:
+        badges = Badges()
     deleted = comment.status == Comment.Status.DELETED
     identity = comment_identity(
         author_id=comment.author_id, guest_name=comment.guest_name, guest_email=comment.guest_email
@@ -164,7 +177,8 @@ def view_of(
         body_html=SafeString(body),
         # The text is never longer than its markup (tags dropped, entities shortened):
         # a short body folds without being parsed.
-        folded=not deleted
+        folded=markup
+        and not deleted
         and len(body) > page.fold_length
         and text_length(body) > page.fold_length,
         upvotes=comment.upvotes,
@@ -187,7 +201,7 @@ def view_of(
         if review and comment.moderation_reason
         else "",
         can_pick=actor.can_moderate and comment.status == Comment.Status.APPROVED,
-        badge="" if deleted else badges.of(comment),
+        badge="" if deleted or badges is None else badges.of(comment),
     )
 
 
@@ -225,8 +239,13 @@ def build_groups(
     more: set[int] | None = None,
     highlighted_id: int | None = None,
     known_names: dict[int, str] | None = None,
+    markup: bool = True,
 ) -> list[CommentGroup]:
-    """Views of a page's comments, nested, with this reader's votes (one query)."""
+    """Views of a page's comments, nested, with this reader's votes (one query).
+
+    Without `markup` (the JSON listing): what only markup shows is left out, the fold,
+    the badges (whose team look-up is then not made) and the nesting markup (`before`,
+    `after` empty); every other field is the same."""
     every = [*roots, *(reply for group in replies.values() for reply in group)]
     votes = votes_by_voter(
         actor.voter_key, [c.pk for c in every if c.status == Comment.Status.APPROVED]
@@ -234,7 +253,7 @@ def build_groups(
     names: dict[int, str] = dict(known_names or {})
     names.update({c.pk: author_name(c) for c in every})
     page = PageSettings.current()
-    badges = Badges()
+    badges = Badges() if markup else None
     groups = []
     for root in roots:
         root_view = view_of(
@@ -244,6 +263,7 @@ def build_groups(
             highlighted_id=highlighted_id,
             page=page,
             badges=badges,
+            markup=markup,
         )
         reply_views = []
         for reply in replies.get(root.pk, []):
@@ -254,10 +274,11 @@ def build_groups(
                 highlighted_id=highlighted_id,
                 page=page,
                 badges=badges,
+                markup=markup,
             )
             view.parent_name = names.get(reply.parent_id or 0, "")
             reply_views.append(view)
-        after = _nest(reply_views)
+        after = _nest(reply_views) if markup else _NOTHING
         groups.append(
             CommentGroup(
                 root=root_view, replies=reply_views, after=after, more=root.pk in (more or set())

@@ -510,3 +510,19 @@ def test_the_openapi_schema_declares_every_error_answer(client: Client) -> None:
     assert "ip_hash" not in text
     assert '"email"' in text  # only as an input of CommentIn
     assert "email" not in json.dumps(schema["components"]["schemas"]["CommentOut"])
+
+
+def test_moments_are_written_as_the_schemas_encoder_writes_them() -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from broadsheet.api.comments import json_moment
+
+    encoder = NinjaJSONEncoder()
+    for moment in (
+        datetime(2026, 12, 5, 21, 30, 0, tzinfo=UTC),
+        datetime(2026, 12, 5, 21, 30, 0, 123456, tzinfo=UTC),
+        datetime(2026, 12, 5, 21, 30, 0, 999, tzinfo=UTC),
+        datetime(1999, 1, 2, 3, 4, 5, 600000, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+        datetime(2026, 3, 29, 1, 0, 0, 1, tzinfo=timezone(timedelta(hours=-3))),
+    ):
+        assert json_moment(moment) == encoder.default(moment)

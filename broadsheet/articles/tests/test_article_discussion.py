@@ -81,3 +81,21 @@ def test_a_closing_date_ahead_keeps_it_open(site_structure: Any) -> None:
     publish(article, comments_close_at=timezone.now() + timedelta(days=2))
     assert article_policy(thread_of(article)).accepts_comments()
     assert post(thread_of(article), guest(), "Still open.").status == "approved"
+
+
+def test_each_process_keeps_an_articles_overrides_until_the_site_version_moves(
+    site_structure: Any, django_assert_num_queries: Any
+) -> None:
+    from django.core.cache import cache
+
+    from broadsheet.core.versions import scope_versions
+
+    article = make_article(title="Kept here")
+    publish(article, comments_moderation="all")
+    assert article_overrides(article.thread_key) == ("all", None)
+    version = scope_versions().read(["site"])[0]
+    cache.delete(f"articles:discussion-overrides:{article.pk}:{version}")
+    with django_assert_num_queries(0):  # this process's copy: no query, no shared cache
+        assert article_overrides(article.thread_key) == ("all", None)
+    publish(article, comments_moderation="none")  # publishing bumps `site`
+    assert article_overrides(article.thread_key) == ("none", None)

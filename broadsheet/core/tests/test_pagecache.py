@@ -102,6 +102,23 @@ def test_pages_that_did_not_opt_in_are_not_cached(article) -> None:
     assert "X-Page-Cache" not in Client().get("/search/?q=port")
 
 
+def test_api_answers_are_never_looked_up_nor_stored(article, settings) -> None:
+    """The JSON API is for scripts and embedded discussions: the page cache does not look
+    its answers up (no shared-cache round trips on an API read), and no API view may opt
+    in."""
+    from django.test import RequestFactory
+
+    from broadsheet.core import pagecache
+
+    for path in ("/api/v1/threads/article-1/comments", "/api/v1/csrf"):
+        assert not pagecache._cacheable_request({"REQUEST_METHOD": "GET", "PATH_INFO": path})
+        with pytest.raises(ValueError):
+            pagecache.mark_cacheable(RequestFactory().get(path), ["listings"])
+    assert pagecache._cacheable_request({"REQUEST_METHOD": "GET", "PATH_INFO": article.url})
+    answer = Client().get("/api/v1/csrf")
+    assert answer.status_code == 200 and "X-Page-Cache" not in answer
+
+
 def test_a_returning_visitor_keeps_their_csrf_cookie_on_cached_pages(article) -> None:
     Client().get(article.url)
     visitor = Client(enforce_csrf_checks=True)

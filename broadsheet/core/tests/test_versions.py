@@ -48,3 +48,19 @@ def test_reset_gives_every_scope_a_new_version(tmp_path: Path) -> None:
     before = store.read(scopes)
     store.reset()
     assert all(old != new for old, new in zip(before, store.read(scopes), strict=True))
+
+
+def test_a_request_reads_a_scope_version_once_and_keeps_it_to_its_end(db: None) -> None:
+    from django.test import RequestFactory
+
+    from broadsheet.core.versions import scope_versions, versions_for_request
+
+    request = RequestFactory().get("/")
+    first = versions_for_request(request, ["site"])
+    assert first == scope_versions().read(["site"])
+    scope_versions().bump(["site"])
+    # The same request goes on with the version it first read; the next one sees the bump.
+    assert versions_for_request(request, ["site"]) == first
+    assert versions_for_request(RequestFactory().get("/"), ["site"]) != first
+    # Without a request (a task, a command): always read afresh.
+    assert versions_for_request(None, ["site"]) == scope_versions().read(["site"])

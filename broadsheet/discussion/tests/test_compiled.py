@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -137,3 +138,30 @@ def test_only_the_named_rooms_import_compiled_queries() -> None:
             module = ".".join(path.relative_to(package.parent).with_suffix("").parts)
             importers.add(module)
     assert importers == set(ROOMS)
+
+
+def test_sqlites_lighter_moment_converter_answers_as_djangos() -> None:
+    from datetime import UTC, datetime
+
+    from broadsheet.discussion.compiled import _lighter, _sqlite_moment
+
+    ops: Any = connection.ops
+    if connection.vendor != "sqlite":  # no such converter: the driver gives aware datetimes
+
+        def converter(value: Any, expression: Any, connection: Any) -> Any:
+            return value
+
+        assert _lighter(converter, ops) is converter
+        return
+    assert _lighter(ops.convert_datetimefield_value, ops) is _sqlite_moment
+    assert _lighter(ops.convert_booleanfield_value, ops) == ops.convert_booleanfield_value
+    for value in (
+        datetime(2026, 12, 5, 21, 30, 1, 250000),
+        datetime(2026, 12, 5, 21, 30, 1, tzinfo=UTC),
+        "2026-12-05 21:30:01.250000",
+        None,
+    ):
+        ours = _sqlite_moment(value, None, connection)
+        djangos = ops.convert_datetimefield_value(value, None, connection)
+        assert ours == djangos and type(ours) is type(djangos)
+        assert getattr(ours, "tzinfo", None) is getattr(djangos, "tzinfo", None)

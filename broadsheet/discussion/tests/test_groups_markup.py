@@ -201,3 +201,42 @@ def test_a_readers_page_carries_these_bytes(rich_thread: Thread, people: dict[st
     assert (
         "View all 1,234 replies" in client.get(f"/discussion/t/{rich_thread.pk}/").content.decode()
     )
+
+
+@pytest.mark.parametrize("who", ["anonymous", "guest gabriel", "author", "moderator"])
+def test_views_without_markup_differ_only_in_what_markup_shows(
+    rich_thread: Thread, people: dict[str, Any], who: str
+) -> None:
+    """The JSON listing builds its views with markup=False: the fold, the badge and the
+    nesting markup are left out, every other field is the one the page shows."""
+    from dataclasses import asdict
+
+    from broadsheet.discussion.identity import Actor
+    from broadsheet.discussion.presentation import build_groups
+    from broadsheet.discussion.selectors import comments_for_thread
+    from broadsheet.discussion.sorting import Sort
+
+    actor = {
+        "anonymous": Actor(),
+        "guest gabriel": guest("gabriel"),
+        "author": member(people["author"]),
+        "moderator": member(people["moderator"]),
+    }[who]
+    full, lean = [], []
+    for number in (1, 2, 3, 4):
+        page = comments_for_thread(rich_thread, sort=Sort.OLDEST, page=number, viewer=actor)
+        full += build_groups(page.roots, page.replies, actor=actor, more=page.more_replies)
+        lean += build_groups(
+            page.roots, page.replies, actor=actor, more=page.more_replies, markup=False
+        )
+    shown_by_markup = {"folded": False, "badge": "", "before": ""}
+    assert any(v.folded for g in full for v in (g.root, *g.replies))
+    assert any(v.badge for g in full for v in (g.root, *g.replies))
+    assert len(lean) == len(full)
+    for lean_group, group in zip(lean, full, strict=True):
+        assert lean_group.more == group.more and lean_group.after == ""
+        views = zip(
+            (lean_group.root, *lean_group.replies), (group.root, *group.replies), strict=True
+        )
+        for lean_view, view in views:
+            assert asdict(lean_view) == {**asdict(view), **shown_by_markup}

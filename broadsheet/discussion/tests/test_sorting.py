@@ -92,3 +92,24 @@ def test_preceding_builds_a_lexicographic_condition() -> None:
 )
 def test_the_page_of_a_position(position: int, size: int, page: int) -> None:
     assert page_of_position(position, size) == page
+
+
+def test_each_sort_has_an_index_in_its_exact_order_ending_with_the_id() -> None:
+    """A page of top-level comments is read in index order and stops after a page's rows:
+    every sort's ORDER BY, tie-breaking id included, is an index of top-level comments
+    after the thread (read forwards or backwards). Without the id there PostgreSQL sorts
+    every top-level comment of the thread when its statistics are missing or stale."""
+    from django.db.models import Q
+
+    from broadsheet.discussion.models import Comment
+    from broadsheet.discussion.sorting import ORDERINGS
+
+    top_level = [
+        tuple(index.fields)
+        for index in Comment._meta.indexes
+        if index.condition == Q(parent__isnull=True)
+    ]
+    for sort, ordering in ORDERINGS.items():
+        forwards = ("thread", *(f"-{f}" if descending else f for f, descending in ordering))
+        backwards = ("thread", *(f if descending else f"-{f}" for f, descending in ordering))
+        assert forwards in top_level or backwards in top_level, sort
