@@ -695,7 +695,7 @@ def load_average() -> list[float]:
 def pss_summary(pss: servers.PssSampler, *, web: Callable[[int, str], bool]) -> dict[str, Any]:
     """Peak PSS per process, of the web processes, and of the whole site at one moment."""
     processes = [
-        {"pid": pid, "command": pss.commands[pid], "peak_pss_mb": round(peak, 1)}
+        {"pid": pid, "command": _in_repo(pss.commands[pid]), "peak_pss_mb": round(peak, 1)}
         for pid, peak in sorted(pss.peaks.items())
     ]
     web_peaks = [round(peak, 1) for pid, peak in pss.peaks.items() if web(pid, pss.commands[pid])]
@@ -704,6 +704,11 @@ def pss_summary(pss: servers.PssSampler, *, web: Callable[[int, str], bool]) -> 
         "web_peak_pss_mb": max(web_peaks) if web_peaks else None,
         "site_peak_pss_mb": round(pss.peak_total_mb, 1),
     }
+
+
+def _in_repo(command: str) -> str:
+    """A command line with the checkout's own path left out: the results are committed."""
+    return command.replace(f"{REPO}/", "")
 
 
 def _is_granian_worker(pid: int, command: str) -> bool:
