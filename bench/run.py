@@ -308,7 +308,12 @@ def memory_of(
 ) -> dict[str, Any]:
     tree = servers.process_tree(server.process.pid)
     processes = [
-        {"pid": p.pid, "command": p.command, "peak_mb": round(p.peak_mb, 1), "web": web(p)}
+        {
+            "pid": p.pid,
+            "command": _in_repo(p.command),
+            "peak_mb": round(p.peak_mb, 1),
+            "web": web(p),
+        }
         for p in tree
     ]
     web_peaks = [p["peak_mb"] for p in processes if p["web"]]
