@@ -13,8 +13,7 @@ from django.test import Client
 from django.utils import translation
 from django.utils.translation import trans_real
 
-from broadsheet.articles.models import ArticlePage, PublicationSettings
-from broadsheet.articles.testing import make_article, make_author, make_section
+from broadsheet.articles.models import ArticlePage
 from broadsheet.core import translations
 
 pytestmark = pytest.mark.django_db
@@ -26,23 +25,6 @@ PER_REQUEST = [
     (re.compile(r'name="rendered" value="[^"]+"'), "RENDERED"),
     (re.compile(r'data-live-since="[0-9.]+"'), "SINCE"),
 ]
-
-
-@pytest.fixture
-def column(db: None) -> ArticlePage:
-    opinion = make_section("Opinion")
-    make_article(section=opinion, title="Rivers and flood plans", tags=["rivers"])
-    make_article(section=opinion, title="Who pays for the flood walls", tags=["rivers"])
-    publication = PublicationSettings.load()
-    publication.opinion_disclaimer = "The views of the writers are their own."
-    publication.save()
-    return make_article(
-        section=make_section("World"),
-        title="Our river deserves better than flood walls",
-        authors=[make_author("Ines Okafor"), make_author("Tomas Reyes"), make_author("Li Wei")],
-        tags=["rivers", "climate", "city hall"],
-        is_opinion=True,
-    )
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ import pytest
 from django.test import Client
 
 from broadsheet.articles.models import ArticlePage, Author, PublicationSettings
-from broadsheet.articles.testing import make_article, make_author, make_section
 from broadsheet.articles.tests.test_flat_translations import render
 from broadsheet.core.kept_markup import kept_parts
 from broadsheet.discussion.testing import guest, make_thread, post
@@ -18,27 +17,6 @@ from broadsheet.discussion.testing import guest, make_thread, post
 pytestmark = pytest.mark.django_db
 
 LANGUAGES = ["en-gb", "es", "ar"]
-
-
-@pytest.fixture
-def related(db: None) -> ArticlePage:
-    opinion = make_section("Opinion")
-    make_article(section=opinion, title="Who pays for the flood walls", tags=["rivers"])
-    return make_article(section=opinion, title="Rivers and flood plans", tags=["rivers"])
-
-
-@pytest.fixture
-def column(related: ArticlePage) -> ArticlePage:
-    publication = PublicationSettings.load()
-    publication.opinion_disclaimer = "The views of the writers are their own."
-    publication.save()
-    return make_article(
-        section=make_section("World"),
-        title="Our river deserves better than flood walls",
-        authors=[make_author("Ines Okafor"), make_author("Tomas Reyes"), make_author("Li Wei")],
-        tags=["rivers", "climate", "city hall"],
-        is_opinion=True,
-    )
 
 
 @pytest.fixture
