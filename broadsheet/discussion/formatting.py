@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import nh3
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.token import Token
@@ -28,14 +29,41 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc noopener"
 MARKDOWN_HINT = "**bold**, *italic*, [link](https://…), > quote, - list, `code`"
 
+
+class SchemaLinks(LinkifyIt):
+    """linkify-it finding only addresses that start with a schema (``https:``, ``http:``,
+    ``ftp:``, ``mailto:``, ``//``): bare addresses readers paste (https://…) become links,
+    while "example.com" or "a@b.org" in a sentence stays text (fuzzy matching links too
+    much ordinary prose).
+
+    Every schema holds ":" or "//", so a text with neither holds no such address, and
+    ``pretest`` and ``test`` say so without linkify-it's own look: its pretest also looks
+    for host names and "@" (which prose is full of), and its test runs several regular
+    expressions on every run of text (what that cost a post: docs/performance.md,
+    "Posting: links looked for only where one can be").
+    tests/test_formatting.py checks that rendering is the same with linkify-it's own."""
+
+    OPTIONS = {"fuzzy_link": False, "fuzzy_email": False}
+
+    def __init__(self) -> None:
+        super().__init__(options=self.OPTIONS)
+
+    def pretest(self, text: str) -> bool:
+        return _may_hold_schema(text) and bool(super().pretest(text))
+
+    def test(self, text: str) -> bool:
+        return _may_hold_schema(text) and bool(super().test(text))
+
+
+def _may_hold_schema(text: str) -> bool:
+    return ":" in text or "//" in text
+
+
 _markdown = MarkdownIt(
     "commonmark", {"html": False, "breaks": True, "typographer": False, "linkify": True}
 )
-# Bare addresses readers paste (https://…) become links; "example.com" in a sentence
-# stays text (fuzzy matching links too much ordinary prose).
+_markdown.linkify = SchemaLinks()
 _markdown.enable("linkify")
-if _markdown.linkify is not None:
-    _markdown.linkify.set({"fuzzy_link": False, "fuzzy_email": False})
 # Headings, rules and raw HTML are not part of what a comment may contain; with their
 # rules off, "# text" or "---" stay literal text.
 _markdown.disable(["heading", "lheading", "hr", "html_block", "html_inline"])

@@ -7,11 +7,15 @@ from html.parser import HTMLParser
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from linkify_it import LinkifyIt
+from markdown_it import MarkdownIt
 
 from broadsheet.discussion.formatting import (
     ALLOWED_TAGS,
+    SchemaLinks,
     _markdown,
     _plain_html,
+    _render_image,
     plain_text,
     render_markdown,
     sanitize,
@@ -306,3 +310,44 @@ def test_everyday_comments_take_the_shortcut(text: str) -> None:
     else:
         assert _plain_html(text) is not None
     assert render_markdown(text) == sanitize(_markdown.render(text)).strip()
+
+
+# formatting.SchemaLinks skips linkify-it's own look where no schema can be: rendering must
+# be what linkify-it alone makes of every text, links or not.
+def _with_linkify_its_own_look() -> MarkdownIt:
+    reference = MarkdownIt(
+        "commonmark", {"html": False, "breaks": True, "typographer": False, "linkify": True}
+    )
+    reference.linkify = LinkifyIt(options=SchemaLinks.OPTIONS)
+    reference.enable("linkify")
+    reference.disable(["heading", "lheading", "hr", "html_block", "html_inline"])
+    reference.add_render_rule("image", _render_image)
+    return reference
+
+
+_REFERENCE = _with_linkify_its_own_look()
+
+LINKISH_PIECES = st.sampled_from(
+    [
+        *["word", " ", "\n", "\n\n", ".", ",", ":", "/", "//", "@", "*", "_", "[", "]", "(", ")"],
+        *["http", "https:", "http://x.org", "https://example.org/a_b", "HTTPS://X.ORG", "ftp:"],
+        *["ftp://f.org", "mailto:", "mailto:a@b.org", "MAILTO:A@B.ORG", "//cdn.x.org/y"],
+        *["www.x.org", "x.com", "a@b.org", "<", ">", "`", "> ", "- ", "1. ", "\\", "&amp;"],
+        *["[a](https://x.org)", "<https://x.org>", "**", "https://x.org*", "é", "محمد"],
+    ]
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(LINKISH_PIECES, max_size=30).map("".join))
+def test_links_are_found_as_linkify_it_alone_finds_them(text: str) -> None:
+    assert _markdown.render(text) == _REFERENCE.render(text)
+
+
+def test_a_pasted_address_still_becomes_a_link_and_prose_does_not_look_for_one() -> None:
+    assert '<a href="https://example.org/a" ' in render_markdown("See https://example.org/a ok")
+    assert "<a" not in render_markdown("Mail me at a@b.org or visit example.com")
+    links = _markdown.linkify
+    assert isinstance(links, SchemaLinks)
+    assert not links.pretest("no schema here, a@b.org and example.com")
+    assert not links.test("no schema here, a@b.org and example.com")
