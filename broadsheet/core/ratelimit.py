@@ -10,12 +10,18 @@ from django.utils.functional import Promise
 from broadsheet.core.errors import RateLimited
 
 
-def hit(bucket: str, key: str, *, limit: int, window: int) -> bool:
-    """Count one event; True while the caller is within `limit` events per `window` s."""
+def hit(bucket: str, key: str, *, limit: int, window: int, first_is_likely: bool = False) -> bool:
+    """Count one event; True while the caller is within `limit` events per `window` s.
+
+    The counter of a window is created by its first event and incremented by the others.
+    Creating a cache entry costs several times an increment, and asking for one that is
+    not there costs as much again: a bucket whose events usually come one a window (a
+    reader's comments) says `first_is_likely` and tries to create first; the others (votes
+    come in bursts) increment first."""
     slot = int(time.time() // window)
     cache_key = f"rl:{bucket}:{key}:{slot}"
-    # The counter usually exists (a reader votes and posts more than once a window):
-    # increment first, one cache operation; create it on the first event.
+    if first_is_likely and cache.add(cache_key, 1, timeout=window + 1):
+        return True
     for _ in range(2):
         try:
             return cache.incr(cache_key) <= limit
@@ -28,6 +34,14 @@ def hit(bucket: str, key: str, *, limit: int, window: int) -> bool:
     return True
 
 
-def enforce(bucket: str, key: str, *, limit: int, window: int, message: str | Promise) -> None:
-    if not hit(bucket, key, limit=limit, window=window):
+def enforce(
+    bucket: str,
+    key: str,
+    *,
+    limit: int,
+    window: int,
+    message: str | Promise,
+    first_is_likely: bool = False,
+) -> None:
+    if not hit(bucket, key, limit=limit, window=window, first_is_likely=first_is_likely):
         raise RateLimited(message)

@@ -18,8 +18,12 @@ def _empty_cache() -> Any:
     cache.clear()
 
 
-def test_the_first_events_pass_and_the_one_over_the_limit_does_not() -> None:
-    assert [hit("test", "ip-1", limit=3, window=60) for _ in range(5)] == [
+@pytest.mark.parametrize("first_is_likely", [False, True])
+def test_the_first_events_pass_and_the_one_over_the_limit_does_not(first_is_likely: bool) -> None:
+    events = [
+        hit("test", "ip-1", limit=3, window=60, first_is_likely=first_is_likely) for _ in range(5)
+    ]
+    assert events == [
         True,
         True,
         True,
@@ -27,14 +31,15 @@ def test_the_first_events_pass_and_the_one_over_the_limit_does_not() -> None:
         False,
     ]
     # Another key has its own count.
-    assert hit("test", "ip-2", limit=3, window=60)
+    assert hit("test", "ip-2", limit=3, window=60, first_is_likely=first_is_likely)
 
 
-def test_a_counter_that_vanished_starts_again_at_one() -> None:
-    assert hit("test", "ip-1", limit=1, window=60)
-    assert not hit("test", "ip-1", limit=1, window=60)
+@pytest.mark.parametrize("first_is_likely", [False, True])
+def test_a_counter_that_vanished_starts_again_at_one(first_is_likely: bool) -> None:
+    assert hit("test", "ip-1", limit=1, window=60, first_is_likely=first_is_likely)
+    assert not hit("test", "ip-1", limit=1, window=60, first_is_likely=first_is_likely)
     cache.clear()
-    assert hit("test", "ip-1", limit=1, window=60)
+    assert hit("test", "ip-1", limit=1, window=60, first_is_likely=first_is_likely)
 
 
 def test_enforce_raises_over_the_limit() -> None:

@@ -27,12 +27,24 @@ def _after_commit(event: DiscussionEvent) -> None:
 
 
 def _check_rate(
-    bucket: str, ip_hash: str, limit_window: tuple[int, int], message: str | Promise
+    bucket: str,
+    ip_hash: str,
+    limit_window: tuple[int, int],
+    message: str | Promise,
+    *,
+    first_is_likely: bool = False,
 ) -> None:
     # Trusted callers without a client (demo loader, importers) pass no ip_hash.
     if ip_hash:
         limit, window = limit_window
-        enforce(bucket, ip_hash, limit=limit, window=window, message=message)
+        enforce(
+            bucket,
+            ip_hash,
+            limit=limit,
+            window=window,
+            message=message,
+            first_is_likely=first_is_likely,
+        )
 
 
 def _count_visible(comment: Comment, delta: int, *, touch: bool = False) -> None:

@@ -184,6 +184,8 @@ def check_post_comment(
         actor.ip_hash,
         conf.post_rate_limit(),
         "You are posting very fast. Please wait a minute and try again; your text is kept.",
+        # A reader's comments come minutes apart: most are the first of their window.
+        first_is_likely=True,
     )
     return CheckedComment(body_html=html, anchor=anchor)
 
