@@ -29,6 +29,14 @@ sqlite:// DATABASE_URL; tested in core/tests/test_sqlite_write_queue.py):
 - Only where `atomic` takes the write lock at once (`transaction_mode` IMMEDIATE or
   EXCLUSIVE, config/env.py's), and never for an in-memory database or with
   `OPTIONS["write_queue"] = False`: elsewhere this is Django's back-end exactly.
+
+Statement texts converted once: Django writes parameters as `%s` and its SQLite cursor
+turns each statement's text into SQLite's `?` form on every execution (a regular
+expression, behind a lazy proxy); a post runs some fifteen statements, the same texts each
+time. `StatementCursor` keeps each text's converted form (a BoundedLRU of
+BROADSHEET_SQL_TEXTS_BYTES per process), so a text is converted once per process; the
+result is exactly Django's (tested in core/tests/test_sqlite_write_queue.py). Named
+(`%(name)s`) parameters are converted as Django does, every time.
 """
 
 from __future__ import annotations
@@ -40,6 +48,8 @@ import time
 from typing import Any
 
 from django.db.backends.sqlite3 import base
+
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 
 # A vote's transaction takes a fraction of a millisecond: the first tries come quickly,
 # and no sleep is longer than SQLite's shortest (1 ms).
@@ -95,9 +105,32 @@ class WriteQueue:
         self._fd = None
 
 
+# Statement text in Django's `%s` form -> SQLite's `?` form, for every connection of the
+# process (the texts are the program's, not the data's).
+_converted_texts: BoundedLRU[str, str] = BoundedLRU(
+    setting_bytes("BROADSHEET_SQL_TEXTS_BYTES", 512 * 1024)
+)
+
+
+class StatementCursor(base.SQLiteCursorWrapper):
+    """Django's SQLite cursor, converting each statement text once per process."""
+
+    def convert_query(self, query: str, *, param_names: list[str] | None = None) -> str:
+        if param_names is not None:
+            return str(super().convert_query(query, param_names=param_names))
+        converted = _converted_texts.get(query)
+        if converted is None:
+            converted = str(super().convert_query(query))
+            _converted_texts.put(query, converted)
+        return converted
+
+
 # django-stubs leave out the back-end's private hooks overridden here (hence the ignores).
 class DatabaseWrapper(base.DatabaseWrapper):
     write_queue: WriteQueue | None = None
+
+    def create_cursor(self, name: str | None = None) -> Any:
+        return self.connection.cursor(factory=StatementCursor)
 
     def get_connection_params(self) -> dict[str, Any]:
         params = super().get_connection_params()

@@ -15,9 +15,16 @@ from typing import Any
 
 import pytest
 from django.db import OperationalError, connection, transaction
+from django.db.backends.sqlite3 import base as django_sqlite
 from django.db.utils import ConnectionHandler
 
-from broadsheet.core.sqlite3.base import LONGEST_WAIT_S, DatabaseWrapper, WriteQueue
+from broadsheet.core.sqlite3 import base as sqlite_backend
+from broadsheet.core.sqlite3.base import (
+    LONGEST_WAIT_S,
+    DatabaseWrapper,
+    StatementCursor,
+    WriteQueue,
+)
 from config.env import database_from_url
 
 
@@ -222,3 +229,44 @@ def test_the_sites_own_database_queues_its_writers() -> None:
         queue = getattr(connection, "write_queue", None)
         assert isinstance(queue, WriteQueue) and queue.held
     assert not queue.held
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'SELECT "a" FROM "t" WHERE "b" = %s AND "c" IN (%s, %s)',
+        "SELECT 1 WHERE 'x' LIKE '100%%' AND %s",  # a literal % is written %%
+        "SELECT '%%s' , %s",  # and a literal %s as %%s
+        "UPDATE t SET n = n + %s RETURNING n",
+    ],
+)
+def test_a_statement_text_is_converted_as_djangos_cursor_converts_it(
+    tmp_path: Path, text: str
+) -> None:
+    ours = _Connections(tmp_path / "db.sqlite3")["default"]
+    try:
+        with ours.cursor() as cursor:
+            assert isinstance(cursor.cursor, StatementCursor)
+            converted = cursor.cursor.convert_query(text)
+            assert converted == django_sqlite.SQLiteCursorWrapper.convert_query(cursor.cursor, text)
+            # Kept, and asked again (now from the process's texts), the same.
+            assert text in sqlite_backend._converted_texts
+            assert cursor.cursor.convert_query(text) == converted
+        named = {"a": 1}
+        with ours.cursor() as cursor:
+            cursor.execute("SELECT %(a)s", named)
+            assert cursor.fetchone() == (1,)
+    finally:
+        ours.close()
+
+
+def test_statements_with_the_same_text_run_with_their_own_values(tmp_path: Path) -> None:
+    ours = _Connections(tmp_path / "db.sqlite3")["default"]
+    try:
+        with ours.cursor() as cursor:
+            cursor.execute("SELECT %s, '100%%'", [1])
+            assert cursor.fetchone() == (1, "100%")
+            cursor.execute("SELECT %s, '100%%'", [2])
+            assert cursor.fetchone() == (2, "100%")
+    finally:
+        ours.close()
