@@ -1,15 +1,16 @@
 """Settings of the discussion engine, each with its default.
 
-Every value is read at call time with ``getattr(settings, "BROADSHEET_DISCUSSION_<NAME>",
-default)``, so tests and operators can change them without a restart of the module. The
-docstring of each accessor below is the documentation copied into docs/settings.md.
+Every value is read at call time (``core.settings_read.setting``:
+"BROADSHEET_DISCUSSION_<NAME>", else its default), so tests and operators can change them
+without a restart of the module. The docstring of each accessor below is the
+documentation copied into docs/settings.md.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from broadsheet.core.settings_read import setting
 
 PREFIX = "BROADSHEET_DISCUSSION_"
 
@@ -33,7 +34,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _get(name: str) -> Any:
-    return getattr(settings, PREFIX + name, DEFAULTS[name])
+    return setting(PREFIX + name, DEFAULTS[name])
 
 
 def edit_window() -> int:

@@ -1,14 +1,14 @@
 """Settings of the embed, each with its default.
 
-Read at call time with ``getattr(settings, "BROADSHEET_EMBED_<NAME>", default)``; the
-docstring of each accessor is its documentation in docs/settings.md.
+Read at call time (``core.settings_read.setting``: "BROADSHEET_EMBED_<NAME>", else its
+default); the docstring of each accessor is its documentation in docs/settings.md.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
+from broadsheet.core.settings_read import setting
 
 PREFIX = "BROADSHEET_EMBED_"
 
@@ -29,7 +29,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _get(name: str) -> Any:
-    return getattr(settings, PREFIX + name, DEFAULTS[name])
+    return setting(PREFIX + name, DEFAULTS[name])
 
 
 def host_policy() -> str:

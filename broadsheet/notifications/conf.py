@@ -1,7 +1,8 @@
 """Settings of the notifications app, each with its default.
 
-Read at call time with ``getattr(settings, "BROADSHEET_NOTIFICATIONS_<NAME>", default)``;
-the docstring of each accessor is its documentation in docs/settings.md.
+Read at call time (``core.settings_read.setting``: "BROADSHEET_NOTIFICATIONS_<NAME>",
+else its default); the docstring of each accessor is its documentation in
+docs/settings.md.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
+
+from broadsheet.core.settings_read import setting
 
 PREFIX = "BROADSHEET_NOTIFICATIONS_"
 
@@ -24,7 +27,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _get(name: str) -> Any:
-    return getattr(settings, PREFIX + name, DEFAULTS[name])
+    return setting(PREFIX + name, DEFAULTS[name])
 
 
 def digest_interval() -> int:

@@ -1,7 +1,8 @@
 """Settings of live updates, each with its default.
 
-Read at call time with ``getattr(settings, "BROADSHEET_LIVE_<NAME>", default)``; the
-docstring of each accessor is the documentation copied into docs/settings.md.
+Read at call time (``core.settings_read.setting``: "BROADSHEET_LIVE_<NAME>", else its
+default); the docstring of each accessor is the documentation copied into
+docs/settings.md.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+
+from broadsheet.core.settings_read import setting
 
 PREFIX = "BROADSHEET_LIVE_"
 
@@ -32,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
 
 
 def _get(name: str) -> Any:
-    return getattr(settings, PREFIX + name, DEFAULTS[name])
+    return setting(PREFIX + name, DEFAULTS[name])
 
 
 def enabled() -> bool:
