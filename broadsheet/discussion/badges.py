@@ -11,6 +11,7 @@ query for it.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -107,11 +108,17 @@ def thread_author_ids(thread_id: int) -> frozenset[int]:
 
 
 class Badges:
-    """The badges of one page of comments: accounts read once, a thread's authors once."""
+    """The badges of one page of comments: accounts read once, a thread's authors once,
+    each when a comment with an account first needs them (a guest's comment needs
+    neither)."""
 
     def __init__(self) -> None:
-        self.moderators, self.staff, _ = known_accounts()
         self._authors: dict[int, frozenset[int]] = {}
+
+    @cached_property
+    def _team(self) -> tuple[frozenset[int], frozenset[int]]:
+        moderators, staff, _ = known_accounts()
+        return moderators, staff
 
     def of(self, comment: Any) -> str:
         if comment.author_id is None:
@@ -121,9 +128,10 @@ class Badges:
             self._authors[thread_id] = thread_author_ids(thread_id)
         if comment.author_id in self._authors[thread_id]:
             return AUTHOR
-        if comment.author_id in self.moderators:
+        moderators, staff = self._team
+        if comment.author_id in moderators:
             return MODERATOR
-        if comment.author_id in self.staff:
+        if comment.author_id in staff:
             return STAFF
         return ""
 
