@@ -40,7 +40,7 @@ class SchemaLinks(LinkifyIt):
     ``pretest`` and ``test`` say so without linkify-it's own look: its pretest also looks
     for host names and "@" (which prose is full of), and its test runs several regular
     expressions on every run of text (what that cost a post: docs/performance.md,
-    "Posting: links looked for only where one can be").
+    "Posting: less work per comment").
     tests/test_formatting.py checks that rendering is the same with linkify-it's own."""
 
     OPTIONS = {"fuzzy_link": False, "fuzzy_email": False}
