@@ -4,6 +4,7 @@ rows come back with named fields, and only the named rooms use compiled queries.
 from __future__ import annotations
 
 import ast
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -165,3 +166,13 @@ def test_sqlites_lighter_moment_converter_answers_as_djangos() -> None:
         djangos = ops.convert_datetimefield_value(value, None, connection)
         assert ours == djangos and type(ours) is type(djangos)
         assert getattr(ours, "tzinfo", None) is getattr(djangos, "tzinfo", None)
+
+
+def test_docs_architecture_names_exactly_the_rooms() -> None:
+    docs = Path(__file__).resolve().parents[3] / "docs" / "architecture.md"
+    section = docs.read_text().split("## Speed-up rooms", 1)[1].split("\n## ", 1)[0]
+    named = {
+        "broadsheet." + path.removeprefix("broadsheet/").removesuffix(".py").replace("/", ".")
+        for path in re.findall(r"`(broadsheet/[a-z_/]+\.py)`: ", section)
+    }
+    assert named == set(ROOMS)
