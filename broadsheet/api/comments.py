@@ -26,7 +26,7 @@ from broadsheet.api.schemas import (
 from broadsheet.api.security import WRITE_AUTH, check_token, writer
 from broadsheet.core.clients import remember_reader
 from broadsheet.core.ids import MAX_PAGE
-from broadsheet.core.urls import reverse_kept
+from broadsheet.core.urls import id_url_format
 from broadsheet.discussion import actions
 from broadsheet.discussion.access import (
     access_comment,
@@ -141,11 +141,8 @@ def _json_answer(data: dict[str, Any], *, status: int = 200) -> HttpResponse:
 
 
 def _permalink_format() -> str:
-    """The permalink URL with a '{}' for the id: one reverse per script prefix and URL
-    configuration (core.urls.reverse_kept), not per comment or per answer."""
-    url = reverse_kept("discussion:permalink", comment_id=0)
-    head, _, tail = url.rpartition("/0/")
-    return head.replace("{", "{{").replace("}", "}}") + "/{}/" + tail.replace("{", "{{")
+    """The permalink URL with a '{}' for the id (core.urls.id_url_format)."""
+    return id_url_format("discussion:permalink", "comment_id")
 
 
 def _listed(view: CommentView, thread_key: str, permalink: str) -> dict[str, Any]:

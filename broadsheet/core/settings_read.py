@@ -12,6 +12,7 @@ override_settings and pytest-django's `settings` fixture send. Settings assigned
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,15 @@ def setting(name: str, default: Any) -> Any:
         _unset.add(name)
         return default
     return value
+
+
+def settings_reader(prefix: str, defaults: dict[str, Any]) -> Callable[[str], Any]:
+    """An app's reader: `name` -> the setting `prefix + name`, or `defaults[name]`."""
+
+    def read(name: str) -> Any:
+        return setting(prefix + name, defaults[name])
+
+    return read
 
 
 def _forget_unset(**_: Any) -> None:

@@ -16,6 +16,18 @@ def reverse_kept(viewname: str, **kwargs: str | int) -> str:
     return _reversed(viewname, tuple(sorted(kwargs.items())), get_script_prefix(), urlconf)
 
 
+def id_url_format(viewname: str, kwarg: str) -> str:
+    """The URL of `viewname` as a str.format() template with "{}" for its id argument
+    `kwarg`: one reverse_kept() for every id, where an answer links many comments."""
+    url = reverse_kept(viewname, **{kwarg: 0})
+    head, _, tail = url.rpartition("/0/")
+    return (
+        head.replace("{", "{{").replace("}", "}}")
+        + "/{}/"
+        + tail.replace("{", "{{").replace("}", "}}")
+    )
+
+
 @lru_cache(maxsize=256)
 def _reversed(
     viewname: str, kwargs: tuple[tuple[str, str | int], ...], script_prefix: str, urlconf: object

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from broadsheet.core.settings_read import setting
+from broadsheet.core.settings_read import settings_reader
 
 PREFIX = "BROADSHEET_DISCUSSION_"
 
@@ -33,8 +33,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _get(name: str) -> Any:
-    return setting(PREFIX + name, DEFAULTS[name])
+_get = settings_reader(PREFIX, DEFAULTS)
 
 
 def edit_window() -> int:

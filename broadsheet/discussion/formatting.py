@@ -59,16 +59,6 @@ def _may_hold_schema(text: str) -> bool:
     return ":" in text or "//" in text
 
 
-_markdown = MarkdownIt(
-    "commonmark", {"html": False, "breaks": True, "typographer": False, "linkify": True}
-)
-_markdown.linkify = SchemaLinks()
-_markdown.enable("linkify")
-# Headings, rules and raw HTML are not part of what a comment may contain; with their
-# rules off, "# text" or "---" stay literal text.
-_markdown.disable(["heading", "lheading", "hr", "html_block", "html_inline"])
-
-
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
@@ -78,7 +68,21 @@ def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, en
     return f'<a href="{escapeHtml(src)}">{escapeHtml(label)}</a>'
 
 
-_markdown.add_render_rule("image", _render_image)
+def comment_markdown(links: LinkifyIt) -> MarkdownIt:
+    """The comment subset of CommonMark, finding bare addresses with `links`."""
+    markdown = MarkdownIt(
+        "commonmark", {"html": False, "breaks": True, "typographer": False, "linkify": True}
+    )
+    markdown.linkify = links
+    markdown.enable("linkify")
+    # Headings, rules and raw HTML are not part of what a comment may contain; with their
+    # rules off, "# text" or "---" stay literal text.
+    markdown.disable(["heading", "lheading", "hr", "html_block", "html_inline"])
+    markdown.add_render_rule("image", _render_image)
+    return markdown
+
+
+_markdown = comment_markdown(SchemaLinks())
 
 _cleaner = nh3.Cleaner(
     tags=set(ALLOWED_TAGS),

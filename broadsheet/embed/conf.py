@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from broadsheet.core.settings_read import setting
+from broadsheet.core.settings_read import settings_reader
 
 PREFIX = "BROADSHEET_EMBED_"
 
@@ -28,8 +28,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _get(name: str) -> Any:
-    return setting(PREFIX + name, DEFAULTS[name])
+_get = settings_reader(PREFIX, DEFAULTS)
 
 
 def host_policy() -> str:

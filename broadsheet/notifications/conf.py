@@ -12,7 +12,7 @@ from typing import Any
 
 from django.conf import settings
 
-from broadsheet.core.settings_read import setting
+from broadsheet.core.settings_read import settings_reader
 
 PREFIX = "BROADSHEET_NOTIFICATIONS_"
 
@@ -26,8 +26,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _get(name: str) -> Any:
-    return setting(PREFIX + name, DEFAULTS[name])
+_get = settings_reader(PREFIX, DEFAULTS)
 
 
 def digest_interval() -> int:

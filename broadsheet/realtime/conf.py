@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
-from broadsheet.core.settings_read import setting
+from broadsheet.core.settings_read import settings_reader
 
 PREFIX = "BROADSHEET_LIVE_"
 
@@ -34,8 +34,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _get(name: str) -> Any:
-    return setting(PREFIX + name, DEFAULTS[name])
+_get = settings_reader(PREFIX, DEFAULTS)
 
 
 def enabled() -> bool:

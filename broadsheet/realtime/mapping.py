@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from broadsheet.core.urls import reverse_kept
+from broadsheet.core.urls import id_url_format
 from broadsheet.discussion import events
 from broadsheet.discussion.models import Comment
 from broadsheet.realtime import channels
@@ -83,11 +83,10 @@ def audience(thread_id: int, state: _CommentState) -> tuple[str, ...]:
 
 
 def _fragment(comment_id: int) -> str:
-    """The comment's fragment URL: one reverse() per script prefix and URL configuration
-    (core.urls.reverse_kept), not per event; every comment event carries one, most of
+    """The comment's fragment URL from one reverse() per script prefix and URL
+    configuration (core.urls.id_url_format): every comment event carries one, most of
     them inside the action's write transaction."""
-    head, _, tail = reverse_kept("discussion:fragment", comment_id=0).rpartition("/0/")
-    return f"{head}/{comment_id}/{tail}"
+    return id_url_format("discussion:fragment", "comment_id").format(comment_id)
 
 
 def _one(thread_id: int, to: tuple[str, ...], kind: str, data: dict[str, Any]) -> list[Outgoing]:

@@ -8,14 +8,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from linkify_it import LinkifyIt
-from markdown_it import MarkdownIt
 
 from broadsheet.discussion.formatting import (
     ALLOWED_TAGS,
     SchemaLinks,
     _markdown,
     _plain_html,
-    _render_image,
+    comment_markdown,
     plain_text,
     render_markdown,
     sanitize,
@@ -314,18 +313,7 @@ def test_everyday_comments_take_the_shortcut(text: str) -> None:
 
 # formatting.SchemaLinks skips linkify-it's own look where no schema can be: rendering must
 # be what linkify-it alone makes of every text, links or not.
-def _with_linkify_its_own_look() -> MarkdownIt:
-    reference = MarkdownIt(
-        "commonmark", {"html": False, "breaks": True, "typographer": False, "linkify": True}
-    )
-    reference.linkify = LinkifyIt(options=SchemaLinks.OPTIONS)
-    reference.enable("linkify")
-    reference.disable(["heading", "lheading", "hr", "html_block", "html_inline"])
-    reference.add_render_rule("image", _render_image)
-    return reference
-
-
-_REFERENCE = _with_linkify_its_own_look()
+_REFERENCE = comment_markdown(LinkifyIt(options=SchemaLinks.OPTIONS))
 
 LINKISH_PIECES = st.sampled_from(
     [
