@@ -162,6 +162,9 @@ class WordPressImport:
         self.sticky: list[ArticlePage] = []
         self.staging = Staging()
         self.accounts: dict[str, int | None] = {}  # WordPress user id -> account here
+        # A rehearsal writes nothing, so what it would create is remembered here instead:
+        # an author or section met again is counted once, as the real run creates it once.
+        self.planned: set[tuple[str, str]] = set()
 
     # --- records ------------------------------------------------------------------
 
@@ -171,6 +174,12 @@ class WordPressImport:
             .values_list("target_id", flat=True)
             .first()
         )
+
+    def _plan(self, label: str, key: str) -> None:
+        """Count, on a dry run, what the real run would create, once per thing."""
+        if (label, key) not in self.planned:
+            self.planned.add((label, key))
+            self.report.count(label)
 
     def _remember(self, kind: str, source_id: str, target_id: int) -> None:
         if not self.report.dry_run:
@@ -280,9 +289,10 @@ class WordPressImport:
             slug = slugify(name)[:100] or slugify(login)[:100] or "author"
             author = Author.objects.filter(slug=slug).first()
             if author is None:
-                self.report.count("authors created")
                 if self.report.dry_run:
+                    self._plan("authors created", slug)
                     return None
+                self.report.count("authors created")
                 author = Author.objects.create(name=name[:120], slug=slug)
             else:
                 self.report.count("authors matched by name")
@@ -296,9 +306,10 @@ class WordPressImport:
         slug = slugify(nicename)[:50] or "news"
         section = SectionPage.objects.child_of(home).filter(slug=slug).first()
         if section is None:
-            self.report.count("sections created")
             if self.report.dry_run:
+                self._plan("sections created", slug)
                 return None
+            self.report.count("sections created")
             section = SectionPage(
                 title=self.site.categories.get(nicename, nicename)[:255], slug=slug
             )

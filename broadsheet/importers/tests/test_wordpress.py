@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -117,6 +118,19 @@ def test_a_dry_run_writes_nothing(run_command: Callable[..., str]) -> None:
     assert "posts created (publish)" in output and "redirects created" in output
     assert ArticlePage.objects.count() == pages
     assert not Redirect.objects.exists() and not Author.objects.exists()
+
+
+def test_a_dry_run_counts_each_author_and_section_it_would_create_once(
+    run_command: Callable[..., str],
+) -> None:
+    ensure_site_structure()
+    rehearsal = run_command("import_wordpress", str(DATA / "wordpress-export.xml"), "--dry-run")
+    run_command("import_wordpress", str(DATA / "wordpress-export.xml"))
+    for label, created in (
+        ("authors created", Author.objects.count()),
+        ("sections created", SectionPage.objects.count()),
+    ):
+        assert re.search(rf"^\s*{created}\s+{label}$", rehearsal, re.MULTILINE), label
 
 
 def test_a_malformed_wxr_is_refused(tmp_path: Path, run_command: Callable[..., str]) -> None:
