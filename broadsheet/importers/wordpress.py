@@ -175,11 +175,12 @@ class WordPressImport:
             .first()
         )
 
-    def _plan(self, label: str, key: str) -> None:
-        """Count, on a dry run, what the real run would create, once per thing."""
-        if (label, key) not in self.planned:
-            self.planned.add((label, key))
-            self.report.count(label)
+    def _planned_before(self, kind: str, key: str) -> bool:
+        """On a dry run, whether this thing to create was met already (the real run
+        creates it once)."""
+        seen = (kind, key) in self.planned
+        self.planned.add((kind, key))
+        return seen
 
     def _remember(self, kind: str, source_id: str, target_id: int) -> None:
         if not self.report.dry_run:
@@ -290,7 +291,8 @@ class WordPressImport:
             author = Author.objects.filter(slug=slug).first()
             if author is None:
                 if self.report.dry_run:
-                    self._plan("authors created", slug)
+                    if not self._planned_before("author", slug):
+                        self.report.count("authors created")
                     return None
                 self.report.count("authors created")
                 author = Author.objects.create(name=name[:120], slug=slug)
@@ -307,7 +309,8 @@ class WordPressImport:
         section = SectionPage.objects.child_of(home).filter(slug=slug).first()
         if section is None:
             if self.report.dry_run:
-                self._plan("sections created", slug)
+                if not self._planned_before("section", slug):
+                    self.report.count("sections created")
                 return None
             self.report.count("sections created")
             section = SectionPage(
