@@ -32,7 +32,7 @@ from broadsheet.articles.models import (
 from broadsheet.core.clients import reader_id
 from broadsheet.core.ids import parse_id
 from broadsheet.core.lru import BoundedLRU, setting_bytes
-from broadsheet.core.versions import scope_versions
+from broadsheet.core.versions import scope_versions, versions_for_request
 from broadsheet.discussion.selectors import comment_counts, threads_most_discussed
 
 
@@ -149,10 +149,32 @@ def section_rails(*, per_section: int, window: int = 80) -> list[dict[str, Any]]
     return [{"section": s, "articles": buckets.get(s.path, [])} for s in sections()]
 
 
+# Per process: (article id, its `article:<id>` version) -> (up, down) (reaction_tally).
+_kept_tallies: BoundedLRU[tuple[int, str], tuple[int, int]] = BoundedLRU(
+    setting_bytes("BROADSHEET_REACTION_TALLIES_BYTES", 64 * 1024)
+)
+
+
+def reaction_tally(article: ArticlePage, request: HttpRequest | None) -> tuple[int, int]:
+    """The article's (up, down), remembered per process under the version of its
+    `article:<id>` scope. Every write of a tally bumps that scope after its commit
+    (do_cast_reaction, do_import_reactions, the demo's reactions), so a reaction is seen
+    by the next render on every process. The version is read before the tally: a
+    reaction that commits in between is stored under the old version and read again
+    once its bump lands."""
+    version = versions_for_request(request, [f"article:{article.pk}"])[0]
+    key = (article.pk, version)
+    tally = _kept_tallies.get(key)
+    if tally is None:
+        row = ArticleReactionTally.objects.filter(article=article).values_list("up", "down").first()
+        tally = (row[0], row[1]) if row else (0, 0)
+        _kept_tallies.put(key, tally)
+    return tally
+
+
 def reaction_summary(article: ArticlePage, request: HttpRequest) -> dict[str, Any]:
-    """Points and this reader's own vote (never shared through a cache)."""
-    tally = ArticleReactionTally.objects.filter(article=article).first()
-    up, down = (tally.up, tally.down) if tally else (0, 0)
+    """Points (reaction_tally) and this reader's own vote (never shared)."""
+    up, down = reaction_tally(article, request)
     voter = None
     if request.user.is_authenticated:
         voter = f"u:{request.user.pk}"
