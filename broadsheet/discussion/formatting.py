@@ -20,6 +20,8 @@ import nh3
 from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.rules_inline import StateInline
+from markdown_it.rules_inline.linkify import linkify as _markdown_it_linkify
 from markdown_it.token import Token
 
 ALLOWED_TAGS = frozenset(
@@ -59,6 +61,25 @@ def _may_hold_schema(text: str) -> bool:
     return ":" in text or "//" in text
 
 
+def _linkify_that_moves_on(state: StateInline, silent: bool) -> bool:
+    """markdown-it's linkify rule, but never a match that does not move past the text.
+
+    Inside a link label ("[" … ) the rule runs in validation mode and takes the scheme
+    from text pending before the label, not from the text at hand, so an address there
+    can "match" without the position moving, and markdown-it then raises RuntimeError
+    ("inline rule didn't increment state.pos"): a comment such as
+    "mailto:a@b.orgx.com[http://x.orgftp://f.org" failed to render (found by the property
+    test in tests/test_formatting.py; markdown-it-py 4.3.0). Such a match is no link."""
+    start = state.pos
+    pending = state.pending
+    if not _markdown_it_linkify(state, silent):
+        return False
+    if state.pos > start:
+        return True
+    state.pos, state.pending = start, pending
+    return False
+
+
 def _render_image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
     token = tokens[idx]
     src = str(token.attrGet("src") or "")
@@ -75,6 +96,7 @@ def comment_markdown(links: LinkifyIt) -> MarkdownIt:
     )
     markdown.linkify = links
     markdown.enable("linkify")
+    markdown.inline.ruler.at("linkify", _linkify_that_moves_on)
     # Headings, rules and raw HTML are not part of what a comment may contain; with their
     # rules off, "# text" or "---" stay literal text.
     markdown.disable(["heading", "lheading", "hr", "html_block", "html_inline"])

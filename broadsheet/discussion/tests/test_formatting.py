@@ -339,3 +339,16 @@ def test_a_pasted_address_still_becomes_a_link_and_prose_does_not_look_for_one()
     assert isinstance(links, SchemaLinks)
     assert not links.pretest("no schema here, a@b.org and example.com")
     assert not links.test("no schema here, a@b.org and example.com")
+
+
+def test_an_address_inside_a_link_label_after_another_one_renders() -> None:
+    # markdown-it-py 4.3.0 raised RuntimeError on this text (its linkify rule, checking a
+    # link label, took the scheme from text before the label); the property test above
+    # found it. Each address that starts with a schema becomes a link; the rest is text.
+    text = "mailto:a@b.orgx.com[http://x.orgftp://f.org"
+    assert render_markdown(text) == (
+        '<p dir="auto"><a href="mailto:a@b.orgx.com" rel="nofollow ugc noopener">'
+        'mailto:a@b.orgx.com</a>[<a href="http://x.orgftp" rel="nofollow ugc noopener">'
+        "http://x.orgftp</a>://f.org</p>"
+    )
+    assert _REFERENCE.render(text) == _markdown.render(text)
