@@ -32,11 +32,28 @@ Tested in articles/tests/test_kept_markup.py: pages byte for byte with and witho
 (English, Spanish, Arabic; an opinion column with its disclaimer, several bylines, tags,
 related articles), and edits (a new revision published, a changed publication setting,
 a renamed author, a related card's new comment) seen at once.
+
+Holes: markup kept with a few per-request values in it (`render_with_holes`, `filled`).
+A form is the same for every reader who sees the same look but for its CSRF token and
+what a template tag must work out anew for each request (the comment form's signed render
+time). Such markup is rendered once with a per-process marker where each of those goes:
+the CSRF token's marker is the `csrf_token` of the render, and a tag that writes
+something per request calls `per_request(context, fill)`, which in a kept render records
+`fill` and writes its marker (and outside one just calls it). Each later request joins
+the kept pieces around its own token and each `fill()`. The markers hold 128 random bits
+drawn when the process starts and never leave it (every one is replaced), so no text a
+reader writes can imitate one. `fill` must depend on nothing of the reader or request:
+what does is a reason not to keep the markup at all. Used by the comment form of a
+discussion (discussion/rendering.py, `render_form`); tested in
+core/tests/test_kept_markup_holes.py and discussion/tests/test_kept_form.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import re
+import secrets
+from collections.abc import Callable, Hashable
+from typing import Any, NamedTuple, Protocol
 
 from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone_name
@@ -53,3 +70,53 @@ def part_key(kept_key: Hashable, part: str) -> Hashable:
     """The key of one part of one page: the page parts' key, the part, the language and
     the time zone (the dates shown)."""
     return (kept_key, part, get_language(), get_current_timezone_name())
+
+
+# Holes: see the module docstring.
+_HOLE_MARK = f"hole{secrets.token_hex(16)}"
+CSRF_HOLE = f"{_HOLE_MARK}c."
+_HOLE = re.compile(re.escape(_HOLE_MARK) + r"(c|\d+)\.")
+# The context name under which a kept render collects the fills of `per_request`.
+_HOLES = "_kept_markup_holes"
+
+
+class _Context(Protocol):
+    def get(self, key: str, otherwise: Any = None, /) -> Any: ...
+
+
+def per_request(context: _Context, fill: Callable[[], str]) -> str:
+    """What a template tag writes where a value of its own request goes: `fill()`, or in a
+    kept render (render_with_holes) a marker that each request replaces by `fill()`."""
+    holes: list[Callable[[], str]] | None = context.get(_HOLES)
+    if holes is None:
+        return fill()
+    holes.append(fill)
+    return f"{_HOLE_MARK}{len(holes) - 1}."
+
+
+class HoledMarkup(NamedTuple):
+    """Kept markup cut at its holes: pieces[0], hole 0, pieces[1], … Each fill is None
+    for the CSRF token, or the callable that writes its hole."""
+
+    pieces: tuple[str, ...]
+    fills: tuple[Callable[[], str] | None, ...]
+
+
+def render_with_holes(
+    render: Callable[[dict[str, Any]], str], context: dict[str, Any]
+) -> HoledMarkup:
+    """`render(context)` with markers for the CSRF token and each `per_request` value."""
+    holes: list[Callable[[], str]] = []
+    markup = render({**context, "csrf_token": CSRF_HOLE, _HOLES: holes})
+    parts = _HOLE.split(markup)
+    fills = tuple(None if name == "c" else holes[int(name)] for name in parts[1::2])
+    return HoledMarkup(tuple(parts[0::2]), fills)
+
+
+def filled(markup: HoledMarkup, csrf_token: str) -> SafeString:
+    """The kept markup with this request's CSRF token and per-request values in place."""
+    out = [markup.pieces[0]]
+    for fill, piece in zip(markup.fills, markup.pieces[1:], strict=True):
+        out.append(csrf_token if fill is None else fill())
+        out.append(piece)
+    return SafeString("".join(out))

@@ -45,11 +45,13 @@ from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
+from broadsheet.core.kept_markup import HoledMarkup, filled, render_with_holes
 from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.discussion.presentation import CommentGroup, CommentView
-from broadsheet.discussion.section import DiscussionContext
+from broadsheet.discussion.section import DiscussionContext, FormState
 
 COMMENT_TEMPLATE = "discussion/includes/comment.html"
+FORM_TEMPLATE = "discussion/includes/form.html"
 
 # Every field of the view but `before` (groups.html prints it outside the comment) and
 # `passage`, which is a mutable dataclass and goes into the key as a tuple.
@@ -246,3 +248,86 @@ def _more_replies(count: int) -> str:
         with translation.override(None):
             data = {"shown": conditional_escape(intcomma(count))}
             return translation.ngettext(singular, plural, count) % data
+
+
+# The new-comment form of a section, kept per look (render_form).
+
+
+class ThreadLook(NamedTuple):
+    pk: int
+
+
+class ActorLook(NamedTuple):
+    is_authenticated: bool
+    name: str
+
+
+class FormLook(NamedTuple):
+    """Everything form.html (and its includes) reads of its section, as `d`, by the names
+    the template uses: the whole key of a kept form. test_kept_form parses the template
+    and fails on any `d.…` it reads that is not here."""
+
+    thread: ThreadLook
+    actor: ActorLook
+    next_url: str
+    sort_param: str
+    guest_fields: bool
+    login_url: str
+    sign_in_next: str
+    name_max_length: int
+    markdown_hint: str
+    base_query: str
+    # Always None in a kept form: a remembered guest's name and e-mail are theirs alone.
+    remembered: None = None
+
+    @classmethod
+    def of(cls, d: DiscussionContext) -> FormLook:
+        actor = d.actor
+        return cls(
+            ThreadLook(d.thread.pk),
+            ActorLook(actor.is_authenticated, actor.name),
+            d.next_url,
+            d.sort_param,
+            d.guest_fields,
+            d.login_url,
+            d.sign_in_next,
+            d.name_max_length,
+            d.markdown_hint,
+            d.base_query,
+        )
+
+
+# A form nobody has typed into: the only state of `f` a kept form is rendered with.
+_UNTOUCHED = FormState()
+
+# (FormLook, language, time zone) -> the form's markup cut at its holes
+kept_forms: BoundedLRU[Hashable, HoledMarkup] = BoundedLRU(
+    setting_bytes("BROADSHEET_KEPT_FORMS_BYTES", 512 * 1024)
+)
+
+
+def render_form(
+    d: DiscussionContext,
+    f: FormState,
+    csrf_token: object,
+    *,
+    full_context: Callable[[], Mapping[Any, Any]] | None = None,
+) -> SafeString:
+    """form.html for the section's own form. An untouched new-comment form is the same for
+    every reader with the same FormLook but for its CSRF token and signed render time:
+    its markup is kept per process with those two as holes (core.kept_markup), rendered
+    from the FormLook alone. Any other form (a reply, an edit, a passage; typed text,
+    errors, a preview; a remembered guest's details) is rendered afresh with the section
+    (`full_context`: the whole context of the include it replaces)."""
+    token = str(csrf_token) if csrf_token else ""
+    template = get_template(FORM_TEMPLATE)
+    if f != _UNTOUCHED or d.remembered is not None or token in _NO_CSRF_TOKEN:
+        context = {**(full_context() if full_context else {}), "d": d, "csrf_token": csrf_token}
+        return SafeString(template.render({**context, "f": f}))
+    look = FormLook.of(d)
+    key = (look, translation.get_language(), timezone.get_current_timezone_name())
+    markup = kept_forms.get(key)
+    if markup is None:
+        markup = render_with_holes(template.render, {"d": look, "f": _UNTOUCHED})
+        kept_forms.put(key, markup)
+    return filled(markup, token)

@@ -11,8 +11,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from broadsheet.discussion.actions import do_register_thread
 from broadsheet.discussion.presentation import CommentGroup, CommentView
-from broadsheet.discussion.rendering import render_comment, render_groups, section_key
-from broadsheet.discussion.section import DiscussionContext, build_section
+from broadsheet.discussion.rendering import (
+    render_comment,
+    render_form,
+    render_groups,
+    section_key,
+)
+from broadsheet.discussion.section import DiscussionContext, Section, build_section
 
 register = template.Library()
 
@@ -65,3 +70,10 @@ def comment_groups(context: template.Context, groups: list[CommentGroup]) -> Saf
     return render_groups(
         groups, context["d"], context.get("csrf_token"), full_context=context.flatten
     )
+
+
+@register.simple_tag(takes_context=True)
+def comment_form(context: template.Context, d: Section) -> SafeString:
+    """{% comment_form d %}: discussion/includes/form.html for the section's own form,
+    kept per look when nobody has typed into it (discussion.rendering.render_form)."""
+    return render_form(d, d.form, context.get("csrf_token"), full_context=context.flatten)

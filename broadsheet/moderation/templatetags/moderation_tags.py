@@ -9,15 +9,21 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
+from broadsheet.core.kept_markup import per_request
 from broadsheet.moderation.reasons import reason_shown
 from broadsheet.moderation.rules.honeypot import HONEYPOT_FIELD, TIMESTAMP_FIELD, sign_render_time
 
 register = template.Library()
 
 
-@register.simple_tag
-def antispam_fields(dom_id: str = "") -> SafeString:
-    """A honeypot field people never see (bots fill it) and the signed render time."""
+def _signed_now() -> str:
+    return sign_render_time(time.time())
+
+
+@register.simple_tag(takes_context=True)
+def antispam_fields(context: template.Context, dom_id: str = "") -> SafeString:
+    """A honeypot field people never see (bots fill it) and the signed render time (a
+    value of each request, also where the form's markup is kept: core.kept_markup)."""
     return format_html(
         '<div class="comment-form__trap" aria-hidden="true">'
         '<label for="{0}-{1}">Leave this field empty</label>'
@@ -27,7 +33,7 @@ def antispam_fields(dom_id: str = "") -> SafeString:
         dom_id or "comment-form",
         HONEYPOT_FIELD,
         TIMESTAMP_FIELD,
-        sign_render_time(time.time()),
+        per_request(context, _signed_now),
     )
 
 

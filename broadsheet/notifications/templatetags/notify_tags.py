@@ -1,13 +1,19 @@
 """``{% notify_state thread as state %}``: what "Notify of" shows a reader who already
-subscribed to this discussion (notifications/notify_control.html)."""
+subscribed to this discussion (notifications/notify_control.html); ``{% notify_control
+thread next_url signed_in %}``: that control in a discussion's section, kept per look."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import template
+from django.template.loader import get_template
+from django.utils import timezone, translation
+from django.utils.safestring import SafeString
 
+from broadsheet.core.kept_markup import HoledMarkup, filled, render_with_holes
+from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.notifications.models import Subscription
 from broadsheet.notifications.selectors import subscriptions_to_thread
 from broadsheet.notifications.subscriber import confirmed_address
@@ -35,13 +41,78 @@ def notify_state(context: template.Context, thread: Any) -> NotifyState:
     """The reader's live subscriptions to `thread`: by account when signed in, by the
     address this browser confirmed for guests (subscriber cookie); nothing, and no query,
     for anyone else."""
+    user, address = _subscriber(context)
+    if user is None and not address:
+        return NotifyState()
+    subs = subscriptions_to_thread(thread=thread, user=user, email=address)
+    return NotifyState(subscriptions=subs, address=address or "")
+
+
+def _subscriber(context: template.Context) -> tuple[Any, str | None]:
+    """(the signed-in user, or None; the address this browser confirmed, for a guest)."""
     request = context.get("request")
     if request is None:
-        return NotifyState()
+        return None, None
     user = getattr(request, "user", None)
-    signed_in = user is not None and user.is_authenticated
-    address = None if signed_in else confirmed_address(request)
-    if not signed_in and not address:
-        return NotifyState()
-    subs = subscriptions_to_thread(thread=thread, user=user if signed_in else None, email=address)
-    return NotifyState(subscriptions=subs, address=address or "")
+    if user is not None and user.is_authenticated:
+        return user, None
+    return None, confirmed_address(request)
+
+
+CONTROL_TEMPLATE = "notifications/notify_control.html"
+# What a notify view puts in the control's context after a form was sent back: a reader's
+# own state, never kept.
+SENT_BACK = ("open", "message", "error", "values")
+# {% csrf_token %} renders nothing for these: such a control is rendered the ordinary way.
+_NO_CSRF_TOKEN = frozenset(("", "NOTPROVIDED"))
+
+
+class ThreadLook(NamedTuple):
+    pk: int
+
+
+class ControlLook(NamedTuple):
+    """Everything notify_control.html and its includes read of their context when the
+    reader is not signed in, has confirmed no address here and sent nothing back: the
+    whole key of a kept control (test_kept_notify_control parses the templates and holds
+    them to it)."""
+
+    thread: ThreadLook
+    next_url: str
+
+
+# (ControlLook, language, time zone) -> the control's markup cut at its holes
+kept_controls: BoundedLRU[Any, HoledMarkup] = BoundedLRU(
+    setting_bytes("BROADSHEET_KEPT_FORMS_BYTES", 512 * 1024)
+)
+
+
+@register.simple_tag(takes_context=True)
+def notify_control(
+    context: template.Context, thread: Any, next_url: str, signed_in: bool
+) -> SafeString:
+    """notifications/notify_control.html for a discussion's section. For a reader who can
+    have no subscription (not signed in, no address confirmed on this browser) and sent
+    nothing back, the markup is the same for everyone with the same ControlLook but for
+    the CSRF token: kept per process with the token as a hole (core.kept_markup). Anyone
+    else's is rendered afresh with the whole context (their subscriptions read once,
+    by the template's notify_state)."""
+    token = str(context.get("csrf_token") or "")
+    user, address = _subscriber(context)
+    template_ = get_template(CONTROL_TEMPLATE)
+    if (
+        signed_in
+        or user is not None
+        or address
+        or token in _NO_CSRF_TOKEN
+        or any(context.get(name) for name in SENT_BACK)
+    ):
+        values = {"thread": thread, "next_url": next_url, "signed_in": signed_in}
+        return SafeString(template_.render({**context.flatten(), **values}))  # type: ignore[dict-item]
+    look = ControlLook(ThreadLook(thread.pk), next_url)
+    key = (look, translation.get_language(), timezone.get_current_timezone_name())
+    markup = kept_controls.get(key)
+    if markup is None:
+        markup = render_with_holes(template_.render, look._asdict())
+        kept_controls.put(key, markup)
+    return filled(markup, token)
