@@ -40,6 +40,7 @@ from typing import Any, NamedTuple
 
 from django.contrib.humanize.templatetags.humanize import intcomma, naturaltime
 from django.template.loader import get_template
+from django.urls import get_script_prefix as prefix
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
@@ -300,7 +301,7 @@ class FormLook(NamedTuple):
 # A form nobody has typed into: the only state of `f` a kept form is rendered with.
 _UNTOUCHED = FormState()
 
-# (FormLook, language, time zone) -> the form's markup cut at its holes
+# (FormLook, language, time zone, script prefix) -> the form's markup cut at its holes
 kept_forms: BoundedLRU[Hashable, HoledMarkup] = BoundedLRU(
     setting_bytes("BROADSHEET_KEPT_FORMS_BYTES", 512 * 1024)
 )
@@ -325,7 +326,8 @@ def render_form(
         context = {**(full_context() if full_context else {}), "d": d, "csrf_token": csrf_token}
         return SafeString(template.render({**context, "f": f}))
     look = FormLook.of(d)
-    key = (look, translation.get_language(), timezone.get_current_timezone_name())
+    # The script prefix too: the form's addresses are reversed under it.
+    key = (look, translation.get_language(), timezone.get_current_timezone_name(), prefix())
     markup = kept_forms.get(key)
     if markup is None:
         markup = render_with_holes(template.render, {"d": look, "f": _UNTOUCHED})

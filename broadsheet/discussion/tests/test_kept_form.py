@@ -205,3 +205,23 @@ def test_a_section_key_outside_the_look_is_found() -> None:
     assert not _in_look(("d", "thread", "comment_count"))
     assert not _in_look(("d", "actor", "user"))
     assert _in_look(("d", "sign_in_next"))
+
+
+def test_a_site_served_under_a_script_prefix_gets_its_own_addresses(thread: Thread) -> None:
+    from django.urls import get_script_prefix, set_script_prefix
+
+    request = _request(None, None, {})
+    section = build_section(request, thread)
+    token = get_token(request)
+    plain = render_form(section, section.form, token)
+    before = get_script_prefix()
+    set_script_prefix("/news/")
+    try:
+        prefixed = render_form(section, section.form, token)
+    finally:
+        set_script_prefix(before)
+    from django.urls import reverse
+
+    assert f'action="{reverse("discussion:post", args=[thread.pk])}"' in plain
+    assert 'action="/news/' in prefixed and 'action="/news/' not in plain
+    assert len(kept_forms) == 2

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from django import template
 from django.template.loader import get_template
+from django.urls import get_script_prefix as prefix
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
@@ -81,7 +82,7 @@ class ControlLook(NamedTuple):
     next_url: str
 
 
-# (ControlLook, language, time zone) -> the control's markup cut at its holes
+# (ControlLook, language, time zone, script prefix) -> the control's markup cut at its holes
 kept_controls: BoundedLRU[Any, HoledMarkup] = BoundedLRU(
     setting_bytes("BROADSHEET_KEPT_FORMS_BYTES", 512 * 1024)
 )
@@ -110,7 +111,8 @@ def notify_control(
         values = {"thread": thread, "next_url": next_url, "signed_in": signed_in}
         return SafeString(template_.render({**context.flatten(), **values}))  # type: ignore[dict-item]
     look = ControlLook(ThreadLook(thread.pk), next_url)
-    key = (look, translation.get_language(), timezone.get_current_timezone_name())
+    # The script prefix too: the control's addresses are reversed under it.
+    key = (look, translation.get_language(), timezone.get_current_timezone_name(), prefix())
     markup = kept_controls.get(key)
     if markup is None:
         markup = render_with_holes(template_.render, look._asdict())

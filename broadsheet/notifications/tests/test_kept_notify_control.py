@@ -140,3 +140,17 @@ def test_the_control_reads_nothing_outside_its_look_but_what_keeps_it_from_being
     not_kept = {"state", "sub", "user", *SENT_BACK}
     outside = sorted(".".join(p) for p in paths if p not in look and p[0] not in not_kept)
     assert outside == []
+
+
+def test_a_site_served_under_a_script_prefix_gets_its_own_addresses(thread: Thread) -> None:
+    from django.urls import get_script_prefix, set_script_prefix
+
+    plain = _both(thread, _request(), "/x/")[1]
+    before = get_script_prefix()
+    set_script_prefix("/news/")
+    try:
+        prefixed = _both(thread, _request(), "/x/")[1]
+    finally:
+        set_script_prefix(before)
+    assert 'action="/news/notify/' in prefixed and 'action="/news/' not in plain
+    assert len(kept_controls) == 2
