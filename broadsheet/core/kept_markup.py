@@ -43,8 +43,10 @@ something per request calls `per_request(context, fill)`, which in a kept render
 the kept pieces around its own token and each `fill()`. The markers hold 128 random bits
 drawn when the process starts and never leave it (every one is replaced), so no text a
 reader writes can imitate one. `fill` must depend on nothing of the reader or request:
-what does is a reason not to keep the markup at all. Used by the comment form of a
-discussion (discussion/rendering.py, `render_form`); tested in
+what does is a reason not to keep the markup at all. `kept_by_look` keeps such markup
+under a typed look (everything its template reads) with the language, the time zone and
+the script prefix. Used by a discussion's comment form (discussion/rendering.py,
+`render_form`) and "Notify of" (notifications' notify_tags); tested in
 core/tests/test_kept_markup_holes.py and discussion/tests/test_kept_form.py.
 """
 
@@ -55,6 +57,7 @@ import secrets
 from collections.abc import Callable, Hashable
 from typing import Any, NamedTuple, Protocol
 
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString
 from django.utils.timezone import get_current_timezone_name
 from django.utils.translation import get_language
@@ -120,3 +123,33 @@ def filled(markup: HoledMarkup, csrf_token: str) -> SafeString:
         out.append(csrf_token if fill is None else fill())
         out.append(piece)
     return SafeString("".join(out))
+
+
+# {% csrf_token %} renders nothing for these (no request, or Django's placeholder): what
+# shows one is rendered the ordinary way and not kept.
+_NO_CSRF_TOKEN = frozenset(("", "NOTPROVIDED"))
+
+
+def keepable_token(csrf_token: object) -> str | None:
+    """The request's CSRF token as a kept render fills it in, or None when a render with
+    it must not be kept ({% csrf_token %} would write nothing)."""
+    token = str(csrf_token) if csrf_token else ""
+    return None if token in _NO_CSRF_TOKEN else token
+
+
+def kept_by_look(
+    cache: BoundedLRU[Hashable, HoledMarkup],
+    look: tuple[Any, ...],
+    render: Callable[[dict[str, Any]], str],
+    context: dict[str, Any],
+    csrf_token: str,
+) -> SafeString:
+    """`render(context)` kept in `cache` with its holes, under `look` (everything the
+    template reads, the caller's contract) with the language, the time zone and the
+    script prefix (addresses are reversed under it); filled for this request."""
+    key = (look, get_language(), get_current_timezone_name(), get_script_prefix())
+    markup = cache.get(key)
+    if markup is None:
+        markup = render_with_holes(render, context)
+        cache.put(key, markup)
+    return filled(markup, csrf_token)

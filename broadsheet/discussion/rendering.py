@@ -40,13 +40,12 @@ from typing import Any, NamedTuple
 
 from django.contrib.humanize.templatetags.humanize import intcomma, naturaltime
 from django.template.loader import get_template
-from django.urls import get_script_prefix as prefix
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from broadsheet.core.kept_markup import HoledMarkup, filled, render_with_holes
+from broadsheet.core.kept_markup import HoledMarkup, keepable_token, kept_by_look
 from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.discussion.presentation import CommentGroup, CommentView
 from broadsheet.discussion.section import DiscussionContext, FormState
@@ -93,8 +92,6 @@ class FragmentInputs:
 
 # Never shown to anyone (always replaced), unguessable, so no comment text can contain it.
 _CSRF_MARKER = f"csrf{secrets.token_hex(16)}"
-# {% csrf_token %} renders nothing for these: render such contexts the ordinary way.
-_NO_CSRF_TOKEN = frozenset(("", "NOTPROVIDED"))
 
 
 # key -> the markup split at the CSRF marker
@@ -161,10 +158,8 @@ def _markup(
     """comment.html for `c` (see render_comment), as markup to be marked safe by the
     caller once."""
     reply_form = d.reply_form
-    token = str(csrf_token) if csrf_token else ""
-    if token in _NO_CSRF_TOKEN or (
-        reply_form is not None and getattr(reply_form.parent, "pk", None) == c.id
-    ):
+    token = keepable_token(csrf_token)
+    if token is None or (reply_form is not None and getattr(reply_form.parent, "pk", None) == c.id):
         return get_template(COMMENT_TEMPLATE).render(
             {**(full_context() if full_context else {}), "c": c, "d": d, "csrf_token": csrf_token}
         )
@@ -302,6 +297,7 @@ class FormLook(NamedTuple):
 _UNTOUCHED = FormState()
 
 # (FormLook, language, time zone, script prefix) -> the form's markup cut at its holes
+# (core.kept_markup.kept_by_look)
 kept_forms: BoundedLRU[Hashable, HoledMarkup] = BoundedLRU(
     setting_bytes("BROADSHEET_KEPT_FORMS_BYTES", 512 * 1024)
 )
@@ -320,16 +316,10 @@ def render_form(
     from the FormLook alone. Any other form (a reply, an edit, a passage; typed text,
     errors, a preview; a remembered guest's details) is rendered afresh with the section
     (`full_context`: the whole context of the include it replaces)."""
-    token = str(csrf_token) if csrf_token else ""
-    template = get_template(FORM_TEMPLATE)
-    if f != _UNTOUCHED or d.remembered is not None or token in _NO_CSRF_TOKEN:
+    token = keepable_token(csrf_token)
+    if f != _UNTOUCHED or d.remembered is not None or token is None:
         context = {**(full_context() if full_context else {}), "d": d, "csrf_token": csrf_token}
-        return SafeString(template.render({**context, "f": f}))
+        return SafeString(get_template(FORM_TEMPLATE).render({**context, "f": f}))
     look = FormLook.of(d)
-    # The script prefix too: the form's addresses are reversed under it.
-    key = (look, translation.get_language(), timezone.get_current_timezone_name(), prefix())
-    markup = kept_forms.get(key)
-    if markup is None:
-        markup = render_with_holes(template.render, {"d": look, "f": _UNTOUCHED})
-        kept_forms.put(key, markup)
-    return filled(markup, token)
+    render = get_template(FORM_TEMPLATE).render
+    return kept_by_look(kept_forms, look, render, {"d": look, "f": _UNTOUCHED}, token)

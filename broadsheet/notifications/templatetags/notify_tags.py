@@ -9,12 +9,11 @@ from typing import Any, NamedTuple
 
 from django import template
 from django.template.loader import get_template
-from django.urls import get_script_prefix as prefix
-from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
-from broadsheet.core.kept_markup import HoledMarkup, filled, render_with_holes
+from broadsheet.core.kept_markup import HoledMarkup, keepable_token, kept_by_look
 from broadsheet.core.lru import BoundedLRU, setting_bytes
+from broadsheet.discussion.rendering import ThreadLook
 from broadsheet.notifications.models import Subscription
 from broadsheet.notifications.selectors import subscriptions_to_thread
 from broadsheet.notifications.subscriber import confirmed_address
@@ -64,12 +63,6 @@ CONTROL_TEMPLATE = "notifications/notify_control.html"
 # What a notify view puts in the control's context after a form was sent back: a reader's
 # own state, never kept.
 SENT_BACK = ("open", "message", "error", "values")
-# {% csrf_token %} renders nothing for these: such a control is rendered the ordinary way.
-_NO_CSRF_TOKEN = frozenset(("", "NOTPROVIDED"))
-
-
-class ThreadLook(NamedTuple):
-    pk: int
 
 
 class ControlLook(NamedTuple):
@@ -98,23 +91,18 @@ def notify_control(
     the CSRF token: kept per process with the token as a hole (core.kept_markup). Anyone
     else's is rendered afresh with the whole context (their subscriptions read once,
     by the template's notify_state)."""
-    token = str(context.get("csrf_token") or "")
+    token = keepable_token(context.get("csrf_token"))
     user, address = _subscriber(context)
-    template_ = get_template(CONTROL_TEMPLATE)
     if (
         signed_in
         or user is not None
         or address
-        or token in _NO_CSRF_TOKEN
+        or token is None
         or any(context.get(name) for name in SENT_BACK)
     ):
-        values = {"thread": thread, "next_url": next_url, "signed_in": signed_in}
-        return SafeString(template_.render({**context.flatten(), **values}))  # type: ignore[dict-item]
+        flat: dict[str, Any] = {str(name): value for name, value in context.flatten().items()}
+        flat.update(thread=thread, next_url=next_url, signed_in=signed_in)
+        return SafeString(get_template(CONTROL_TEMPLATE).render(flat))
     look = ControlLook(ThreadLook(thread.pk), next_url)
-    # The script prefix too: the control's addresses are reversed under it.
-    key = (look, translation.get_language(), timezone.get_current_timezone_name(), prefix())
-    markup = kept_controls.get(key)
-    if markup is None:
-        markup = render_with_holes(template_.render, look._asdict())
-        kept_controls.put(key, markup)
-    return filled(markup, token)
+    render = get_template(CONTROL_TEMPLATE).render
+    return kept_by_look(kept_controls, look, render, look._asdict(), token)
