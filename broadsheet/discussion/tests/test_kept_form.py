@@ -62,10 +62,15 @@ def _request(user: Any | None, reader: str | None, query: dict[str, str]) -> Any
     return request
 
 
+def without_render_time(markup: str) -> str:
+    """The markup with each form's signed render time (a value of its second) taken out."""
+    return RENDERED.sub(f'name="{TIMESTAMP_FIELD}" value=""', markup)
+
+
 def _render_times(markup: str) -> tuple[str, list[int]]:
     """The markup with its signed render time taken out, and the times it held."""
     times = [int(signing.loads(v, salt=_SALT)) for v in RENDERED.findall(markup)]
-    return RENDERED.sub(f'name="{TIMESTAMP_FIELD}" value=""', markup), times
+    return without_render_time(markup), times
 
 
 def _expected_and_kept(thread: Thread, request: Any) -> tuple[str, str, str]:
