@@ -40,12 +40,18 @@ from broadsheet.importers.models import ImportedRecord, ImportRun
 from broadsheet.importers.report import ImportReport, Progress
 from broadsheet.importers.staging import SourceComment, SourceThread, Staging
 from broadsheet.importers.wpcontent import convert
-from broadsheet.importers.xmlstream import local_name, records
+from broadsheet.importers.xmlstream import document_namespaces, local_name, records
 
 SOURCE = "wordpress"
-WP = "{http://wordpress.org/export/1.2/}"
+# WordPress writes its elements in these namespaces; exports by other versions and by
+# WordPress.com bind the same prefixes to other addresses (WXR 1.0 and 1.1, and
+# "https://wordpress.org/export/1.2/"). WordPress's own importer goes by the prefix, and
+# so does this one (wxr_records): each record's tags are read under these names.
+WP_NAMESPACE = "http://wordpress.org/export/1.2/"
+EXCERPT_NAMESPACE = "http://wordpress.org/export/1.2/excerpt/"
+WP = "{" + WP_NAMESPACE + "}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-EXCERPT = "{http://wordpress.org/export/1.2/excerpt/}encoded"
+EXCERPT = "{" + EXCERPT_NAMESPACE + "}encoded"
 DC_CREATOR = "{http://purl.org/dc/elements/1.1/}creator"
 COMMENT_STATUSES = {
     "1": Comment.Status.APPROVED,
@@ -93,11 +99,29 @@ def _gmt(value: str, fallback: str = "") -> datetime | None:
     return None
 
 
+def wxr_records(path: str | Path, wanted: set[str]) -> Iterator[ET.Element]:
+    """The channel's records named in `wanted`, with the tags of whatever addresses the
+    file binds to the `wp` and `excerpt` prefixes read as WP and EXCERPT."""
+    declared = document_namespaces(path)
+    renames = [
+        ("{" + declared[prefix] + "}", "{" + canonical + "}")
+        for prefix, canonical in (("wp", WP_NAMESPACE), ("excerpt", EXCERPT_NAMESPACE))
+        if declared.get(prefix, canonical) != canonical
+    ]
+    for element in records(path, wanted, depth=2):
+        if renames:
+            for node in element.iter():
+                for alias, canonical in renames:
+                    if node.tag.startswith(alias):
+                        node.tag = canonical + node.tag[len(alias) :]
+        yield element
+
+
 def first_pass(path: str | Path, report: ImportReport) -> Site:
     """Checks the whole file (MalformedExport) and collects authors, terms, attachments."""
     site = Site()
-    for element in records(
-        path, {"author", "category", "tag", "item", "base_site_url", "link"}, depth=2
+    for element in wxr_records(
+        path, {"author", "category", "tag", "item", "base_site_url", "link"}
     ):
         name = local_name(element.tag)
         if name == "base_site_url" or (name == "link" and not site.base_url):
@@ -129,7 +153,7 @@ def first_pass(path: str | Path, report: ImportReport) -> Site:
 
 
 def items(path: str | Path) -> Iterator[ET.Element]:
-    yield from records(path, {"item"}, depth=2)
+    yield from wxr_records(path, {"item"})
 
 
 class WordPressImport:

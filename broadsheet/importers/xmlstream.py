@@ -21,7 +21,7 @@ import re
 import xml.etree.ElementTree as ET  # nosec B405 - DTDs refused first, see the docstring
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from defusedxml.ElementTree import iterparse as defused_iterparse
 
@@ -59,12 +59,31 @@ def _refuse_doctype(path: str | Path) -> None:
         )
 
 
-def _events(path: str | Path) -> Iterator[tuple[str, Any]]:
+_Event = Literal["start", "end", "start-ns"]
+
+
+def _events(
+    path: str | Path, events: tuple[_Event, ...] = ("start", "end")
+) -> Iterator[tuple[str, Any]]:
     if not _EXPAT_BOUNDS_ENTITIES:
-        return defused_iterparse(str(path), events=("start", "end"))  # type: ignore[no-any-return]
+        return defused_iterparse(str(path), events=events)  # type: ignore[no-any-return]
     _refuse_doctype(path)
     # No DTD reaches the parser (refused above): nothing for defusedxml to defuse.
-    return ET.iterparse(str(path), events=("start", "end"))  # noqa: S314  # nosec B314
+    return ET.iterparse(str(path), events=events)  # noqa: S314  # nosec B314
+
+
+def document_namespaces(path: str | Path) -> dict[str, str]:
+    """The namespaces the document element declares, by prefix (read up to its start)."""
+    found: dict[str, str] = {}
+    try:
+        for event, value in _events(path, ("start-ns", "start")):
+            if event == "start":
+                break
+            prefix, uri = value
+            found.setdefault(prefix, uri)
+    except ET.ParseError:
+        pass  # records() names the fault when the file is read
+    return found
 
 
 def records(path: str | Path, wanted: set[str], *, depth: int) -> Iterator[ET.Element]:

@@ -142,3 +142,30 @@ def test_a_malformed_wxr_is_refused(tmp_path: Path, run_command: Callable[..., s
         run_command("import_wordpress", str(broken))
     assert "line" in str(refused.value) and "<" in str(refused.value)
     assert not ArticlePage.objects.filter(slug="river-plan").exists()
+
+
+def test_an_export_that_binds_wp_to_another_address_imports_the_same(
+    tmp_path: Path, media_dir: Path, run_command: Callable[..., str]
+) -> None:
+    # WordPress.com (and WordPress's own theme test data) write xmlns:wp as
+    # "https://wordpress.org/export/1.2/"; older exports say 1.1 or 1.0. WordPress's
+    # importer goes by the prefix, so does ours.
+    ensure_site_structure()
+    source = (DATA / "wordpress-export.xml").read_text()
+    assert 'xmlns:wp="http://wordpress.org/export/1.2/"' in source
+    rebound = tmp_path / "wordpress-com.xml"
+    rebound.write_text(
+        source.replace(
+            '"http://wordpress.org/export/1.2/"', '"https://wordpress.org/export/1.2/"'
+        ).replace(
+            '"http://wordpress.org/export/1.2/excerpt/"',
+            '"http://wordpress.org/export/1.1/excerpt/"',
+        )
+    )
+    output = run_command("import_wordpress", str(rebound), "--media-dir", str(media_dir))
+    article = ArticlePage.objects.get(slug="river-plan")
+    assert article.title == "The river plan, explained"
+    assert article.dek == "What the council decided, and what it means."  # the excerpt
+    assert [b.author.name for b in article.byline.all()] == ["Mara Quill"]
+    assert Comment.objects.filter(thread__key=article.thread_key).exists()
+    assert re.search(r"^\s*0\s+posts read$", output, re.MULTILINE) is None
