@@ -67,4 +67,19 @@ class FormId(forms.Field):
         return parsed
 
 
+class UnicodeSlugConverter:
+    """`<unicode_slug:name>` in a URL pattern: a slug as Wagtail and taggit make them,
+    letters and digits of every script, "-" and "_". Django's `slug` is ASCII only, so a
+    tag such as "περιεχόμενο" had no address, and a page linking it answered 500."""
+
+    regex = r"[-\w]+"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
 register_converter(IdConverter, "id")
+register_converter(UnicodeSlugConverter, "unicode_slug")

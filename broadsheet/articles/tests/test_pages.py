@@ -284,3 +284,23 @@ def test_an_edited_author_shows_on_their_articles_at_once(client: Client) -> Non
     writer.name = "Tomasz Wrenn-Ito"
     writer.save()
     assert "Tomasz Wrenn-Ito" in client.get(article.url).content.decode()
+
+
+def test_tags_and_sections_in_other_scripts_have_pages(client: Client) -> None:
+    # taggit and Wagtail keep letters of every script in slugs (an imported WordPress
+    # site's tag "content-περιεχόμενο"); the pages that link them answered 500.
+    from django.urls import reverse
+
+    section = make_section("Πολιτική")
+    article = make_article(section=section, title="Greek tags", tags=["περιεχόμενο", "Café"])
+    page = client.get(article.url)
+    assert page.status_code == 200
+    for name in ("περιεχόμενο", "Café"):
+        tag = article.tags.get(name=name)
+        url = reverse("articles:tag", args=[tag.slug])
+        assert url in page.content.decode()
+        listing = client.get(url)
+        assert listing.status_code == 200 and "Greek tags" in listing.content.decode()
+    assert client.get(section.url).status_code == 200
+    feed = reverse("articles:section-feed-rss", args=[section.slug])
+    assert client.get(feed).status_code == 200
