@@ -366,6 +366,8 @@ def article_page_context(article: ArticlePage, request: HttpRequest) -> dict[str
         article.pk,
         article.latest_revision_id,
         request.build_absolute_uri("/"),
+        # The sections bar marks the section of the address asked for.
+        request.path,
         scope_versions().read(["site", "listings"]),
     )
     parts = page_parts.get(key)

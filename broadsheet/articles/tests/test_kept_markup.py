@@ -1,18 +1,24 @@
 """The article page's kept markup (core/kept_markup.py): the page is byte for byte
-what it is without it, in English, Spanish and Arabic, and an edit shows at once."""
+what it is without it, in English, Spanish and Arabic, for each reader with their own
+reaction, discussion, CSRF token and address in its holes; and an edit shows at once."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.middleware.csrf import (  # type: ignore[attr-defined]  # _unmask_cipher_token
+    _unmask_cipher_token,
+)
 from django.test import Client
+from django.urls import reverse
 
 from broadsheet.articles.models import ArticlePage, Author, PublicationSettings
-from broadsheet.articles.tests.test_flat_translations import render
+from broadsheet.articles.tests.test_flat_translations import PER_REQUEST, render
 from broadsheet.core.kept_markup import kept_parts
-from broadsheet.discussion.testing import guest, make_thread, post
+from broadsheet.discussion.testing import guest, make_thread, make_user, post
 
 pytestmark = pytest.mark.django_db
 
@@ -37,8 +43,8 @@ def test_the_page_is_the_same_with_and_without_kept_markup(
     language: str, column: ArticlePage, without_page_cache: None, kept: Callable[[bool], None]
 ) -> None:
     cold = render(column.url, language)
-    # meta, header, foot, related; base.html: head, masthead (twice), footer
-    assert len(kept_parts) == 8
+    # One part: the whole page, base.html and all, with its holes.
+    assert len(kept_parts) == 1
     warm = render(column.url, language)
     kept(False)
     plain = render(column.url, language)
@@ -54,7 +60,7 @@ def test_each_language_has_markup_of_its_own(
     column: ArticlePage, without_page_cache: None, kept: Callable[[bool], None]
 ) -> None:
     pages = {language: render(column.url, language) for language in LANGUAGES}
-    assert len(kept_parts) == 8 * len(LANGUAGES)
+    assert len(kept_parts) == len(LANGUAGES)
     again = {language: render(column.url, language) for language in LANGUAGES}
     assert pages == again
     assert len(set(pages.values())) == len(LANGUAGES)
@@ -130,3 +136,51 @@ def test_pages_without_a_key_keep_nothing(
     assert len(kept_parts) == 0
     # The search box shows what was asked for (outside every kept part).
     assert 'value="river"' in Client().get("/search/?q=river").content.decode()
+
+
+def _tokens(page: str) -> set[str]:
+    """The CSRF secrets of a page's tokens (each token masks its reader's secret afresh)."""
+    found = re.findall(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"', page)
+    return {_unmask_cipher_token(token) for token in found}
+
+
+def _without_per_request_values(page: str) -> str:
+    for pattern, stand_in in PER_REQUEST:
+        page = pattern.sub(stand_in, page)
+    return page
+
+
+def test_each_reader_gets_their_own_holes_in_the_kept_page(
+    column: ArticlePage, without_page_cache: None, kept: Callable[[bool], None]
+) -> None:
+    publication = PublicationSettings.load()
+    publication.readers_choose_language = True
+    publication.save()
+    thread = make_thread(key=column.thread_key, title=column.title, url=column.url)
+    post(thread, guest(), "A first thought.")
+    anonymous = Client()
+    first = anonymous.get(f"{column.url}?sort=newest").content.decode()
+    assert len(kept_parts) == 1
+    reader = Client()
+    reader.force_login(make_user("reader", name="Amara Diallo"))
+    reacted = reader.post(reverse("articles:react", args=[column.pk]), {"value": "up"})
+    assert reacted.status_code < 400
+    kept_page = reader.get(f"{column.url}?sort=oldest").content.decode()
+    again = anonymous.get(f"{column.url}?sort=newest").content.decode()
+    assert len(kept_parts) == 1  # the reader's page came from the part the first one kept
+    # The reader's own: their reaction, "Commenting as", the address of their language links.
+    assert kept_page.count('aria-pressed="true"') == 1 and 'aria-pressed="true"' not in again
+    assert "Amara Diallo" in kept_page and "Amara Diallo" not in again
+    assert "sort%3Doldest" in kept_page and "sort%3Doldest" not in again
+    assert "sort%3Dnewest" in again and "A first thought." in kept_page
+    # Each reader's tokens are theirs.
+    reader_secret = reader.cookies["csrftoken"].value  # the secret itself
+    anonymous_secret = anonymous.cookies["csrftoken"].value
+    assert _tokens(kept_page) == {reader_secret} and _tokens(again) == {anonymous_secret}
+    assert reader_secret != anonymous_secret
+    # Byte for byte what the reader gets with nothing kept.
+    kept(False)
+    plain = reader.get(f"{column.url}?sort=oldest").content.decode()
+    assert len(kept_parts) == 0
+    assert _without_per_request_values(kept_page) == _without_per_request_values(plain)
+    assert _without_per_request_values(first) == _without_per_request_values(again)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from django import template
 from django.template.base import FilterExpression, NodeList, Parser, Token
-from django.utils.safestring import SafeString
 
-from broadsheet.core.kept_markup import kept_parts, part_key
+from broadsheet.core.kept_markup import kept_part, part_key, per_request_of
 
 register = template.Library()
 
@@ -23,12 +22,15 @@ class KeptMarkupNode(template.Node):
         if not kept_key:
             # None (a preview), or no key in this page's context at all ("").
             return self.nodelist.render(context)
-        key = part_key(kept_key, self.part)
-        markup = kept_parts.get(key)
-        if markup is None:
-            markup = SafeString(self.nodelist.render(context))
-            kept_parts.put(key, markup)
-        return markup
+        return kept_part(part_key(kept_key, self.part), self.nodelist, context)
+
+
+class KeptHoleNode(template.Node):
+    def __init__(self, nodelist: NodeList) -> None:
+        self.nodelist = nodelist
+
+    def render(self, context: template.Context) -> str:
+        return per_request_of(context, self.nodelist.render)
 
 
 @register.tag("kept_markup")
@@ -42,3 +44,16 @@ def kept_markup(parser: Parser, token: Token) -> KeptMarkupNode:
     nodelist = parser.parse(("endkept_markup",))
     parser.delete_first_token()
     return KeptMarkupNode(nodelist, parser.compile_filter(bits[1]), bits[2][1:-1])
+
+
+@register.tag("kept_hole")
+def kept_hole(parser: Parser, token: Token) -> KeptHoleNode:
+    """`{% kept_hole %}…{% endkept_hole %}` in a kept part: rendered for each request with
+    its own context, at the kept part's place in the template (what is inside may read
+    only what the context has there, not names a `with` or `for` inside the part sets).
+    Outside a kept part: rendered in place as if the tags were not there."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("usage: {% kept_hole %}…{% endkept_hole %}")
+    nodelist = parser.parse(("endkept_hole",))
+    parser.delete_first_token()
+    return KeptHoleNode(nodelist)
