@@ -45,13 +45,30 @@ from django.utils import timezone, translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 
-from broadsheet.core.kept_markup import HoledMarkup, keepable_token, kept_by_look
+from broadsheet.core.kept_markup import (
+    HoledMarkup,
+    filled_from,
+    held_by_look,
+    keepable_token,
+    kept_by_look,
+)
 from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.discussion.presentation import CommentGroup, CommentView
-from broadsheet.discussion.section import DiscussionContext, FormState
+from broadsheet.discussion.section import (
+    DiscussionContext,
+    FormState,
+    Section,
+    more_fragment_url_of,
+    more_href_of,
+    previous_href_of,
+    sort_links_of,
+    view_links_of,
+)
+from broadsheet.discussion.sorting import Sort
 
 COMMENT_TEMPLATE = "discussion/includes/comment.html"
 FORM_TEMPLATE = "discussion/includes/form.html"
+SECTION_TEMPLATE = "discussion/section.html"
 
 # Every field of the view but `before` (groups.html prints it outside the comment) and
 # `passage`, which is a mutable dataclass and goes into the key as a tuple.
@@ -323,3 +340,113 @@ def render_form(
     look = FormLook.of(d)
     render = get_template(FORM_TEMPLATE).render
     return kept_by_look(kept_forms, look, render, {"d": look, "f": _UNTOUCHED}, token)
+
+
+# The section around its comments, form and "Notify of", kept per look (render_section).
+
+
+class FrameThreadLook(NamedTuple):
+    pk: int
+    is_closed: bool
+
+
+class LiveLook(NamedTuple):
+    url: str
+
+
+class ModeratorLook(NamedTuple):
+    can_moderate: bool
+
+
+class PageLook(NamedTuple):
+    has_previous: bool
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class SectionFrameLook:
+    """Everything section.html (and its includes) reads of its section, as `d`, outside its
+    `{% kept_hole %}`s: the whole key of a kept section. The holes (the comment list, the
+    form, "Notify of", the live stream's start time) are rendered for each request with
+    the section itself. test_kept_section parses the templates and fails on any `d.…`
+    read outside a hole that is not here."""
+
+    thread: FrameThreadLook
+    live: LiveLook | None
+    count: int
+    sort: Sort
+    sort_param: str
+    view: str
+    accepting: bool
+    sign_in_required: bool
+    login_url: str
+    # Where "Sign in" comes back to: read only when signing in is required.
+    sign_in_next: str
+    actor: ModeratorLook
+    page: PageLook
+    groups: bool
+    has_next: bool
+
+    @property
+    def sort_links(self) -> list[dict[str, object]]:
+        return sort_links_of(self.sort)
+
+    @property
+    def view_links(self) -> list[dict[str, object]]:
+        return view_links_of(self.view)
+
+    @property
+    def previous_href(self) -> str:
+        return previous_href_of(self.sort_param, self.page.number, self.view)
+
+    @property
+    def more_href(self) -> str:
+        return more_href_of(self.sort_param, self.page.number, self.view)
+
+    @property
+    def more_fragment_url(self) -> str:
+        return more_fragment_url_of(self.thread.pk, self.sort, self.page.number, self.view)
+
+    @classmethod
+    def of(cls, d: Section) -> SectionFrameLook:
+        live = d.live
+        sign_in_required = d.sign_in_required
+        page = d.page
+        return cls(
+            FrameThreadLook(d.thread.pk, d.thread.is_closed),
+            LiveLook(live["url"]) if live else None,
+            d.count,
+            d.sort,
+            d.sort_param,
+            d.view,
+            d.accepting,
+            sign_in_required,
+            d.login_url,
+            d.sign_in_next if sign_in_required else "",
+            ModeratorLook(d.actor.can_moderate),
+            PageLook(bool(page and page.has_previous), d.page_number),
+            bool(d.groups),
+            d.has_next,
+        )
+
+
+# (SectionFrameLook, language, time zone, script prefix) -> section.html cut at its holes
+kept_sections: BoundedLRU[Hashable, HoledMarkup] = BoundedLRU(
+    setting_bytes("BROADSHEET_KEPT_SECTIONS_BYTES", 512 * 1024)
+)
+
+
+def render_section(d: Section, request: Any, csrf_token: object) -> SafeString:
+    """section.html for `d`. Around its comment list, form, "Notify of" and live start time
+    (its `{% kept_hole %}`s, rendered for each request from the section itself), the
+    section is the same for every reader with the same SectionFrameLook but for the CSRF
+    token: kept per process with those as holes (core.kept_markup)."""
+    template = get_template(SECTION_TEMPLATE)
+    values = {"d": d, "request": request, "csrf_token": csrf_token}
+    token = keepable_token(csrf_token)
+    if token is None:
+        return SafeString(template.render(values))
+    look = SectionFrameLook.of(d)
+    markup = held_by_look(kept_sections, look, template.render, {"d": look})
+    engine_template = template.template  # type: ignore[attr-defined]  # Django's backend
+    return filled_from(markup, token, engine_template, values)

@@ -211,30 +211,11 @@ class Section(DiscussionContext):
 
     @property
     def view_links(self) -> list[dict[str, object]]:
-        return [
-            {
-                "label": _("Featured"),
-                "href": f"{query_string(view='featured')}#discussion",
-                "current": self.view == "featured",
-            },
-            {
-                "label": _("Inline feedbacks"),
-                "href": f"{query_string(view='inline')}#discussion",
-                "current": self.view == "inline",
-            },
-        ]
+        return view_links_of(self.view)
 
     @property
     def sort_links(self) -> list[dict[str, object]]:
-        return [
-            {
-                "label": LABELS[sort],
-                "value": str(sort),
-                "href": f"{query_string(sort=str(sort))}#discussion",
-                "current": sort == self.sort,
-            }
-            for sort in Sort
-        ]
+        return sort_links_of(self.sort)
 
     @property
     def has_next(self) -> bool:
@@ -242,21 +223,62 @@ class Section(DiscussionContext):
 
     @property
     def more_href(self) -> str:
-        query = query_string(sort=self.sort_param, cpage=self.page_number + 1, view=self.view)
-        return f"{query}#discussion"
+        return more_href_of(self.sort_param, self.page_number, self.view)
 
     @property
     def previous_href(self) -> str:
-        previous = self.page_number - 1
-        query = query_string(
-            sort=self.sort_param, cpage=previous if previous > 1 else None, view=self.view
-        )
-        return f"{query}#discussion"
+        return previous_href_of(self.sort_param, self.page_number, self.view)
 
     @property
     def more_fragment_url(self) -> str:
-        url = reverse("discussion:comments", kwargs={"thread_id": self.thread.pk})
-        return url + query_string(sort=str(self.sort), cpage=self.page_number + 1, view=self.view)
+        return more_fragment_url_of(self.thread.pk, self.sort, self.page_number, self.view)
+
+
+# The section's links, from the few values they show (a kept section's look has the same:
+# discussion.rendering.SectionFrameLook).
+
+
+def view_links_of(view: str) -> list[dict[str, object]]:
+    return [
+        {
+            "label": _("Featured"),
+            "href": f"{query_string(view='featured')}#discussion",
+            "current": view == "featured",
+        },
+        {
+            "label": _("Inline feedbacks"),
+            "href": f"{query_string(view='inline')}#discussion",
+            "current": view == "inline",
+        },
+    ]
+
+
+def sort_links_of(current: Sort) -> list[dict[str, object]]:
+    return [
+        {
+            "label": LABELS[sort],
+            "value": str(sort),
+            "href": f"{query_string(sort=str(sort))}#discussion",
+            "current": sort == current,
+        }
+        for sort in Sort
+    ]
+
+
+def more_href_of(sort_param: str, page_number: int, view: str) -> str:
+    query = query_string(sort=sort_param, cpage=page_number + 1, view=view)
+    return f"{query}#discussion"
+
+
+def previous_href_of(sort_param: str, page_number: int, view: str) -> str:
+    previous = page_number - 1
+    query = query_string(sort=sort_param, cpage=previous if previous > 1 else None, view=view)
+    return f"{query}#discussion"
+
+
+def more_fragment_url_of(thread_pk: int, sort: Sort, page_number: int, view: str) -> str:
+    url = reverse("discussion:comments", kwargs={"thread_id": thread_pk})
+    return url + query_string(sort=str(sort), cpage=page_number + 1, view=view)
 
 
 def discussion_context(

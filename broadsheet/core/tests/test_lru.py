@@ -16,7 +16,7 @@ from broadsheet.core.kept_markup import kept_parts
 from broadsheet.core.lru import BoundedLRU, deep_size
 from broadsheet.core.pagecache import _local_pages
 from broadsheet.discussion.compiled import CompiledQueries
-from broadsheet.discussion.rendering import comment_fragments
+from broadsheet.discussion.rendering import comment_fragments, kept_sections
 
 
 def test_deep_size_counts_what_an_object_holds_once() -> None:
@@ -96,6 +96,7 @@ def _fill(cache: BoundedLRU[Any, Any], entry_bytes: int) -> None:
         ("BROADSHEET_COMMENT_FRAGMENTS_BYTES", comment_fragments),
         ("BROADSHEET_ARTICLE_PARTS_BYTES", page_parts),
         ("BROADSHEET_KEPT_MARKUP_BYTES", kept_parts),
+        ("BROADSHEET_KEPT_SECTIONS_BYTES", kept_sections),
         ("BROADSHEET_COMPILED_QUERIES_BYTES", CompiledQueries()._entries),
     ],
 )

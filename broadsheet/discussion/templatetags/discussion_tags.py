@@ -6,8 +6,7 @@ from __future__ import annotations
 from django import template
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
-from django.template.loader import get_template
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from broadsheet.discussion.actions import do_register_thread
 from broadsheet.discussion.presentation import CommentGroup, CommentView
@@ -15,6 +14,7 @@ from broadsheet.discussion.rendering import (
     render_comment,
     render_form,
     render_groups,
+    render_section,
     section_key,
 )
 from broadsheet.discussion.section import DiscussionContext, Section, build_section
@@ -30,9 +30,7 @@ def render_discussion(request: HttpRequest, *, thread_key: str, title: str, url:
     section = build_section(request, thread)
     # A plain context: the host page has already run the context processors, and the
     # section needs only the CSRF token (no hidden queries of other apps here).
-    context = {"d": section, "request": request, "csrf_token": get_token(request)}
-    html = get_template("discussion/section.html").render(context)
-    return mark_safe(html)
+    return render_section(section, request, get_token(request))
 
 
 @register.simple_tag(takes_context=True)
