@@ -116,6 +116,9 @@ TEMPLATES: list[dict[str, Any]] = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                # csrf_token, one per request, made with one os.urandom call (in place of
+                # Django's built-in processor: broadsheet/core/csrf_tokens.py).
+                "broadsheet.core.csrf_tokens.csrf",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",

@@ -38,7 +38,6 @@ so it is rendered once and served from the cache.
 from __future__ import annotations
 
 import hashlib
-import operator
 import os
 import re
 import time
@@ -62,6 +61,7 @@ from django.utils.cache import patch_vary_headers
 
 from broadsheet.core.clients import PERSONAL_COOKIES
 from broadsheet.core.compression import PrecompressedPage, chosen_encoding, is_compressible
+from broadsheet.core.csrf_tokens import masked_csrf_token, random_csrf_chars
 from broadsheet.core.languages import requested_language
 from broadsheet.core.lru import BoundedLRU, setting_bytes
 from broadsheet.core.versions import scope_versions
@@ -221,32 +221,11 @@ def _source_stamps(roots: Iterable[Path]) -> list[str]:
 #
 # A hit runs before Django, with no request, so Django's public get_token(request) is out
 # of reach. Its private helpers would do, but they draw each of a token's 64 characters
-# with secrets.choice, and that was most of a hit's time, several times what the two
-# functions below cost with one os.urandom call (docs/decisions/page-cache-csrf.md).
-# So a hit masks and makes new secrets here, in Django's format; storing a page (a miss,
+# with secrets.choice, and that was most of a hit's time, several times what
+# core.csrf_tokens costs with one os.urandom call (docs/decisions/page-cache-csrf.md).
+# So a hit masks and makes new secrets with it, in Django's format; storing a page (a miss,
 # not hot) checks each token with Django's own _unmask_cipher_token, and a test holds the
 # two together (Django accepts the tokens made here).
-
-_CSRF_CHARS = CSRF_ALLOWED_CHARS
-# Random bytes at or above this (the largest multiple of 62 under 256) are dropped, so
-# every character stays equally likely; the rest map to a character by bytes.translate.
-_UNBIASED_BELOW = 256 - 256 % len(_CSRF_CHARS)
-_BYTE_TO_CHAR = "".join(_CSRF_CHARS[b % len(_CSRF_CHARS)] for b in range(256)).encode()
-_BIASED_BYTES = bytes(range(_UNBIASED_BELOW, 256))
-# Masking shifts each secret character by its mask character (Django's _mask_cipher_secret):
-# every pair looked up once, so a token is made by C loops (map, join) rather than Python's.
-_SHIFTED = {
-    secret_char + mask_char: _CSRF_CHARS[(s + m) % len(_CSRF_CHARS)]
-    for s, secret_char in enumerate(_CSRF_CHARS)
-    for m, mask_char in enumerate(_CSRF_CHARS)
-}
-
-
-def _random_csrf_chars() -> str:
-    picked = b""
-    while len(picked) < CSRF_SECRET_LENGTH:
-        picked += os.urandom(40).translate(_BYTE_TO_CHAR, _BIASED_BYTES)
-    return picked[:CSRF_SECRET_LENGTH].decode("ascii")
 
 
 def _csrf_secret(cookies: dict[str, str]) -> tuple[str, bool]:
@@ -254,16 +233,9 @@ def _csrf_secret(cookies: dict[str, str]) -> tuple[str, bool]:
     or a new one (True: the cookie must be set). The middleware has not run for a hit.
     (Only pages stored with CSRF_USE_SESSIONS off have tokens: see _parts_around_tokens.)"""
     existing = cookies.get(settings.CSRF_COOKIE_NAME, "")
-    if len(existing) == CSRF_SECRET_LENGTH and not existing.strip(_CSRF_CHARS):
+    if len(existing) == CSRF_SECRET_LENGTH and not existing.strip(CSRF_ALLOWED_CHARS):
         return existing, False
-    return _random_csrf_chars(), True
-
-
-def _masked_csrf_token(secret: str) -> str:
-    """What django.middleware.csrf.get_token returns for `secret`: a fresh mask, then the
-    secret shifted by it."""
-    mask = _random_csrf_chars()
-    return mask + "".join(map(_SHIFTED.__getitem__, map(operator.add, secret, mask)))
+    return random_csrf_chars(), True
 
 
 def _parts_around_tokens(body: bytes, secret: str) -> list[bytes] | None:
@@ -371,7 +343,7 @@ def _answer(
         secret, new_secret = _csrf_secret(cookies)
         # One masked token for every form of the page, as Django's context processor
         # does (a page of comments has dozens of vote forms).
-        token = _masked_csrf_token(secret).encode()
+        token = masked_csrf_token(secret).encode()
         if new_secret:
             headers.append(("Set-Cookie", _csrf_cookie_header(secret)))
     compressed: PrecompressedPage | None = entry.get("compressed")

@@ -324,7 +324,8 @@ def test_no_content_can_put_a_readers_token_outside_a_token_field(
 
 
 def test_a_page_with_a_token_that_is_not_the_readers_is_never_stored() -> None:
-    from broadsheet.core.pagecache import _masked_csrf_token, _parts_around_tokens
+    from broadsheet.core.csrf_tokens import masked_csrf_token as _masked_csrf_token
+    from broadsheet.core.pagecache import _parts_around_tokens
 
     secret = "s" * 32
     field = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
@@ -345,7 +346,8 @@ def test_the_tokens_a_hit_makes_are_djangos_format() -> None:
         _unmask_cipher_token,
     )
 
-    from broadsheet.core.pagecache import _csrf_secret, _masked_csrf_token
+    from broadsheet.core.csrf_tokens import masked_csrf_token as _masked_csrf_token
+    from broadsheet.core.pagecache import _csrf_secret
 
     secret, new = _csrf_secret({})
     assert new
@@ -357,7 +359,8 @@ def test_the_tokens_a_hit_makes_are_djangos_format() -> None:
 
 def test_with_csrf_in_sessions_a_page_with_a_token_is_never_stored(settings) -> None:
     """The secret then lives in the reader's session, which a hit cannot give them."""
-    from broadsheet.core.pagecache import _masked_csrf_token, _parts_around_tokens
+    from broadsheet.core.csrf_tokens import masked_csrf_token as _masked_csrf_token
+    from broadsheet.core.pagecache import _parts_around_tokens
 
     secret = "s" * 32
     page = f'<input type="hidden" name="csrfmiddlewaretoken" value="{_masked_csrf_token(secret)}">'

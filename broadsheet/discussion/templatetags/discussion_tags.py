@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from django import template
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.utils.safestring import SafeString
 
+from broadsheet.core.csrf_tokens import request_csrf_token
 from broadsheet.discussion.actions import do_register_thread
 from broadsheet.discussion.presentation import CommentGroup, CommentView
 from broadsheet.discussion.rendering import (
@@ -30,7 +30,8 @@ def render_discussion(request: HttpRequest, *, thread_key: str, title: str, url:
     section = build_section(request, thread)
     # A plain context: the host page has already run the context processors, and the
     # section needs only the CSRF token (no hidden queries of other apps here).
-    return render_section(section, request, get_token(request))
+    # The page's own token (every form of one page carries the same: core.csrf_tokens).
+    return render_section(section, request, request_csrf_token(request))
 
 
 @register.simple_tag(takes_context=True)
