@@ -25,16 +25,20 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 
 
 def _through_middleware(request: HttpRequest, view: Any) -> HttpResponse:
-    middleware = CsrfViewMiddleware(lambda r: view(r))
-    return middleware(request)
+    response = CsrfViewMiddleware(view)(request)
+    assert isinstance(response, HttpResponse)
+    return response
 
 
 def test_a_new_reader_gets_a_secret_and_its_cookie_as_from_get_token() -> None:
     request = RequestFactory().get("/")
     tokens: list[str] = []
-    response = _through_middleware(
-        request, lambda r: (tokens.append(request_csrf_token(r)), HttpResponse())[1]
-    )
+
+    def view(r: HttpRequest) -> HttpResponse:
+        tokens.append(request_csrf_token(r))
+        return HttpResponse()
+
+    response = _through_middleware(request, view)
     secret = response.cookies["csrftoken"].value
     assert len(secret) == 32 and not secret.strip(CSRF_ALLOWED_CHARS)
     assert len(tokens[0]) == 64 and _unmask_cipher_token(tokens[0]) == secret
