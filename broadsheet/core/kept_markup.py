@@ -24,10 +24,10 @@ revision, the site's address, the address asked for, the `site` and `listings` s
 versions). A new revision, publishing or unpublishing anything, a change of the
 publication's settings, an author, an image or a Site (all bump `site`), and any comment
 count of a related card (`listings`) each give a new key, so an edit shows at the next
-render. Its holes (`{% kept_hole %}`, below) are rendered per request: the body (its
-feedback passages show the discussion's state), the reactions (the reader's own, the
-CSRF token), the discussion and the language links (the page's address). A preview has
-no key.
+render. Its holes (`{% kept_hole %}` and `per_request_of`, below) are rendered per
+request: each feedback passage's count of comments (discussion's `inline_point`), the
+reactions (the reader's own, the CSRF token), the discussion and the language links
+(the page's address). A preview has no key.
 
 Tested in articles/tests/test_kept_markup.py: pages byte for byte with and without it
 (English, Spanish, Arabic; an opinion column with its disclaimer, several bylines, tags,

@@ -299,3 +299,24 @@ def test_the_api_schema_documents_the_anchor_fields_and_error_answers(client: Cl
     assert "anchor_outdated" in components["CommentOut"]["properties"]
     post = schema["paths"]["/api/v1/threads/{key}/comments"]["post"]["responses"]
     assert {"400", "422"} <= set(post)
+
+
+def test_a_kept_page_shows_each_passages_count_as_it_is_now(
+    article: ArticlePage, thread: Thread, reader_rosa: Actor, without_page_cache: None
+) -> None:
+    from broadsheet.core.kept_markup import kept_parts
+
+    kept_parts.clear()
+    reader = reader_rosa
+    on_point(thread, reader)
+    before = Client().get(article.url).content.decode()
+    assert 'aria-label="Discuss this passage: 1 comment"' in before and len(kept_parts) == 1
+    on_point(thread, reader, text="Still not enough.")
+    on_point(thread, reader, block=OTHER_POINT)
+    after = Client().get(article.url).content.decode()
+    # The body came from the kept page; its passages' counts are this request's.
+    assert len(kept_parts) == 1
+    assert 'aria-label="Discuss this passage: 2 comments"' in after
+    assert 'aria-label="Discuss this passage: 1 comment"' in after
+    assert "The council will <b>raise</b> the dikes" in after
+    kept_parts.clear()

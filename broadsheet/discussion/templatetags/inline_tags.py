@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
+from broadsheet.core.kept_markup import per_request_of
 from broadsheet.discussion.anchors import point_counts
 from broadsheet.discussion.selectors import thread_by_key
 
@@ -34,11 +35,17 @@ def _thread_counts(request: HttpRequest | None, key: str) -> tuple[Any, dict[str
 
 @register.simple_tag(takes_context=True)
 def inline_point(context: template.Context, thread_key: str, block_id: str) -> SafeString:
-    """The marker (a link to the preselected form; a button with JS) and its empty panel."""
+    """The marker (a link to the preselected form; a button with JS) and its empty panel.
+    Its count is the discussion's now: in a kept part (the article page's body,
+    core.kept_markup) it is a hole, rendered for each request from its own context."""
     if not block_id:
         return mark_safe("")
-    thread, counts = _thread_counts(context.get("request"), str(thread_key))
-    html = get_template("discussion/inline/marker.html").render(
-        {"thread": thread, "block_id": block_id, "count": counts.get(block_id, 0)}
-    )
-    return mark_safe(html)
+    key = str(thread_key)
+
+    def marker(request_context: Any) -> str:
+        thread, counts = _thread_counts(request_context.get("request"), key)
+        return get_template("discussion/inline/marker.html").render(
+            {"thread": thread, "block_id": block_id, "count": counts.get(block_id, 0)}
+        )
+
+    return mark_safe(per_request_of(context, marker))
