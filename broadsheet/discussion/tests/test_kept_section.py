@@ -13,16 +13,13 @@ from dataclasses import fields
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
 from django.middleware.csrf import get_token
 from django.template.base import NodeList
 from django.template.defaulttags import IfNode
 from django.template.loader import get_template
 from django.template.loader_tags import IncludeNode
-from django.test import RequestFactory
 from django.utils import translation
 
-from broadsheet.core.clients import READER_COOKIE
 from broadsheet.core.templatetags.kept_markup_tags import KeptHoleNode
 from broadsheet.discussion.actions import do_close_thread
 from broadsheet.discussion.models import Thread
@@ -43,16 +40,18 @@ from broadsheet.discussion.testing import (
     make_user,
     member,
     post,
-    signed_reader_cookie,
 )
 from broadsheet.discussion.tests.test_fragment_inputs import _expressions, _names
-from broadsheet.discussion.tests.test_kept_form import without_render_time
+from broadsheet.discussion.tests.test_kept_form import (
+    HOSTILE_NAME,
+    _request,
+    without_render_time,
+)
 
 pytestmark = pytest.mark.django_db
 
 SINCE = re.compile(r'data-live-since="[0-9.]+"')
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
-HOSTILE_NAME = "<script>alert('n')</script>\"&amp;"
 
 
 def members_only(thread: Thread, request: Any = None) -> DiscussionPolicy:
@@ -77,14 +76,6 @@ def busy(thread: Thread, settings: Any) -> Thread:
     post(thread, guest(), "A third thought.")
     thread.refresh_from_db()
     return thread
-
-
-def _request(user: Any | None, reader: str | None, query: dict[str, str]) -> Any:
-    request = RequestFactory().get("/world/a-story/", query)
-    request.user = user or AnonymousUser()
-    if reader:
-        request.COOKIES[READER_COOKIE] = signed_reader_cookie(reader)
-    return request
 
 
 def _plain(section: Section, request: Any, token: str) -> str:
